@@ -1,0 +1,56 @@
+# Two commands on a fresh machine: `make report` and `make test`. Everything sets itself up.
+SHELL := /bin/bash
+PYTHON_SYS ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Quarto is optional: used when on PATH or named by QUARTO; else our offline renderer.
+QUARTO ?= $(shell command -v quarto 2>/dev/null)
+DEPS_HASH := $(shell sha256sum pyproject.toml | cut -c1-16)
+STAMP := $(VENV)/.setup-$(DEPS_HASH)
+CH ?=
+NAME ?= submission
+
+.PHONY: setup report chapter test test-fast clean data submission bench lint
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON_SYS) -m venv $(VENV)
+	@$(PY) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml','rb'))['project']['dependencies']))" > $(VENV)/requirements.txt
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r $(VENV)/requirements.txt
+	@rm -f $(VENV)/.setup-*
+	@touch $@
+
+report: setup
+ifneq ($(QUARTO),)
+	QUARTO_PYTHON=$(abspath $(PY)) $(QUARTO) render
+else
+	$(PY) -m qrender render
+endif
+
+chapter: setup
+	@test -n "$(CH)" || { echo "usage: make chapter CH=<name>, e.g. CH=03-training"; exit 2; }
+ifneq ($(QUARTO),)
+	QUARTO_PYTHON=$(abspath $(PY)) $(QUARTO) render report/$(basename $(notdir $(CH))).qmd --cache-refresh
+else
+	$(PY) -m qrender render --chapter $(CH)
+endif
+
+test: setup
+	$(PY) -m pytest
+
+test-fast: setup
+	$(PY) -m pytest -m "not slow"
+
+data: setup
+	$(PY) -m lib.data.fetch
+
+bench: setup
+	$(PY) bench/nn_epoch.py
+
+lint: setup
+	$(PY) -m ruff check lib qrender tests bench
+
+clean:
+	rm -rf _book _freeze .quarto .qrender .cache figures/*.png figures/*.svg

@@ -1,0 +1,76 @@
+"""Key results of each question, recorded where they are computed, merged for the scorecard.
+
+``record("Q3.1.1", value=0.83, target=0.75, data=source)`` writes one small JSON file per
+question into the cache (per profile), atomically. ``collect()`` merges them into the object
+that the build saves as ``_book/results.json`` and the scorecard reads:
+``{"Q3.1.1": {"value": 0.83, "target": 0.75, "pass": true, "data": "...", ...}, ...}``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from lib import cache, config
+
+_QID = re.compile(r"^Q\d+(\.\d+)*$")
+
+
+def results_dir() -> Path:
+    path = config.cache_dir() / "results" / config.profile()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def record(
+    qid: str,
+    value: Any,
+    *,
+    data: str,
+    target: float | None = None,
+    higher_is_better: bool = True,
+    passed: bool | None = None,
+    display: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """Record the result of question ``qid``; ``pass`` is derived from ``target`` if given.
+
+    ``value`` is a number or a short text ("derived and verified", "Figure 3.1");
+    ``display`` is how the scorecard shows it (default: the value itself);
+    ``data`` names the data that produced it (e.g. ``lib.data.nist36_source()``).
+    """
+    if not _QID.match(qid):
+        raise ValueError(f"question id {qid!r} is not like 'Q3.1.1'")
+    if passed is None and target is not None:
+        passed = bool(value >= target) if higher_is_better else bool(value <= target)
+    entry = {
+        "value": value,
+        "target": target,
+        "pass": passed,
+        "data": data,
+        "display": display,
+        "profile": config.profile(),
+        **extra,
+    }
+    text = json.dumps(entry, indent=1, default=cache._json_default)
+    cache.atomic_write(results_dir() / f"{qid}.json", lambda tmp: tmp.write_text(text))
+    return json.loads(text)
+
+
+def collect() -> dict[str, dict[str, Any]]:
+    """Every recorded result of the active profile, keyed by question id, in question order."""
+    entries = {p.stem: json.loads(p.read_text()) for p in results_dir().glob("Q*.json")}
+    return dict(sorted(entries.items(), key=lambda kv: question_order(kv[0])))
+
+
+def question_order(qid: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in qid[1:].split("."))
+
+
+def write(path: Path) -> Path:
+    """Save ``collect()`` as JSON at ``path`` (the build's ``_book/results.json``)."""
+    text = json.dumps(collect(), indent=1)
+    cache.atomic_write(Path(path), lambda tmp: tmp.write_text(text))
+    return Path(path)
