@@ -1,0 +1,97 @@
+"""Evaluation metrics: PSNR (Q5.3.2, Q6.3), confusion matrices (Q3.1.5), CER (Q4).
+
+Only numpy: these functions sit behind the numpy chapters (see docs/CONVENTIONS.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def psnr(a: np.ndarray, b: np.ndarray, max_value: float = 1.0) -> float:
+    """Peak signal-to-noise ratio of ``b`` against the reference ``a``, in decibels.
+
+    From the handout's definition, PSNR = 20 log10(MAX_I) - 10 log10(MSE), with the MSE taken
+    over every pixel of ``a`` and ``b`` (same shape). ``max_value`` is the largest possible
+    pixel value (1.0 for NIST36). Identical images give ``inf``.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"psnr: a has shape {a.shape} but b has shape {b.shape}; expected the same shape")
+    if max_value <= 0:
+        raise ValueError(f"psnr: max_value must be positive, not {max_value}")
+    mse = float(np.mean((a - b) ** 2))
+    if mse == 0.0:
+        return float("inf")
+    return float(20.0 * np.log10(max_value) - 10.0 * np.log10(mse))
+
+
+def psnr_per_image(a: np.ndarray, b: np.ndarray, max_value: float = 1.0) -> np.ndarray:
+    """PSNR of each row (one flattened image per row) of ``b`` against ``a``: shape (N,).
+
+    The handout's "average PSNR across all images" is ``psnr_per_image(X, X_hat).mean()``.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape or a.ndim != 2:
+        raise ValueError(f"psnr_per_image: expected two (N, D) arrays of one shape, got {a.shape} and {b.shape}")
+    mse = np.mean((a - b) ** 2, axis=1)
+    with np.errstate(divide="ignore"):
+        return 20.0 * np.log10(max_value) - 10.0 * np.log10(mse)
+
+
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
+    """Counts (n_classes, n_classes): row = true class, column = predicted class."""
+    y_true = np.asarray(y_true).astype(np.int64, copy=False).ravel()
+    y_pred = np.asarray(y_pred).astype(np.int64, copy=False).ravel()
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"confusion_matrix: {y_true.size} true labels but {y_pred.size} predictions")
+    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
+        if y.size and (y.min() < 0 or y.max() >= n_classes):
+            raise ValueError(f"confusion_matrix: {name} has labels outside [0, {n_classes})")
+    flat = np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes)
+    return flat.reshape(n_classes, n_classes)
+
+
+@dataclass(frozen=True)
+class ConfusedPair:
+    """Two classes confused with each other, in both directions."""
+
+    a: str
+    b: str
+    a_as_b: int  # images of class a predicted as b
+    b_as_a: int  # images of class b predicted as a
+
+    @property
+    def total(self) -> int:
+        return self.a_as_b + self.b_as_a
+
+    @property
+    def label(self) -> str:
+        return f"{self.a}/{self.b}"
+
+
+def most_confused_pairs(cm: np.ndarray, classes, k: int = 5) -> list[ConfusedPair]:
+    """The ``k`` unordered pairs of classes with the most confusions (cm[i, j] + cm[j, i]).
+
+    Ties are broken by class order, so the result is deterministic; pairs never confused are
+    left out (fewer than ``k`` may come back).
+    """
+    cm = np.asarray(cm)
+    n = cm.shape[0]
+    if cm.shape != (n, n) or len(classes) != n:
+        raise ValueError(f"most_confused_pairs: cm has shape {cm.shape} but {len(classes)} class names")
+    both = cm + cm.T
+    i, j = np.triu_indices(n, k=1)
+    counts = both[i, j]
+    order = np.lexsort((j, i, -counts))  # most confusions first, then by class order
+    pairs = []
+    for idx in order[:k]:
+        if counts[idx] == 0:
+            break
+        a, b = int(i[idx]), int(j[idx])
+        pairs.append(ConfusedPair(classes[a], classes[b], int(cm[a, b]), int(cm[b, a])))
+    return pairs

@@ -1,0 +1,45 @@
+"""lib.metrics: PSNR, confusion matrix, most confused pairs."""
+
+import numpy as np
+import pytest
+from skimage.metrics import peak_signal_noise_ratio
+
+from lib.metrics import confusion_matrix, most_confused_pairs, psnr, psnr_per_image
+
+
+@pytest.mark.parametrize("max_value", [1.0, 2.0, 255.0])
+def test_psnr_matches_skimage(max_value):
+    rng = np.random.default_rng(0)
+    a = rng.uniform(0, max_value, size=(32, 32))
+    b = np.clip(a + rng.normal(scale=0.05 * max_value, size=a.shape), 0, max_value)
+    assert psnr(a, b, max_value) == pytest.approx(peak_signal_noise_ratio(a, b, data_range=max_value), rel=1e-12)
+
+
+def test_psnr_known_value_and_identical():
+    a = np.zeros((4, 4))
+    assert psnr(a, a + 0.1, 1.0) == pytest.approx(20.0)  # MSE 0.01 -> 20 dB
+    assert psnr(a, a) == float("inf")
+    with pytest.raises(ValueError, match="shape"):
+        psnr(a, np.zeros((4, 5)))
+
+
+def test_psnr_per_image_is_rowwise():
+    rng = np.random.default_rng(1)
+    a, b = rng.uniform(size=(5, 16)), rng.uniform(size=(5, 16))
+    np.testing.assert_allclose(psnr_per_image(a, b), [psnr(x, y) for x, y in zip(a, b, strict=True)])
+
+
+def test_confusion_matrix_counts():
+    cm = confusion_matrix([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 0, 2], 3)
+    np.testing.assert_array_equal(cm, [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
+    assert cm.sum() == 6
+    with pytest.raises(ValueError, match="outside"):
+        confusion_matrix([0, 3], [0, 0], 3)
+
+
+def test_most_confused_pairs_orders_and_sums_both_directions():
+    cm = np.array([[9, 1, 3], [4, 5, 0], [0, 2, 7]])
+    pairs = most_confused_pairs(cm, ["A", "B", "C"], k=5)
+    assert [p.label for p in pairs] == ["A/B", "A/C", "B/C"]
+    assert (pairs[0].a_as_b, pairs[0].b_as_a, pairs[0].total) == (1, 4, 5)
+    assert most_confused_pairs(np.eye(3, dtype=int), "ABC", k=2) == []
