@@ -11,7 +11,6 @@ from lib.data.errors import DataError
 from lib.data.images import SAMPLE_IMAGES, as_float_rgb, load_image, load_sample_image
 from lib.data.nist36 import CLASSES, load_nist36, nist36_fingerprint, to_image, to_row
 from lib.data.provenance import describe, nist36_source, provenance_text, source
-from lib.data.weights import load_squeezenet_state_dict, squeezenet_weights_path
 
 __all__ = [
     "CLASSES",
@@ -32,6 +31,21 @@ __all__ = [
     "to_image",
     "to_row",
 ]
+
+
+_LAZY = {
+    "load_squeezenet_state_dict": "lib.data.weights",
+    "squeezenet_weights_path": "lib.data.weights",
+}
+
+
+def __getattr__(name: str):
+    """Torch-based factories and the weight resolver load on first use (Q7 only)."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'lib.data' has no attribute {name!r}")
 
 
 def synthetic_fallback():
