@@ -56,6 +56,7 @@ from lib.nn.network import (
     loss_terms,
     param_names,
     predict,
+    relu_margin,
 )
 from lib.nn.optim import SGD, Momentum, make_optimizer
 from lib.nn.train import TrainConfig, minibatches, train, train_epoch
@@ -65,7 +66,7 @@ __all__ = [
     "as_dtype", "backward", "check_gradients", "cross_entropy", "dense_backward", "dense_forward",
     "evaluate", "forward", "identity_backward", "identity_forward", "init_params", "linear_backward",
     "linear_forward", "load_params", "log_softmax", "loss_and_grads", "loss_terms", "make_optimizer", "minibatches",
-    "numerical_gradient", "one_hot", "param_names", "predict", "relative_error", "relu",
+    "numerical_gradient", "one_hot", "param_names", "predict", "relative_error", "relu_margin", "relu",
     "relu_backward", "relu_forward", "save_params", "sigmoid", "sigmoid_backward", "sigmoid_forward",
     "softmax", "softmax_backward", "softmax_cross_entropy", "softmax_forward", "squared_error",
     "tanh_backward", "tanh_forward", "train", "train_epoch", "xavier_bound", "xavier_uniform",

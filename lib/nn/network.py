@@ -39,6 +39,7 @@ __all__ = [
     "loss_terms",
     "param_names",
     "predict",
+    "relu_margin",
 ]
 
 #: Output heads and the loss each one is trained with.
@@ -228,6 +229,22 @@ def loss_terms(
         return -log_softmax(logits)[np.arange(len(x)), labels]
     out, _ = forward(params, spec, x)
     return (out - y_or_target) ** 2
+
+
+def relu_margin(params: dict[str, np.ndarray], spec: NetworkSpec, x: np.ndarray) -> np.ndarray:
+    """Per example, the smallest ``|pre-activation|`` over the ReLU layers (``inf`` if none).
+
+    A numerical gradient is only meaningful where the loss is differentiable within the
+    finite-difference stencil; examples with a small margin sit near a ReLU kink.
+    """
+    margin = np.full(len(x), np.inf)
+    h = x
+    for i, _, _, act in spec.layers():
+        pre, _ = dense_forward(h, params[f"W{i}"], params[f"b{i}"], "identity")
+        if act == "relu":
+            margin = np.minimum(margin, np.abs(pre).min(axis=1))
+        h = ACTIVATIONS[act][0](pre)[0]
+    return margin
 
 
 def predict(params: dict[str, np.ndarray], spec: NetworkSpec, x: np.ndarray, batch_size: int = 4096) -> np.ndarray:
