@@ -1,0 +1,293 @@
+"""The one training loop of the book's PyTorch chapters (7.1 and 7.2).
+
+>>> from lib.deep import models, train
+>>> cfg = train.TrainConfig(epochs=5, lr=3e-3)
+>>> history = train.fit(model, train_loader, valid_loader, cfg)         # trains in place
+>>> loss, acc = train.evaluate(model, test_loader)
+>>> trained = train.fit_cached("mnist-cnn", make_model, make_loaders, cfg,
+...                            key=(spec, train_split.fingerprint, valid_split.fingerprint))
+>>> trained.model, trained.history, trained.seconds, trained.cached
+
+* Device-agnostic: ``cfg.device="auto"`` uses CUDA when present, else the CPU; the number of
+  CPU threads is left at torch's default.
+* Seeded: ``torch.manual_seed(cfg.seed)`` before the model is built (in ``fit_cached``) and
+  before training; batches are shuffled by a generator seeded from ``cfg.seed``; a rerun on the
+  same machine gives the same numbers.
+* Loaders are any iterables of ``(x, y)`` batches with ``len()``: a ``torch.utils.data.DataLoader``
+  or the light :class:`TensorLoader` for data that is already one tensor (no per-item collate).
+* History per epoch: training loss/accuracy (running means over the epoch's batches, in training
+  mode, so with augmentation and dropout), validation loss/accuracy (eval mode), seconds.
+* ``augment(x) -> x`` (optional) is applied to each training batch on the device.
+* Progress bars (tqdm) only when :func:`lib.config.show_progress` says so.
+* ``fit_cached`` stores ``{"state_dict", "history", "meta"}`` with ``torch.save``, atomically
+  (:func:`lib.cache.atomic_write`) under ``cache_path(name, key)``, the key hashing the config,
+  the caller's ``key`` (model spec, data fingerprints, augmentation) and the source of the code
+  (this module, ``lib.deep.models`` and the caller's ``code`` modules); it loads with
+  ``torch.load(..., weights_only=True)``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from lib import cache, config
+
+#: Modules whose source every cached training depends on.
+CODE = ("lib.deep.train", "lib.deep.models")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 5
+    batch_size: int = 128
+    optimizer: str = "adamw"  # "adamw" | "adam" | "sgd"
+    lr: float = 3e-3  # peak learning rate for "onecycle", the rate for "constant"
+    weight_decay: float = 5e-4
+    momentum: float = 0.9  # sgd only
+    schedule: str = "onecycle"  # "onecycle" | "cosine" | "constant"
+    label_smoothing: float = 0.0
+    seed: int = config.SEED
+    device: str = "auto"  # "auto" | "cpu" | "cuda" | "cuda:1" ...
+
+
+@dataclass
+class History:
+    """Per-epoch curves; lists of floats so they serialise as they are."""
+
+    train_loss: list[float] = field(default_factory=list)
+    train_acc: list[float] = field(default_factory=list)
+    valid_loss: list[float] = field(default_factory=list)
+    valid_acc: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, list[float]]:
+        return {k: [float(v) for v in vs] for k, vs in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> History:
+        return cls(**{k: [float(v) for v in d.get(k, [])] for k in cls.__dataclass_fields__})
+
+    @property
+    def epochs(self) -> int:
+        return len(self.train_loss)
+
+    @property
+    def seconds_per_epoch(self) -> float:
+        return sum(self.seconds) / max(len(self.seconds), 1)
+
+
+@dataclass
+class Trained:
+    """What ``fit_cached`` returns: the model (eval mode), its history and how it was obtained."""
+
+    model: nn.Module
+    history: History
+    seconds: float  # wall time of the training when it ran (also when loaded from the cache)
+    cached: bool  # True when loaded from the cache now
+    path: Path
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------- helpers
+def resolve_device(name: str = "auto") -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+class TensorLoader:
+    """Batches ``(x[idx], y[idx])`` from in-memory tensors; shuffled by a seeded generator.
+
+    Each pass draws a new permutation from its own generator, so epoch ``k`` of a rerun sees
+    the same batches. Much cheaper than a DataLoader over a TensorDataset (no per-item collate).
+    """
+
+    def __init__(self, x: torch.Tensor, y: torch.Tensor, batch_size: int = 128, shuffle: bool = False,
+                 seed: int = config.SEED):
+        if len(x) != len(y):
+            raise ValueError(f"TensorLoader: {len(x)} inputs but {len(y)} labels")
+        self.x, self.y, self.batch_size, self.shuffle = x, y, int(batch_size), shuffle
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.y) / self.batch_size)
+
+    def __iter__(self):
+        n = len(self.y)
+        order = torch.randperm(n, generator=self.generator) if self.shuffle else torch.arange(n)
+        for start in range(0, n, self.batch_size):
+            idx = order[start:start + self.batch_size]
+            yield self.x[idx], self.y[idx]
+
+
+def tensor_loaders(train, valid=None, batch_size: int = 128, seed: int = config.SEED,
+                   eval_batch_size: int = 1000):
+    """``(train_loader, valid_loader)`` for objects with ``.x``/``.y`` (e.g. ``TensorSplit``)."""
+    tl = TensorLoader(train.x, train.y, batch_size, shuffle=True, seed=seed)
+    vl = TensorLoader(valid.x, valid.y, eval_batch_size) if valid is not None else None
+    return tl, vl
+
+
+def make_optimizer(params: Iterable, cfg: TrainConfig) -> torch.optim.Optimizer:
+    if cfg.optimizer == "adamw":
+        return torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    if cfg.optimizer == "adam":
+        return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+    raise ValueError(f"TrainConfig.optimizer={cfg.optimizer!r}; expected 'adamw', 'adam' or 'sgd'")
+
+
+def make_scheduler(opt: torch.optim.Optimizer, cfg: TrainConfig, steps_per_epoch: int):
+    """A per-batch scheduler, or None for a constant rate."""
+    total = max(cfg.epochs * steps_per_epoch, 1)
+    if cfg.schedule == "onecycle":
+        if total < 4:  # too short to warm up and anneal
+            return None
+        return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total,
+                                                   pct_start=max(0.25, 2 / total))
+    if cfg.schedule == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total)
+    if cfg.schedule == "constant":
+        return None
+    raise ValueError(f"TrainConfig.schedule={cfg.schedule!r}; expected 'onecycle', 'cosine' or 'constant'")
+
+
+def _progress(total: int, desc: str):
+    if not config.show_progress():
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, leave=False)
+
+
+# ----------------------------------------------------------------------------- loop
+def fit(model: nn.Module, train_loader, valid_loader, cfg: TrainConfig, *,
+        augment: Callable[[torch.Tensor], torch.Tensor] | None = None, desc: str = "train") -> History:
+    """Train ``model`` in place for ``cfg.epochs``; return the per-epoch :class:`History`."""
+    device = resolve_device(cfg.device)
+    torch.manual_seed(cfg.seed)
+    model.to(device)
+    opt = make_optimizer([p for p in model.parameters() if p.requires_grad], cfg)
+    sched = make_scheduler(opt, cfg, len(train_loader))
+    history = History()
+    bar = _progress(cfg.epochs * len(train_loader), desc)
+    try:
+        for epoch in range(cfg.epochs):
+            start = time.perf_counter()
+            model.train()
+            loss_sum, correct, seen = 0.0, 0, 0
+            for x, y in train_loader:
+                x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+                if augment is not None:
+                    x = augment(x)
+                logits = model(x)
+                loss = F.cross_entropy(logits, y, label_smoothing=cfg.label_smoothing)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                if sched is not None:
+                    sched.step()
+                n = len(y)
+                loss_sum += float(loss.detach()) * n
+                correct += int((logits.argmax(1) == y).sum())
+                seen += n
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(epoch=epoch + 1, loss=f"{loss_sum / seen:.3f}")
+            if not math.isfinite(loss_sum):
+                raise FloatingPointError(f"{desc}: training loss became {loss_sum} in epoch {epoch + 1}; lower cfg.lr")
+            history.train_loss.append(loss_sum / max(seen, 1))
+            history.train_acc.append(correct / max(seen, 1))
+            if valid_loader is not None:
+                vloss, vacc = evaluate(model, valid_loader, device=device)
+            else:
+                vloss, vacc = float("nan"), float("nan")
+            history.valid_loss.append(vloss)
+            history.valid_acc.append(vacc)
+            history.seconds.append(time.perf_counter() - start)
+    finally:
+        if bar is not None:
+            bar.close()
+    model.eval()
+    return history
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, loader, device: torch.device | str | None = None) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy of ``model`` (eval mode) over a loader."""
+    device = torch.device(device) if device is not None else next(model.parameters()).device
+    model.eval()
+    loss_sum, correct, seen = 0.0, 0, 0
+    for x, y in loader:
+        x, y = x.to(device), y.to(device)
+        logits = model(x)
+        loss_sum += float(F.cross_entropy(logits, y, reduction="sum"))
+        correct += int((logits.argmax(1) == y).sum())
+        seen += len(y)
+    if seen == 0:
+        raise ValueError("evaluate: the loader yielded no items")
+    return loss_sum / seen, correct / seen
+
+
+@torch.no_grad()
+def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """Logits for a tensor of inputs, in eval mode, batched; returned on the CPU."""
+    device = next(model.parameters()).device
+    model.eval()
+    outs = [model(x[i:i + batch_size].to(device)).float().cpu() for i in range(0, len(x), batch_size)]
+    return torch.cat(outs) if outs else torch.empty(0)
+
+
+# ----------------------------------------------------------------------------- cached
+def cache_key(name: str, cfg: TrainConfig, key: Any, code: tuple[str, ...] = ()) -> str:
+    """The cache key of a training: name, config, caller's key parts and the code's source."""
+    return cache.fingerprint(name, cfg, key, cache.source_hash(*sorted({*CODE, *code})))
+
+
+def fit_cached(name: str, make_model: Callable[[], nn.Module], make_loaders: Callable[[], tuple],
+               cfg: TrainConfig, *, key: Any, augment: Callable | None = None,
+               code: tuple[str, ...] = ()) -> Trained:
+    """Train once per (name, cfg, key, code) and reuse the saved ``state_dict`` afterwards.
+
+    ``make_model()`` builds the architecture (called after seeding, so initial weights are
+    reproducible); ``make_loaders()`` returns ``(train_loader, valid_loader)`` and is called only
+    when training is needed. ``key`` must identify everything else the result depends on
+    (model spec, data fingerprints, augmentation settings); ``code`` names extra modules whose
+    source counts (``lib.deep.train`` and ``lib.deep.models`` always do).
+    """
+    path = cache.cache_path(name, cache_key(name, cfg, key, code), suffix=".pt")
+    torch.manual_seed(cfg.seed)
+    model = make_model()
+    if path.exists():
+        saved = torch.load(path, map_location="cpu", weights_only=True)
+        model.load_state_dict(saved["state_dict"])
+        model.to(resolve_device(cfg.device)).eval()
+        meta = dict(saved.get("meta", {}))
+        return Trained(model, History.from_dict(saved["history"]), float(meta.get("seconds", float("nan"))),
+                       True, path, meta)
+    train_loader, valid_loader = make_loaders()
+    start = time.perf_counter()
+    history = fit(model, train_loader, valid_loader, cfg, augment=augment, desc=name)
+    seconds = time.perf_counter() - start
+    meta = {
+        "seconds": seconds,
+        "device": str(resolve_device(cfg.device)),
+        "threads": torch.get_num_threads(),
+        "torch": str(torch.__version__),
+        "profile": config.profile(),
+    }
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    payload = {"state_dict": state, "history": history.as_dict(), "meta": meta}
+    cache.atomic_write(path, lambda tmp: torch.save(payload, tmp))
+    model.eval()
+    return Trained(model, history, seconds, False, path, meta)
