@@ -321,7 +321,7 @@ def conv2d_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.ndar
     return (y[0] if single else y), cache
 
 
-def conv2d_backward(dy: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def conv2d_backward(dy: np.ndarray, cache: tuple) -> tuple[np.ndarray, ...]:
     """Gradients of Q1.6, given delta = dJ/dy of the same shape as ``y``:
 
     * dJ/db[d]          = sum_{i, j} delta[d, i, j]
@@ -329,27 +329,29 @@ def conv2d_backward(dy: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarra
     * dJ/dx[c, m, n]    = sum_{d, p, q} delta[d, m - p, n - q] W[d, c, p, q]
       (terms with m - p or n - q outside the output are absent)
 
-    With a batch axis, dW and db are summed over the batch (the loss is a sum over examples).
+    Returns (dx, dW, db). With a batch axis, dW and db are summed over the batch (the loss
+    is a sum over examples).
     """
-    xb, W, single = cache
-    delta = np.asarray(dy)
-    if single:
-        delta = delta[None]
-    B, C, M, N = xb.shape
+    x, W, single = cache  # x is (B, C, M, N)
+    delta = np.asarray(dy)[None] if single else np.asarray(dy)
+    B, C, M, N = x.shape
     D, _, K, _ = W.shape
     Mo, No = M - K + 1, N - K + 1
     if delta.shape != (B, D, Mo, No):
-        expected = (D, Mo, No) if single else (B, D, Mo, No)
-        raise ValueError(f"conv2d_backward: dy has shape {np.shape(dy)}; expected {expected}")
+        got, want = np.shape(dy), (D, Mo, No) if single else (B, D, Mo, No)
+        raise ValueError(f"conv2d_backward: dy has shape {got}; expected {want}")
+    # dJ/db[d] = sum over examples and positions (i, j) of delta[d, i, j]
     db = delta.sum(axis=(0, 2, 3))
-    dW = np.empty(W.shape, dtype=np.result_type(delta, xb))
-    dx = np.zeros(xb.shape, dtype=np.result_type(delta, W))
+    dW = np.empty(W.shape, dtype=np.result_type(delta, x))
+    dx = np.zeros(x.shape, dtype=np.result_type(delta, W))
     for p in range(K):
         for q in range(K):
-            window = xb[:, :, p : p + Mo, q : q + No]
+            # dJ/dW[d, c, p, q] = sum_{i, j} delta[d, i, j] x[c, i + p, j + q]
+            window = x[:, :, p : p + Mo, q : q + No]
             dW[:, :, p, q] = np.einsum("bdij,bcij->dc", delta, window)
-            # x[c, i + p, j + q] receives delta[d, i, j] W[d, c, p, q]: m = i + p, n = j + q
-            dx[:, :, p : p + Mo, q : q + No] += np.einsum("bdij,dc->bcij", delta, W[:, :, p, q])
+            # x[c, m, n] with m = i + p, n = j + q gets delta[d, i, j] W[d, c, p, q]
+            dx_win = np.einsum("bdij,dc->bcij", delta, W[:, :, p, q])
+            dx[:, :, p : p + Mo, q : q + No] += dx_win
     return (dx[0] if single else dx), dW, db
 
 

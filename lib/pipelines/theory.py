@@ -10,6 +10,9 @@ build. Nothing is cached: the whole run takes about a second, most of it importi
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +53,35 @@ def _network_library():
     except ImportError:
         return None
     return losses, layers
+
+
+_SUPERSCRIPT = str.maketrans(
+    "-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
+)
+
+
+def sci(value: float, digits: int = 1) -> str:
+    """A number for prose in scientific notation, plain text: ``sci(2.3e-7) == "2.3 × 10⁻⁷"``."""
+    if value == 0:
+        return "0"
+    mantissa, exponent = f"{value:.{digits}e}".split("e")
+    exponent = str(int(exponent))
+    if exponent == "0":
+        return mantissa
+    if mantissa in ("1", "-1"):  # sci(1e-6, 0) == "10⁻⁶"
+        return f"{mantissa[:-1]}10{exponent.translate(_SUPERSCRIPT)}"
+    return f"{mantissa} \u00d7 10{exponent.translate(_SUPERSCRIPT)}"
+
+
+def source_without_docstring(func) -> str:
+    """The source of ``func`` without its docstring, for listing in the chapter."""
+    source = textwrap.dedent(inspect.getsource(func))
+    doc = ast.get_docstring(ast.parse(source).body[0], clean=False)
+    if doc is None:
+        return source
+    lines = source.splitlines(keepends=True)
+    node = ast.parse(source).body[0].body[0]
+    return "".join(lines[: node.lineno - 1] + lines[node.end_lineno :])
 
 
 class TheoryCheckError(AssertionError):
@@ -152,9 +184,14 @@ def _q1_1(ck: _Checks, rng: np.random.Generator) -> dict[str, Any]:
 
 
 def _q1_2(ck: _Checks, rng: np.random.Generator) -> dict[str, Any]:
-    x = rng.normal(0, 10, size=(1000, 8))
+    count, dim, std = 1000, 8, 10.0
+    x = rng.normal(0, std, size=(count, dim))
     p = T.softmax_stable(x)
-    ck.add("Q1.2", "max |sum_i softmax(x)_i - 1|, 1000 random x in R^8", np.max(np.abs(p.sum(axis=-1) - 1)))
+    ck.add(
+        "Q1.2",
+        f"max |sum_i softmax(x)_i - 1|, {count} random x in R^{dim}",
+        np.max(np.abs(p.sum(axis=-1) - 1)),
+    )
     steps = T.softmax_steps(np.array([2.0, 1.0, 0.1, -1.0]))
     example = pd.DataFrame(
         {"x_i": [2.0, 1.0, 0.1, -1.0], "s_i = exp(x_i - max x)": steps["s"], "s_i / S": steps["p"]}
@@ -165,6 +202,9 @@ def _q1_2(ck: _Checks, rng: np.random.Generator) -> dict[str, Any]:
         "all_positive": bool((p > 0).all()),
         "example": example,
         "S": float(steps["S"][0]),
+        "count": count,
+        "dim": dim,
+        "std": std,
     }
 
 
@@ -214,9 +254,9 @@ def _q1_3(ck: _Checks, rng: np.random.Generator) -> dict[str, Any]:
 
 
 def _q1_4(ck: _Checks) -> dict[str, Any]:
-    grid = np.linspace(-10, 10, 2001)
+    grid, eps = np.linspace(-10, 10, 2001), 1e-5
     s = T.sigmoid(grid)
-    err = T.max_abs_error(T.sigmoid_grad_from_output(s), T.derivative_on_grid(T.sigmoid, grid))
+    err = T.max_abs_error(T.sigmoid_grad_from_output(s), T.derivative_on_grid(T.sigmoid, grid, eps=eps))
     ck.add("Q1.4", f"sigma(x)(1 - sigma(x)) vs central difference, {grid.size} points in [-10, 10]", err)
     nn = _network_library()
     if nn is not None:
@@ -229,7 +269,7 @@ def _q1_4(ck: _Checks) -> dict[str, Any]:
                 T.derivative_on_grid(T.sigmoid, grid),
             ),
         )
-    return {"grid": grid, "points": grid.size}
+    return {"grid": grid, "points": grid.size, "eps": eps, "lo": float(grid[0]), "hi": float(grid[-1])}
 
 
 def _q1_5(ck: _Checks, rng: np.random.Generator) -> dict[str, Any]:
