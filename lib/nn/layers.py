@@ -66,7 +66,7 @@ def linear_backward(
     """
     x, W = cache
     dx = dout @ W.T if need_dx else None
-    return dx, x.T @ dout, dout.sum(axis=0)
+    return dx, x.T @ dout, np.add.reduce(dout, axis=0)
 
 
 # --------------------------------------------------------------------------- activations
@@ -87,7 +87,10 @@ def sigmoid_forward(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def sigmoid_backward(dout: np.ndarray, cache: np.ndarray) -> np.ndarray:
     """``dx = dout * s * (1 - s)`` with ``s`` the cached sigmoid output (Q1.4)."""
     s = cache
-    return dout * s * (1.0 - s)
+    dx = 1.0 - s  # one temporary, then in place: (1 - s) * s * dout
+    dx *= s
+    dx *= dout
+    return dx
 
 
 def tanh_forward(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -98,7 +101,10 @@ def tanh_forward(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def tanh_backward(dout: np.ndarray, cache: np.ndarray) -> np.ndarray:
     """``dx = dout * (1 - t^2)`` with ``t`` the cached tanh output."""
     t = cache
-    return dout * (1.0 - t * t)
+    dx = t * t
+    np.subtract(1.0, dx, out=dx)
+    dx *= dout
+    return dx
 
 
 def relu(x: np.ndarray) -> np.ndarray:

@@ -58,6 +58,8 @@ def one_hot(y: np.ndarray, n_classes: int, dtype=np.float32) -> np.ndarray:
 
 def _labels(y: np.ndarray, n: int, n_classes: int) -> np.ndarray:
     """Integer labels from ``y`` given as indices ``(N,)`` or one-hot rows ``(N, C)``."""
+    if isinstance(y, np.ndarray) and y.shape == (n,) and y.dtype.kind in "iu":
+        return y  # the common case, checked cheaply
     y = np.asarray(y)
     if y.ndim == 2:
         if y.shape != (n, n_classes):
@@ -108,11 +110,13 @@ def softmax_cross_entropy(
     n, c = logits.shape
     labels = _labels(y, n, c)
     rows = np.arange(n)
-    z = logits - np.max(logits, axis=1, keepdims=True)
-    probs = np.exp(z)
-    total = np.sum(probs, axis=1, keepdims=True)
-    # log p_y = z_y - log sum exp z, never log(0)
-    loss = float(np.sum(np.log(total[:, 0])) - np.sum(z[rows, labels]))
+    peak = np.max(logits, axis=1, keepdims=True)
+    probs = logits - peak
+    picked = probs[rows, labels]  # z_y = logit_y - max, before exponentiation
+    np.exp(probs, out=probs)
+    total = np.add.reduce(probs, axis=1, keepdims=True)
+    # -log p_y = log sum_j exp z_j - z_y, never log(0)
+    loss = float(np.add.reduce(np.log(total), axis=None) - np.add.reduce(picked))
     probs /= total
     dlogits = probs.copy()
     dlogits[rows, labels] -= 1

@@ -18,6 +18,7 @@ the output head. Two heads, each with its loss:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -121,7 +122,12 @@ class NetworkSpec:
 
 def param_names(spec: NetworkSpec) -> list[str]:
     """``["W1", "b1", "W2", "b2", ...]`` in layer order."""
-    return [f"{p}{i}" for i in range(1, spec.n_layers + 1) for p in ("W", "b")]
+    return list(_param_names(spec.n_layers))
+
+
+@functools.lru_cache(maxsize=64)
+def _param_names(n_layers: int) -> tuple[str, ...]:
+    return tuple(f"{p}{i}" for i in range(1, n_layers + 1) for p in ("W", "b"))
 
 
 def init_params(spec: NetworkSpec, seed: int = 0, dtype=np.float32) -> dict[str, np.ndarray]:
@@ -187,9 +193,10 @@ def backward(
         else:
             d, dW, db = dense_backward(d, cache, need_dx=want_dx)
         grads[f"W{i}"], grads[f"b{i}"] = dW, db
+    ordered = {k: grads[k] for k in _param_names(spec.n_layers)}
     if need_dx:
-        grads["x"] = d
-    return {k: grads[k] for k in (*param_names(spec), *(("x",) if need_dx else ()))}
+        ordered["x"] = d
+    return ordered
 
 
 def loss_and_grads(

@@ -11,8 +11,25 @@ leaves ``grads`` untouched; keys of ``grads`` that are not parameters (e.g. ``"x
 from __future__ import annotations
 
 import numpy as np
+from scipy.linalg import blas
 
 __all__ = ["SGD", "Momentum", "make_optimizer"]
+
+
+_AXPY = {np.dtype(np.float32): blas.saxpy, np.dtype(np.float64): blas.daxpy}
+
+
+def axpy(a: float, x: np.ndarray, y: np.ndarray) -> None:
+    """``y += a * x`` in place, in one BLAS pass without a temporary when possible."""
+    fn = _AXPY.get(y.dtype)
+    if fn is not None and x.dtype == y.dtype and y.flags.c_contiguous and x.flags.c_contiguous:
+        flat = y.reshape(-1)
+        out = fn(x.reshape(-1), flat, a=a)
+        if np.shares_memory(out, y):
+            return
+        y[...] = out.reshape(y.shape)  # f2py copied: keep the result anyway
+        return
+    y += a * x
 
 
 class SGD:
@@ -22,17 +39,10 @@ class SGD:
         if not lr > 0:
             raise ValueError(f"learning rate must be positive, got {lr}")
         self.lr = float(lr)
-        self._scratch: dict[str, np.ndarray] = {}
-
-    def _scaled(self, name: str, g: np.ndarray, scale: float) -> np.ndarray:
-        buf = self._scratch.get(name)
-        if buf is None or buf.shape != g.shape or buf.dtype != g.dtype:
-            buf = self._scratch[name] = np.empty_like(g)
-        return np.multiply(g, scale, out=buf)
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         for name, W in params.items():
-            W -= self._scaled(name, grads[name], self.lr)
+            axpy(-self.lr, grads[name], W)
 
 
 class Momentum(SGD):
@@ -51,7 +61,7 @@ class Momentum(SGD):
             if M is None:
                 M = self.velocity[name] = np.zeros_like(W)
             M *= self.momentum
-            M -= self._scaled(name, grads[name], self.lr)
+            axpy(-self.lr, grads[name], M)
             W += M
 
 
