@@ -90,3 +90,18 @@ def test_config_is_validated():
         TrainConfig(reduction="avg")
     with pytest.raises(ValueError, match="batch_size"):
         TrainConfig(batch_size=0)
+
+
+def test_progress_wrapper_sees_every_epoch():
+    x, y = _separable(seed=2, n=40)
+    seen = []
+
+    def progress(iterable, desc=""):
+        assert "8-4-3" in desc
+        for epoch in iterable:
+            seen.append(epoch)
+            yield epoch
+
+    spec = NetworkSpec.classifier(n_in=8, hidden=4, n_classes=3)
+    train(spec, TrainConfig(lr=0.1, batch_size=8, epochs=2), x, y, progress=progress)
+    assert seen == [1, 2]
