@@ -22,19 +22,23 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.setup-*
 	@touch $@
 
+# `make report`: HTML site + one PDF in _book/ (chapters re-execute only when their source changed).
+# The pre-render script (python -m lib.pipelines) and post-render script (_book/results.json)
+# are declared in _quarto.yml and run by Quarto and by qrender alike.
 report: setup
 ifneq ($(QUARTO),)
-	QUARTO_PYTHON=$(abspath $(PY)) $(QUARTO) render
+	PATH="$(abspath $(VENV))/bin:$$PATH" QUARTO_PYTHON=$(abspath $(PY)) $(QUARTO) render
 else
-	$(PY) -m qrender render
+	nice $(PY) -m qrender render
 endif
 
+# `make chapter CH=03-training`: always re-executes that chapter, then rebuilds the outputs.
 chapter: setup
 	@test -n "$(CH)" || { echo "usage: make chapter CH=<name>, e.g. CH=03-training"; exit 2; }
 ifneq ($(QUARTO),)
-	QUARTO_PYTHON=$(abspath $(PY)) $(QUARTO) render report/$(basename $(notdir $(CH))).qmd --cache-refresh
+	PATH="$(abspath $(VENV))/bin:$$PATH" QUARTO_PYTHON=$(abspath $(PY)) $(QUARTO) render report/$(basename $(notdir $(CH))).qmd --cache-refresh
 else
-	$(PY) -m qrender render --chapter $(CH)
+	nice $(PY) -m qrender render --chapter $(basename $(notdir $(CH)))
 endif
 
 test: setup
@@ -52,5 +56,7 @@ bench: setup
 lint: setup
 	$(PY) -m ruff check lib qrender tests bench
 
+# Removes every output and cache (trained models included: the next build retrains).
 clean:
 	rm -rf _book _freeze .quarto .qrender .cache figures/*.png figures/*.svg
+	rm -rf tests/qrender/fixture/_book tests/qrender/fixture/.qrender

@@ -1,0 +1,163 @@
+"""Executing a document's cells in a fresh Jupyter kernel (nbclient + ipykernel).
+
+One kernel per chapter, started with cwd = the project root (``execute-dir: project``) and the
+renderer's environment (so ``QUARTO_PROFILE`` and every ``HW5_*`` variable pass through).
+Cells run in order; each inline expression runs right after the cells before it. A cell that
+raises stops the chapter with :class:`ExecutionError` (file, line, traceback) unless the cell
+has ``error: true``, in which case the traceback is kept as the cell's output.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qrender.qmd import Cell, Document
+
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class ExecutionError(Exception):
+    """A cell failed; the message names the chapter, the cell's line and the traceback."""
+
+
+@dataclass
+class Executed:
+    """What executing a document produced: outputs per cell, text per inline expression."""
+
+    outputs: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # cell index -> outputs
+    inlines: dict[str, str] = field(default_factory=dict)  # inline key -> text
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "outputs": {str(k): v for k, v in self.outputs.items()},
+            "inlines": self.inlines,
+            "seconds": self.seconds,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Executed:
+        return cls({int(k): v for k, v in data["outputs"].items()}, data["inlines"], data.get("seconds", 0.0))
+
+
+def _setup_code(fig_width: float, fig_height: float, fig_dpi: int) -> str:
+    return f"""
+import warnings as __qrender_warnings
+try:
+    import matplotlib
+    import matplotlib.pyplot as __qrender_plt
+    from matplotlib_inline.backend_inline import set_matplotlib_formats as __qrender_fmts
+    get_ipython().run_line_magic("matplotlib", "inline")
+    __qrender_fmts("png")
+    __qrender_plt.rcParams.update({{"figure.figsize": ({fig_width}, {fig_height}), "figure.dpi": {fig_dpi}}})
+except ImportError:
+    pass
+# DataFrames also offer a pipe table (text/markdown), used by the PDF.
+get_ipython().display_formatter.formatters["text/markdown"].for_type_by_name(
+    "pandas.core.frame", "DataFrame", lambda df: df.to_markdown())
+def __qrender_inline__(value):
+    if isinstance(value, str):
+        text = value
+    elif hasattr(value, "_repr_markdown_") and value._repr_markdown_() is not None:
+        text = value._repr_markdown_()
+    else:
+        text = str(value)
+    print(text, end="")
+"""
+
+
+def kernel_env(root: Path, doc_path: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        QUARTO_PROJECT_ROOT=str(root),
+        QUARTO_DOCUMENT_PATH=str(doc_path.parent),
+        QUARTO_DOCUMENT_FILE=doc_path.name,
+        PYTHONPATH=os.pathsep.join([str(root), *filter(None, [env.get("PYTHONPATH")])]),
+    )
+    env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    return env
+
+
+def traceback_text(output: dict[str, Any]) -> str:
+    lines = output.get("traceback") or [f"{output.get('ename')}: {output.get('evalue')}"]
+    return ANSI.sub("", "\n".join(lines))
+
+
+def execute(doc: Document, root: Path, cwd: Path, options: dict[str, Any], chapter: str,
+            fig: tuple[float, float, int] = (7.0, 5.0, 96), timeout: int | None = None) -> Executed:
+    """Run every cell of ``doc`` with ``eval`` true; ``options`` are the document defaults."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    result = Executed()
+    runnable = [c for c in doc.cells if {**options, **c.options}.get("eval", True) and c.language == "python"]
+    if not runnable and not doc.inlines:
+        return result  # nothing to run: no kernel
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    client = NotebookClient(
+        nb, kernel_name="python3", timeout=timeout, allow_errors=True,
+        resources={"metadata": {"path": str(cwd)}}, record_timing=False,
+    )
+    start = time.perf_counter()
+
+    def run(code: str) -> list[dict[str, Any]]:
+        cell = nbformat.v4.new_code_cell(code)
+        nb.cells.append(cell)
+        client.execute_cell(cell, len(nb.cells) - 1)
+        return [dict(o) for o in cell.outputs]
+
+    def check_hidden(outputs: list[dict[str, Any]], what: str) -> None:
+        for out in outputs:
+            if out.get("output_type") == "error":
+                raise ExecutionError(f"{chapter}: {what} failed:\n{traceback_text(out)}")
+
+    env = kernel_env(root, doc.path)
+    with client.setup_kernel(env=env, cwd=str(cwd), stderr=subprocess.DEVNULL):
+        check_hidden(run(_setup_code(*fig)), "renderer setup code")
+        for part in doc.parts:
+            if isinstance(part, Cell):
+                opts = {**options, **part.options}
+                if not opts.get("eval", True) or part.language != "python":
+                    continue
+                quiet = opts.get("warning", True) is False
+                if quiet:
+                    run("__qrender_w__ = __qrender_warnings.catch_warnings(); __qrender_w__.__enter__(); "
+                        "__qrender_warnings.simplefilter('ignore')")
+                outputs = run(part.source)
+                if quiet:
+                    run("__qrender_w__.__exit__(None, None, None)")
+                errors = [o for o in outputs if o.get("output_type") == "error"]
+                if errors and not opts.get("error", False):
+                    label = f" ({part.label})" if part.label else ""
+                    raise ExecutionError(
+                        f"{chapter}: cell {part.index + 1}{label} at {_rel(part.file, root)}:{part.lineno} "
+                        f"raised an error (add `#| error: true` to show it instead):\n{traceback_text(errors[0])}"
+                    )
+                result.outputs[part.index] = outputs
+            else:
+                for inline in part.inlines:
+                    outputs = run(f"__qrender_inline__(({inline.expr}))")
+                    errors = [o for o in outputs if o.get("output_type") == "error"]
+                    if errors:
+                        raise ExecutionError(
+                            f"{chapter}: inline expression `{inline.expr}` at "
+                            f"{_rel(inline.file, root)}:{inline.lineno} failed:\n{traceback_text(errors[0])}"
+                        )
+                    result.inlines[inline.key] = "".join(
+                        o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+    result.seconds = round(time.perf_counter() - start, 2)
+    return result
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(Path(path).relative_to(root))
+    except ValueError:
+        return str(path)

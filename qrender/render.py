@@ -1,0 +1,334 @@
+"""Rendering the book: pre-render scripts, execution (or the freeze cache), HTML pages, one PDF,
+post-render scripts.
+
+``render(root)`` renders every chapter; ``render(root, chapter="03-training")`` re-executes
+that chapter (others come from the freeze cache) and rebuilds the outputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qrender import crossref, formats, freeze, html, qmd
+from qrender import pandoc as P
+from qrender import project as projmod
+from qrender.assemble import Assembler
+from qrender.execute import Executed, ExecutionError, execute
+
+VERSION = "1"
+
+
+class RenderError(Exception):
+    pass
+
+
+def log(msg: str) -> None:
+    print(f"[qrender] {msg}", file=sys.stderr, flush=True)
+
+
+def warn(msg: str) -> None:
+    print(f"[qrender] WARNING: {msg}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class ChapterState:
+    chapter: projmod.Chapter
+    doc: qmd.Document
+    key: str
+    executed: Executed | None = None
+    ran: bool = False
+    blocks: list[dict] = field(default_factory=list)
+    labels: dict[str, crossref.Label] = field(default_factory=dict)
+    title_inlines: list[dict] = field(default_factory=list)
+
+
+def _renderer_hash() -> str:
+    h = hashlib.sha256(VERSION.encode())
+    here = Path(__file__).parent
+    for f in sorted(list(here.glob("*.py")) + list((here / "assets").glob("*"))):
+        h.update(f.name.encode() + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _exec_defaults(proj: projmod.Project, doc: qmd.Document) -> dict[str, Any]:
+    """Cell option defaults: project ``execute:``, then the document's ``execute:``."""
+    d = {k: v for k, v in proj.execute.items() if k not in ("freeze", "cache", "daemon", "enabled")}
+    d.update({k: v for k, v in (doc.meta.get("execute") or {}).items() if k != "freeze"})
+    return d
+
+
+def run_scripts(proj: projmod.Project, key: str, env_extra: dict[str, str]) -> None:
+    for script in proj.scripts(key):
+        env = dict(os.environ, **env_extra)
+        env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+        if script.endswith(".py") and " " not in script.strip():
+            cmd: Any = [sys.executable, str(proj.root / script)]
+            shell = False
+        elif script.endswith((".ts", ".R", ".lua")) and " " not in script.strip():
+            raise RenderError(f"{key} script {script}: only Python scripts and shell commands are supported offline")
+        else:
+            cmd, shell = script, True
+        log(f"{key}: {script}")
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, shell=shell, cwd=proj.root, env=env)
+        if proc.returncode != 0:
+            raise RenderError(f"{key} script `{script}` failed (exit {proc.returncode}); see its output above")
+        log(f"{key}: done in {time.perf_counter() - start:.1f} s")
+
+
+def render(root: Path | str = ".", chapter: str | None = None, to: str | None = None,
+           output_dir: Path | str | None = None, cache_dir: Path | str | None = None,
+           scripts: bool = True) -> dict[str, Any]:
+    started = time.perf_counter()
+    proj = projmod.load(root)
+    if output_dir:
+        os.environ["QRENDER_OUTPUT_DIR"] = str(Path(output_dir).resolve())
+    out_dir = proj.output_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    chapters = proj.chapters()
+    targets = [proj.find_chapter(chapter)] if chapter else chapters
+    fmts = [to] if to else proj.formats
+    for f in fmts:
+        if f not in ("html", "typst"):
+            raise RenderError(f"format {f!r}: qrender renders html and typst")
+    store = freeze.FreezeStore(Path(cache_dir).resolve() if cache_dir else proj.root, proj.profiles)
+    freeze_mode = proj.freeze
+    profile = freeze.profile_name(proj.profiles)
+    log(f"project {proj.root} (profile {profile}) -> {out_dir}")
+
+    # -- what must execute --------------------------------------------------------------------------
+    states: list[ChapterState] = []
+    for ch in chapters:
+        doc = qmd.parse(ch.path, proj.root)
+        defaults = _exec_defaults(proj, doc)
+        key = doc.source_hash(json.dumps([profile, defaults, VERSION], sort_keys=True, default=str))
+        states.append(ChapterState(ch, doc, key))
+    to_run: list[ChapterState] = []
+    for st in states:
+        frozen = store.load(st.chapter.rel)
+        meta_exec = st.doc.meta.get("execute")
+        mode = meta_exec.get("freeze", freeze_mode) if isinstance(meta_exec, dict) else freeze_mode
+        fresh = frozen is not None and (mode is True or (mode == "auto" and frozen.get("key") == st.key))
+        if chapter is None:
+            if fresh:
+                st.executed = Executed.from_json(frozen)
+            else:
+                to_run.append(st)
+        elif st.chapter in targets:
+            to_run.append(st)  # `make chapter CH=x` always re-executes x
+        elif frozen is not None:
+            if not fresh:
+                warn(f"{st.chapter.name}: using results from an older version of its source (run make report)")
+            st.executed = Executed.from_json(frozen)
+        else:
+            warn(f"{st.chapter.name} has never been executed; its outputs are left out (run make report)")
+
+    env_common = {
+        "QUARTO_PROJECT_ROOT": str(proj.root),
+        "QUARTO_PROJECT_OUTPUT_DIR": str(out_dir),
+        "QUARTO_PROJECT_INPUT_FILES": "\n".join(st.chapter.rel for st in (to_run if chapter else states)),
+        "QUARTO_PROJECT_RENDER_ALL": "" if chapter else "1",
+    }
+    if scripts and proj.scripts("pre-render"):
+        if to_run:
+            run_scripts(proj, "pre-render", env_common)
+        else:
+            log("pre-render: skipped (every chapter is frozen and up to date; nothing will execute)")
+
+    # -- execute ------------------------------------------------------------------------------------
+    for st in to_run:
+        cwd = st.chapter.path.parent if proj.execute_in_file_dir else proj.root
+        log(f"executing {st.chapter.rel} ...")
+        try:
+            result = execute(st.doc, proj.root, cwd, _exec_defaults(proj, st.doc), st.chapter.rel,
+                             fig=_fig_settings(proj))
+        except ExecutionError as exc:
+            raise RenderError(str(exc)) from None
+        st.executed, st.ran = result, True
+        store.save(st.chapter.rel, st.key, result.to_json(), st.chapter.name)
+        log(f"executed {st.chapter.rel} in {result.seconds:.1f} s")
+
+    # -- outputs are rebuilt only when something changed -------------------------------------------
+    stamp_key = hashlib.sha256(json.dumps(
+        [[st.key, st.executed is not None, (store.load(st.chapter.rel) or {}).get("executed_at")] for st in states]
+        + [proj.config, fmts, _renderer_hash(), str(out_dir)], sort_keys=True, default=str).encode()).hexdigest()
+    stamp = out_dir / ".qrender-stamp"
+    expected = [out_dir / st.chapter.html_rel for st in states] if "html" in fmts else []
+    if "typst" in fmts:
+        expected.append(out_dir / proj.pdf_name)
+    if (chapter is None and stamp.exists() and stamp.read_text() == stamp_key
+            and all(p.exists() for p in expected)):
+        log("outputs are up to date")
+    else:
+        build_outputs(proj, states, out_dir, fmts)
+        stamp.write_text(stamp_key)
+
+    timings = store.timings()
+    (out_dir / "timings.json").write_text(json.dumps(
+        {"profile": profile, "chapters": timings}, indent=1))
+    if scripts and proj.scripts("post-render"):
+        env_common["QUARTO_PROJECT_OUTPUT_FILES"] = "\n".join(str(p) for p in expected)
+        run_scripts(proj, "post-render", env_common)
+    log(f"done in {time.perf_counter() - started:.1f} s: {out_dir}")
+    return {"output_dir": out_dir, "executed": [st.chapter.name for st in to_run], "timings": timings}
+
+
+def _fig_settings(proj: projmod.Project) -> tuple[float, float, int]:
+    h = proj.format("html")
+    top = proj.config
+    width = float(h.get("fig-width", top.get("fig-width", 7)))
+    height = float(h.get("fig-height", top.get("fig-height", 5)))
+    dpi = int(h.get("fig-dpi", top.get("fig-dpi", 96)))
+    return width, height, dpi
+
+
+def build_outputs(proj: projmod.Project, states: list[ChapterState], out_dir: Path, fmts: list[str]) -> None:
+    html_opts = proj.format("html")
+    # 1. markdown with outputs -> pandoc AST, numbered per chapter
+    labels: dict[str, crossref.Label] = {}
+    for st in states:
+        ch = st.chapter
+        fig_dir = out_dir / Path(ch.rel).parent / f"{ch.name}_files" / "figure-html"
+        md = Assembler(st.doc, st.executed, _exec_defaults(proj, st.doc), fig_dir, html_opts).markdown()
+        ast = P.read_markdown(md)
+        st.blocks = ast["blocks"]
+        if ch.kind == "index":
+            for b in st.blocks:
+                if b["t"] == "Header":
+                    if "unnumbered" not in b["c"][1][1]:
+                        b["c"][1][1].append("unnumbered")
+        st.labels = crossref.number(st.blocks, ch.number, ch.html_rel, ch.kind == "appendix", warn)
+        for ident, lab in st.labels.items():
+            if ident in labels:
+                warn(f"label {ident} is defined in both {labels[ident].page} and {lab.page}")
+            labels[ident] = lab
+        h1 = next((b for b in st.blocks if b["t"] == "Header" and b["c"][0] == 1), None)
+        st.title_inlines = h1["c"][2] if h1 else P.text(ch.name)
+        if h1 is not None and not h1["c"][1][0]:
+            h1["c"][1][0] = f"chapter-{P.slug(ch.name)}"
+    pages = {st.chapter.rel: st.chapter.html_rel for st in states}
+    anchors = {st.chapter.html_rel: next((b["c"][1][0] for b in st.blocks if b["t"] == "Header"), "")
+               for st in states}
+    if "html" in fmts:
+        write_html(proj, states, labels, out_dir, html_opts, pages, "typst" in fmts)
+    if "typst" in fmts:
+        write_pdf(proj, states, labels, out_dir, pages, anchors)
+
+
+def _copy_blocks(blocks: list[dict]) -> list[dict]:
+    return json.loads(json.dumps(blocks))
+
+
+def write_html(proj, states, labels, out_dir, html_opts, pages, with_pdf) -> None:
+    html.copy_assets(out_dir)
+    infos = []
+    titles = html.header_html([{"t": "Header", "c": [1, ["", [], []], st.title_inlines]} for st in states])
+    for st, title in zip(states, titles, strict=False):
+        infos.append(html.PageInfo(st.chapter.html_rel, st.chapter.number if st.chapter.kind != "index" else None,
+                                   title, P.stringify(st.title_inlines), st.chapter.kind, st.chapter.part))
+    math = html_opts.get("html-math-method", "mathml")
+    method = math.get("method") if isinstance(math, dict) else math
+    if method != "mathml":
+        warn(f"html-math-method {method!r}: qrender renders math as MathML (no outside request)")
+    for st, info in zip(states, infos, strict=False):
+        ch = st.chapter
+        blocks = _copy_blocks(st.blocks)
+
+        def link(label: crossref.Label, page: str = ch.html_rel) -> str:
+            target = "" if label.page == page else html.rel(page, label.page)
+            return f"{target}#{label.ident}"
+
+        crossref.resolve(blocks, labels, link, warn, ch.rel)
+        ctx = formats.Context("html", ch.html_rel, out_dir, proj.root, ch.path.parent, P.slug(ch.name),
+                              appendix=ch.kind == "appendix", chapter_pages=pages, warn=warn)
+        blocks = formats.transform(blocks, ctx)
+        body = P.write({"pandoc-api-version": [1, 23, 1], "meta": {}, "blocks": blocks}, "html5",
+                       ["--mathml", "--syntax-highlighting=pygments"])
+        text = html.page(body, info, infos, blocks, proj.book, html_opts,
+                         proj.pdf_name if with_pdf else None, str(proj.config.get("lang", "en")))
+        target = out_dir / ch.html_rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    log(f"html: {len(states)} pages in {out_dir}")
+
+
+# -- typst / PDF ------------------------------------------------------------------------------------
+_MATH_FIXES = [
+    (re.compile(r"(?<![\w.])dot\.circle(?![\w])"), "dot.o"),
+    (re.compile(r"(?<![\w.])times\.circle(?![\w])"), "times.o"),
+    (re.compile(r"(?<![\w.])sect(?![\w.])"), "inter"),
+    (re.compile(r'delim: "\|\|"'), 'delim: "|"'),
+    (re.compile(r"#h\(-1em\)"), "thin"),
+]
+_TYPST_TOKENS = re.compile(r"(```.*?```|`[^`\n]*`|\\\$|\$(?:\\.|[^$\\])*\$)", re.S)
+
+
+def fix_typst_math(text: str) -> str:
+    """Known pandoc -> Typst math mismatches, fixed inside ``$...$`` only (not in code or prose)."""
+
+    def fix(m: re.Match) -> str:
+        s = m.group(0)
+        if not s.startswith("$"):
+            return s
+        for pattern, repl in _MATH_FIXES:
+            s = pattern.sub(repl, s)
+        return s
+
+    return _TYPST_TOKENS.sub(fix, text)
+
+
+def _typst_str(value: Any) -> str:
+    s = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{s}"'
+
+
+def typst_source(proj, states, labels, out_dir, pages, anchors) -> str:
+    all_blocks: list[dict] = []
+    for st in states:
+        ch = st.chapter
+        blocks = _copy_blocks(st.blocks)
+        crossref.resolve(blocks, labels, lambda label: f"#{label.ident}", warn, ch.rel)
+        ctx = formats.Context("typst", ch.html_rel, out_dir, proj.root, ch.path.parent, P.slug(ch.name),
+                              appendix=ch.kind == "appendix", chapter_pages=pages, chapter_anchor=anchors, warn=warn)
+        if ch.kind == "appendix" and not any(s.chapter.kind == "appendix" for s in states[:states.index(st)]):
+            all_blocks.append(P.RawBlock("typst", "// appendices"))
+        all_blocks.extend(formats.transform(blocks, ctx))
+    body = P.write({"pandoc-api-version": [1, 23, 1], "meta": {}, "blocks": all_blocks}, "typst", ["--wrap=none"])
+    book = proj.book
+    authors = book.get("author") or []
+    authors = authors if isinstance(authors, list) else [authors]
+    prelude = "\n".join([
+        f"#let book-title = {_typst_str(proj.title)}",
+        f"#let book-subtitle = {_typst_str(book['subtitle']) if book.get('subtitle') else 'none'}",
+        f"#let book-authors = ({''.join(_typst_str(a) + ', ' for a in authors)})",
+        f"#let book-date = {_typst_str(book['date']) if book.get('date') else 'none'}",
+        f"#let book-lang = {_typst_str(proj.config.get('lang', 'en'))}",
+    ])
+    template = (Path(__file__).parent / "assets" / "book.typ").read_text()
+    return fix_typst_math(prelude + "\n" + template + "\n" + body)
+
+
+def write_pdf(proj, states, labels, out_dir, pages, anchors) -> None:
+    import typst
+
+    source = typst_source(proj, states, labels, out_dir, pages, anchors)
+    typ = out_dir / (Path(proj.pdf_name).stem + ".typ")
+    typ.write_text(source, encoding="utf-8")
+    pdf = out_dir / proj.pdf_name
+    start = time.perf_counter()
+    try:
+        typst.compile(str(typ), output=str(pdf), root=str(out_dir), ignore_system_fonts=True)
+    except Exception as exc:  # typst.TypstError
+        raise RenderError(f"typst could not compile {typ}:\n{exc}") from None
+    if not proj.format("typst").get("keep-typ", False):
+        typ.unlink()
+    log(f"pdf: {pdf} ({time.perf_counter() - start:.1f} s)")
