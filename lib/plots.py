@@ -39,3 +39,83 @@ def save(fig, name: str):
         raise ValueError(f"figure name {name!r}: use lower-case question ids and words, e.g. 'q3.1.1-accuracy'")
     fig.savefig(config.figures_dir() / f"{name}.png")
     return fig
+
+
+# --- Figure helpers for the numpy chapters (Q3, Q5, Q6) --------------------------------------
+
+
+def curves(series: dict, ylabel: str, title: str | None = None, ax=None, xlabel: str = "epoch"):
+    """Per-epoch curves: ``series`` maps a label to values for epochs 1..n. Returns the figure."""
+    import numpy as np
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5, 3.4))
+    else:
+        fig = ax.figure
+    for label, values in series.items():
+        values = np.asarray(values, dtype=float)
+        ax.plot(np.arange(1, values.size + 1), values, label=label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if len(series) > 1:
+        ax.legend()
+    return fig
+
+
+def image_grid(
+    images,
+    ncols: int,
+    titles=None,
+    cmap: str = "gray",
+    vmin=None,
+    vmax=None,
+    cell: float = 0.9,
+    normalize: bool = False,
+    fig=None,
+):
+    """Show ``images`` (n, H, W) in a grid with ``ncols`` columns, without axes.
+
+    ``normalize=True`` scales each image to its own [min, max] (for weight images, whose
+    scale carries no meaning); otherwise all share ``vmin``/``vmax``.
+    """
+    import numpy as np
+
+    images = np.asarray(images)
+    n = images.shape[0]
+    nrows = -(-n // ncols)
+    if fig is None:
+        fig = plt.figure(figsize=(cell * ncols, cell * nrows * (1.18 if titles is not None else 1.0)))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if k >= n:
+            continue
+        img = images[k]
+        lo, hi = (img.min(), img.max()) if normalize else (vmin, vmax)
+        ax.imshow(img, cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
+        if titles is not None:
+            ax.set_title(str(titles[k]), fontsize=8, pad=2)
+    fig.subplots_adjust(wspace=0.06, hspace=0.25 if titles is not None else 0.06)
+    return fig
+
+
+def confusion(cm, classes, title: str | None = None, figsize=(7.2, 6.4)):
+    """A confusion matrix (rows: true class, columns: predicted), every class labelled."""
+    import numpy as np
+    from matplotlib.colors import PowerNorm
+
+    cm = np.asarray(cm)
+    fig, ax = plt.subplots(figsize=figsize)
+    im = ax.imshow(cm, cmap="Blues", norm=PowerNorm(gamma=0.5, vmin=0, vmax=max(int(cm.max()), 1)))
+    ticks = np.arange(len(classes))
+    ax.set_xticks(ticks, labels=list(classes), fontsize=7)
+    ax.set_yticks(ticks, labels=list(classes), fontsize=7)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.grid(False)
+    if title:
+        ax.set_title(title)
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03, label="images")
+    return fig

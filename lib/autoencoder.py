@@ -1,0 +1,90 @@
+"""The Q5 autoencoder, 1024-32-32-32-1024, from the ``lib.nn`` layers, trained with momentum.
+
+The network is ``NetworkSpec.autoencoder()``: three dense layers of 32 ReLU units and a
+1024-unit sigmoid output, the loss is the total squared error between the output and the
+input (Q5.1.1), and the optimiser is ``lib.nn.Momentum`` (Q5.1.2: ``M = 0.9 M - lr dJ/dW``,
+``W = W + M``, one zero-initialised accumulator per parameter). No layer is implemented
+twice: forward, backward and the update are ``lib.nn``'s.
+
+>>> cfg = AEConfig()                                   # the handout's defaults
+>>> result = train_autoencoder(cfg, nist36_fingerprint())   # cached on disk
+>>> X_hat = reconstruct(params_of(result), X)
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from lib import cache, config
+from lib.data import load_nist36
+from lib.nn import NetworkSpec, TrainConfig, param_names, predict, train
+
+__all__ = ["AEConfig", "params_of", "n_parameters", "reconstruct", "spec_of", "train_autoencoder"]
+
+
+@dataclass(frozen=True)
+class AEConfig:
+    """Hyper-parameters of the autoencoder; the defaults are the handout's (Q5.2)."""
+
+    lr: float = 3e-5
+    batch_size: int = 36
+    epochs: int = 100
+    momentum: float = 0.9
+    hidden: int = 32
+    n_train: int | None = None  # a seeded subset of the training split (quick profile)
+    seed: int = config.SEED
+
+
+def spec_of(cfg: AEConfig) -> NetworkSpec:
+    return NetworkSpec.autoencoder(hidden=(cfg.hidden,) * 3)
+
+
+def params_of(result: dict) -> dict[str, np.ndarray]:
+    """The learned parameters ``W1, b1, ..., W4, b4`` of a ``train_autoencoder`` result."""
+    return {k: result[k] for k in param_names(NetworkSpec.autoencoder(hidden=(result["W1"].shape[1],) * 3))}
+
+
+def n_parameters(params: dict[str, np.ndarray]) -> int:
+    """Number of learned numbers: every weight and bias, counted from the arrays."""
+    return int(sum(np.asarray(v).size for k, v in params.items() if k[:1] in ("W", "b")))
+
+
+def reconstruct(params: dict[str, np.ndarray], X: np.ndarray) -> np.ndarray:
+    """Pass images (N, 1024) through the autoencoder: their reconstructions (N, 1024)."""
+    hidden = params["W1"].shape[1]
+    spec = NetworkSpec.autoencoder(hidden=(hidden,) * 3)
+    return predict(params, spec, np.asarray(X, dtype=params["W1"].dtype))
+
+
+def _subset(X: np.ndarray, n: int | None, seed: int) -> np.ndarray:
+    if n is None or n >= len(X):
+        return X
+    return X[np.sort(np.random.default_rng(seed).permutation(len(X))[:n])]
+
+
+@cache.cached("autoencoder", code=("lib.nn",))
+def train_autoencoder(cfg: AEConfig, data_fingerprint: str) -> dict:
+    """Train on the NIST36 training images (targets = inputs); validation loss per epoch.
+
+    Returns the parameters ``W1..b4``, the history ``epoch`` (0..epochs), ``train_loss`` and
+    ``valid_loss`` (total squared error per image, measured after each epoch), and
+    ``seconds`` (wall-clock training time when it trained). ``data_fingerprint`` is part of
+    the cache key only.
+    """
+    del data_fingerprint
+    x_train = _subset(np.asarray(load_nist36("train")[0], dtype=np.float32), cfg.n_train, cfg.seed)
+    x_valid = np.asarray(load_nist36("valid")[0], dtype=np.float32)
+    tc = TrainConfig(
+        lr=cfg.lr, batch_size=cfg.batch_size, epochs=cfg.epochs, momentum=cfg.momentum,
+        seed=cfg.seed, reduction="sum",  # the handout's loss: total squared error of the batch
+    )
+    start = time.perf_counter()
+    params, history = train(spec_of(cfg), tc, x_train, x_train, x_valid, x_valid)
+    seconds = time.perf_counter() - start
+    out: dict = dict(params)
+    out.update({k: v for k, v in history.items() if k in ("epoch", "train_loss", "valid_loss")})
+    out["seconds"] = float(seconds)
+    return out

@@ -1,0 +1,138 @@
+"""Chapter 5 (Image compression with autoencoders, Q5.1.1-Q5.3.2).
+
+``run()`` trains (or loads) the 1024-32-32-32-1024 autoencoder of ``lib.autoencoder`` with
+the handout's defaults (batch 36, learning rate 3e-5, momentum 0.9, 100 epochs in the full
+profile), checks its gradients and the momentum update numerically, reconstructs the
+validation set, and records Q5.1.1 ... Q5.3.2. Chapter 6 reuses ``trained()`` and
+``SHOW_CLASSES`` so both methods are compared on the same images.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lib import config, results
+from lib.autoencoder import AEConfig, n_parameters, params_of, reconstruct, spec_of, train_autoencoder
+from lib.data import CLASSES, load_nist36, nist36_fingerprint, nist36_source, to_image
+from lib.metrics import psnr_per_image
+from lib.nn import Momentum, as_dtype, check_gradients, loss_and_grads, loss_terms, relu_margin
+
+#: The five classes shown in Q5.3.1 and Q6.2 (two images each): letters and digits, some
+#: with loops, some open strokes.
+SHOW_CLASSES = ("A", "G", "M", "3", "7")
+
+#: Largest possible pixel value of NIST36 images, for PSNR.
+MAX_VALUE = 1.0
+
+
+def ae_config() -> AEConfig:
+    """The handout's defaults; the quick profile trains fewer epochs on a subset."""
+    return AEConfig(epochs=config.pick(full=100, quick=8), n_train=config.pick(full=None, quick=1800))
+
+
+def trained() -> dict:
+    """The trained autoencoder (cached): ``train_autoencoder(ae_config(), fingerprint)``."""
+    return train_autoencoder(ae_config(), nist36_fingerprint())
+
+
+def example_indices(y: np.ndarray, classes=SHOW_CLASSES, per_class: int = 2) -> np.ndarray:
+    """The first ``per_class`` images of each class in ``classes``, class by class."""
+    return np.concatenate([np.flatnonzero(y == CLASSES.index(c))[:per_class] for c in classes])
+
+
+@dataclass
+class AutoencoderResults:
+    source: str
+    config: AEConfig
+    history: dict[str, np.ndarray]  # epoch, train_loss, valid_loss (squared error per image)
+    seconds: float
+    n_params: int
+    layer_shapes: dict[str, tuple[int, ...]]
+    gradcheck_error: float
+    momentum_error: float
+    valid_psnr: np.ndarray  # per validation image
+    examples: np.ndarray  # (10, 2, 32, 32): original, reconstruction (upright)
+    example_labels: list[str]
+    rises_after: int  # epochs after the 5th whose training loss rose
+    n_train: int
+    n_valid: int
+
+    @property
+    def mean_psnr(self) -> float:
+        return float(self.valid_psnr.mean())
+
+
+def _gradient_check(params: dict, spec, x_pool: np.ndarray) -> float:
+    """Max relative error of the analytic gradient on three validation images, in float64."""
+    p64 = as_dtype(params, np.float64)
+    x = np.asarray(x_pool, np.float64)
+    x = x[relu_margin(p64, spec, x) > 1e-2][:3]
+    _, grads, _ = loss_and_grads(p64, spec, x, x)
+    check = check_gradients(lambda p: loss_terms(p, spec, x, x), p64, grads, max_coords=40, eps=1e-3, order=4)
+    return check.max_error
+
+
+def _momentum_check() -> float:
+    """Two ``lib.nn.Momentum`` steps against the handout's rule written out, max abs difference."""
+    rng = np.random.default_rng(config.SEED)
+    W = {"W": rng.normal(size=(3, 4))}
+    g1, g2 = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    opt, lr = Momentum(0.1, 0.9), 0.1
+    W0 = W["W"].copy()
+    opt.step(W, {"W": g1})
+    opt.step(W, {"W": g2})
+    M1 = -lr * g1
+    M2 = 0.9 * M1 - lr * g2
+    return float(np.abs(W["W"] - (W0 + M1 + M2)).max())
+
+
+def run() -> AutoencoderResults:
+    cfg = ae_config()
+    result = trained()
+    params = params_of(result)
+    spec = spec_of(cfg)
+    x_valid, y_valid, _ = load_nist36("valid")
+    recon = reconstruct(params, x_valid)
+    valid_psnr = psnr_per_image(x_valid, recon, MAX_VALUE)
+    idx = example_indices(y_valid)
+    examples = np.stack([[to_image(x_valid[i]), to_image(recon[i])] for i in idx])
+    loss = np.asarray(result["train_loss"])
+    out = AutoencoderResults(
+        source=nist36_source(),
+        config=cfg,
+        history={k: np.asarray(result[k]) for k in ("epoch", "train_loss", "valid_loss")},
+        seconds=float(result["seconds"]),
+        n_params=n_parameters(params),
+        layer_shapes={k: tuple(v.shape) for k, v in params.items()},
+        gradcheck_error=_gradient_check(params, spec, x_valid[:200]),
+        momentum_error=_momentum_check(),
+        valid_psnr=valid_psnr,
+        examples=examples,
+        example_labels=[CLASSES[int(y_valid[i])] for i in idx],
+        rises_after=int(np.sum(np.diff(loss[5:]) > 0)),
+        n_train=cfg.n_train or len(load_nist36("train")[0]),
+        n_valid=len(x_valid),
+    )
+    _record(out)
+    return out
+
+
+def _record(r: AutoencoderResults) -> None:
+    results.record(
+        "Q5.1.1", r.gradcheck_error, target=1e-6, higher_is_better=False, data=r.source,
+        display=f"1024-32-32-32-1024, {r.n_params} parameters; gradient check {r.gradcheck_error:.1e}",
+    )
+    results.record(
+        "Q5.1.2", r.momentum_error, target=1e-12, higher_is_better=False, data="analytic (random arrays)",
+        display=f"lib.nn.Momentum matches M = 0.9 M - lr g, W = W + M ({r.momentum_error:.0e})",
+    )
+    final = float(r.history["train_loss"][-1])
+    results.record(
+        "Q5.2", final, data=r.source,
+        display=f"{r.config.epochs} epochs; final training loss {final:.1f} per image; rose in {r.rises_after} epochs after the 5th",
+        seconds=r.seconds,
+    )
+    results.record("Q5.3.1", f"{len(r.example_labels)} validation images of classes {', '.join(SHOW_CLASSES)}", data=r.source)
+    results.record("Q5.3.2", r.mean_psnr, data=r.source, display=f"{r.mean_psnr:.2f} dB (validation, {r.n_valid} images)")

@@ -1,0 +1,18 @@
+"""Pipeline tests run the quick profile on a tiny NIST36-format data set (tests/tiny_nist36.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import tiny_nist36
+
+
+@pytest.fixture(scope="module")
+def tiny_quick(tmp_path_factory):
+    """HW5_DATA -> a tiny NIST36 folder, QUARTO_PROFILE=quick, for one test module."""
+    folder = tiny_nist36.write(tmp_path_factory.mktemp("tiny_nist36"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HW5_DATA", str(folder))
+        mp.setenv("QUARTO_PROFILE", "quick")
+        mp.setenv("HW5_QUIET", "1")
+        yield folder

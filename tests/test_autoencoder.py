@@ -1,0 +1,62 @@
+"""lib.autoencoder: the Q5 network from lib.nn layers, momentum training, parameter count."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lib.autoencoder import AEConfig, n_parameters, params_of, reconstruct, spec_of, train_autoencoder
+from lib.data import nist36_fingerprint
+from lib.nn import init_params
+from tests import tiny_nist36
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    folder = tiny_nist36.write(tmp_path_factory.mktemp("tiny_ae"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HW5_DATA", str(folder))
+        mp.setenv("HW5_QUIET", "1")
+        yield folder
+
+
+def test_architecture_is_the_handouts():
+    spec = spec_of(AEConfig())
+    assert spec.sizes == (1024, 32, 32, 32, 1024)
+    assert spec.activations == ("relu", "relu", "relu", "sigmoid")
+    assert spec.loss == "squared_error"
+
+
+def test_defaults_are_the_handouts():
+    cfg = AEConfig()
+    assert (cfg.batch_size, cfg.lr, cfg.momentum, cfg.hidden, cfg.epochs) == (36, 3e-5, 0.9, 32, 100)
+
+
+def test_parameter_count_is_counted_from_arrays():
+    params = init_params(spec_of(AEConfig()), seed=0)
+    assert n_parameters(params) == sum(v.size for v in params.values()) == 68704
+    assert n_parameters({"W1": np.zeros((2, 3)), "b1": np.zeros(3)}) == 9
+
+
+def test_training_loss_falls_and_reruns_identically(tiny):
+    cfg = AEConfig(epochs=12)  # the handout's learning rate, momentum and batch size
+    result = train_autoencoder(cfg, nist36_fingerprint())
+    loss = result["train_loss"]
+    assert loss[-1] < 0.5 * loss[0]
+    assert np.all(np.diff(loss[3:]) < 0), loss  # monotonic after the first epochs
+    again = train_autoencoder.__wrapped__(cfg, nist36_fingerprint())
+    np.testing.assert_array_equal(again["W1"], result["W1"])
+
+
+def test_momentum_matters(tiny):
+    """momentum=0 trains a different (here: slower) network: the accumulator is really used."""
+    fast = train_autoencoder(AEConfig(epochs=4, lr=3e-5), nist36_fingerprint())
+    slow = train_autoencoder(AEConfig(epochs=4, lr=3e-5, momentum=0.0), nist36_fingerprint())
+    assert fast["train_loss"][-1] < slow["train_loss"][-1]
+
+
+def test_reconstruct_shape_and_range(tiny):
+    params = params_of(train_autoencoder(AEConfig(epochs=2), nist36_fingerprint()))
+    X = np.random.default_rng(0).random((5, 1024))
+    out = reconstruct(params, X)
+    assert out.shape == (5, 1024) and np.all((out > 0) & (out < 1))
