@@ -339,7 +339,7 @@ def conv2d_backward(dy: np.ndarray, cache: tuple) -> tuple[np.ndarray, ...]:
     Mo, No = M - K + 1, N - K + 1
     if delta.shape != (B, D, Mo, No):
         got, want = np.shape(dy), (D, Mo, No) if single else (B, D, Mo, No)
-        raise ValueError(f"conv2d_backward: dy has shape {got}; expected {want}")
+        raise ValueError(f"conv2d_backward: dy is {got}, expected {want}")
     # dJ/db[d] = sum over examples and positions (i, j) of delta[d, i, j]
     db = delta.sum(axis=(0, 2, 3))
     dW = np.empty(W.shape, dtype=np.result_type(delta, x))

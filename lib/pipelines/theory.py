@@ -88,6 +88,28 @@ class TheoryCheckError(AssertionError):
     """A numerical check of chapter 1 exceeded its tolerance: a formula or its code is wrong."""
 
 
+class Table:
+    """A DataFrame shown by a chapter cell: HTML for the web page, a pipe table for the PDF.
+
+    Pandas offers no ``text/markdown`` representation itself; this wrapper supplies one
+    (with the cells' text kept as written, e.g. "1.6e-15" stays "1.6e-15"), so the PDF gets a
+    real table whichever renderer runs the chapter.
+    """
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self.df = df
+
+    def _repr_html_(self) -> str:
+        return self.df.to_html()
+
+    def _repr_markdown_(self) -> str:
+        align = ("left",) + ("right",) * self.df.shape[1]  # the index, then the values
+        return self.df.to_markdown(disable_numparse=True, colalign=align)
+
+    def __repr__(self) -> str:
+        return repr(self.df)
+
+
 @dataclass
 class TheoryResults:
     """Everything chapter 1 shows. ``checks`` has one row per check (question, check, error, tol)."""
@@ -103,16 +125,20 @@ class TheoryResults:
     #: whether the Q2 network library (lib.nn) was importable and checked too
     nn_checked: bool = False
 
-    def table(self, question: str) -> pd.DataFrame:
+    def table(self, question: str) -> Table:
         """The checks of one question ("Q1.6"), formatted for the chapter."""
         rows = self.checks[self.checks["question"] == question]
-        return pd.DataFrame(
-            {
-                "Check": rows["check"].to_numpy(),
-                "Max error": [f"{e:.1e}" for e in rows["error"]],
-                "Tolerance": [f"{t:.0e}" for t in rows["tol"]],
-                "Passed": ["yes" if e < t else "NO" for e, t in zip(rows["error"], rows["tol"], strict=True)],
-            }
+        return Table(
+            pd.DataFrame(
+                {
+                    "Max error": [f"{e:.1e}" for e in rows["error"]],
+                    "Tolerance": [f"{t:.0e}" for t in rows["tol"]],
+                    "Passed": [
+                        "yes" if e < t else "NO" for e, t in zip(rows["error"], rows["tol"], strict=True)
+                    ],
+                },
+                index=pd.Index(rows["check"].to_numpy(), name=None),
+            )
         )
 
     def max_error(self, question: str) -> float:
@@ -129,6 +155,11 @@ class _Checks:
 
 
 # --------------------------------------------------------------------------------------------
+
+
+def _vec(a: np.ndarray) -> str:
+    """A short vector for a table cell: (0.2689, 0.7311), (inf, inf), (nan, nan)."""
+    return "(" + ", ".join(f"{v:.4g}" for v in np.asarray(a, dtype=float)) + ")"
 
 
 def _q1_1(ck: _Checks, rng: np.random.Generator) -> dict[str, Any]:
@@ -152,14 +183,14 @@ def _q1_1(ck: _Checks, rng: np.random.Generator) -> dict[str, Any]:
     demo = pd.DataFrame(
         [
             {
-                "x": name,
-                "exp(x) (c = 0)": np.array2string(T.exp_unguarded(x), precision=4),
-                "softmax, c = 0": np.array2string(T.softmax_naive(x), precision=4),
-                "exp(x - max x)": np.array2string(np.exp(x - x.max()), precision=4),
-                "softmax, c = -max x": np.array2string(T.softmax_stable(x), precision=4),
+                "exp(x), c = 0": _vec(T.exp_unguarded(x)),
+                "softmax, c = 0": _vec(T.softmax_naive(x)),
+                "exp(x - max x)": _vec(np.exp(x - x.max())),
+                "softmax, c = -max x": _vec(T.softmax_stable(x)),
             }
-            for name, x in demo_inputs.items()
-        ]
+            for x in demo_inputs.values()
+        ],
+        index=[f"x = {name}" for name in demo_inputs],
     )
     # the stable version of the overflowing input equals the naive one of the shifted input
     ck.add(
@@ -192,9 +223,15 @@ def _q1_2(ck: _Checks, rng: np.random.Generator) -> dict[str, Any]:
         f"max |sum_i softmax(x)_i - 1|, {count} random x in R^{dim}",
         np.max(np.abs(p.sum(axis=-1) - 1)),
     )
-    steps = T.softmax_steps(np.array([2.0, 1.0, 0.1, -1.0]))
+    x_example = np.array([2.0, 1.0, 0.1, -1.0])
+    steps = T.softmax_steps(x_example)
     example = pd.DataFrame(
-        {"x_i": [2.0, 1.0, 0.1, -1.0], "s_i = exp(x_i - max x)": steps["s"], "s_i / S": steps["p"]}
+        {
+            "x_i": [f"{v:g}" for v in x_example],
+            "s_i = exp(x_i - max x)": [f"{v:.4f}" for v in steps["s"]],
+            "s_i / S": [f"{v:.4f}" for v in steps["p"]],
+        },
+        index=pd.RangeIndex(1, 5, name=None),
     )
     return {
         "min": float(p.min()),
@@ -333,6 +370,16 @@ def _q1_5(ck: _Checks, rng: np.random.Generator) -> dict[str, Any]:
 def _q1_6(ck: _Checks, rng: np.random.Generator) -> dict[str, Any]:
     import torch  # only this check needs it
 
+    # one thread: float32 sums in a fixed order, so the float32 errors are the same on every run
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _q1_6_checks(ck, rng, torch)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _q1_6_checks(ck: _Checks, rng: np.random.Generator, torch) -> dict[str, Any]:
     rows = []
     for B, C, M, N, D, K in CONV_SHAPES:
         shape_x = (C, M, N) if B is None else (B, C, M, N)
@@ -376,16 +423,17 @@ def _q1_6(ck: _Checks, rng: np.random.Generator) -> dict[str, Any]:
             )
             full = max(full, T.max_abs_error(T.conv2d_input_grad_full(de, W), dxe))
         loops = max(loops, T.max_abs_error(lW_sum, dW), T.max_abs_error(lb_sum, db))
-        name = f"x {'x'.join(map(str, shape_x))}, W {D}x{C}x{K}x{K}"
+        times = "\u00d7"
+        name = f"x {times.join(map(str, shape_x))}, W {times.join(map(str, W.shape))}"
         rows.append(
             {
                 "Shapes": name,
-                "y": "x".join(map(str, y.shape)),
+                "output y": times.join(map(str, y.shape)),
                 "vs scalar loops": loops,
-                "vs central diff.": fd,
-                "vs torch float64": errs[torch.float64],
-                "vs torch float32 (relative)": errs[torch.float32],
-                "full-correlation dx": full,
+                "vs central differences": fd,
+                "vs torch, float64": errs[torch.float64],
+                "vs torch, float32 (relative)": errs[torch.float32],
+                "dx by full correlation": full,
             }
         )
         ck.add("Q1.6", f"{name}: numpy vs scalar loops", loops)
@@ -398,9 +446,11 @@ def _q1_6(ck: _Checks, rng: np.random.Generator) -> dict[str, Any]:
             tol=TOL32,
         )
         ck.add("Q1.6", f"{name}: dx as full correlation with rotated kernel", full)
-    table = pd.DataFrame(rows)
-    for col in table.columns[2:]:
+    table = pd.DataFrame(rows).set_index("Shapes")
+    for col in table.columns[1:]:
         table[col] = [f"{v:.1e}" for v in table[col]]
+    table = table.T  # one column per shape, one row per reference: narrow enough for a page
+    table.columns.name = None
     return {"table": table, "shapes": len(CONV_SHAPES)}
 
 
