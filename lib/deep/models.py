@@ -25,6 +25,7 @@ class FCSpec:
     hidden: int = 64
     classes: int = 36
     activation: str = "sigmoid"  # chapter 3's choice; "relu" for comparison
+    init: str = "xavier"  # chapter 3's Xavier/Glorot uniform weights, zero biases; "torch" = default
     kind: str = "fc"
 
 
@@ -58,11 +59,18 @@ class Normalize(nn.Module):
 
 def fc_network(spec: FCSpec) -> nn.Sequential:
     act = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh}[spec.activation]
-    return nn.Sequential(
+    net = nn.Sequential(
         nn.Linear(spec.inputs, spec.hidden),
         act(),
         nn.Linear(spec.hidden, spec.classes),
     )
+    if spec.init == "xavier":
+        for layer in (net[0], net[2]):
+            nn.init.xavier_uniform_(layer.weight)
+            nn.init.zeros_(layer.bias)
+    elif spec.init != "torch":
+        raise ValueError(f"FCSpec.init={spec.init!r}; expected 'xavier' or 'torch'")
+    return net
 
 
 def cnn(spec: CNNSpec) -> nn.Sequential:

@@ -276,11 +276,12 @@ def fit_cached(name: str, make_model: Callable[[], nn.Module], make_loaders: Cal
         return Trained(model, History.from_dict(saved["history"]), float(meta.get("seconds", float("nan"))),
                        True, path, meta)
     train_loader, valid_loader = make_loaders()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     history = fit(model, train_loader, valid_loader, cfg, augment=augment, desc=name)
     seconds = time.perf_counter() - start
     meta = {
         "seconds": seconds,
+        "cpu_seconds": time.process_time() - cpu_start,  # all threads; vs. seconds: how loaded the machine was
         "device": str(resolve_device(cfg.device)),
         "threads": torch.get_num_threads(),
         "torch": str(torch.__version__),

@@ -1,0 +1,139 @@
+"""The four trainings of chapter 7.1, each a frozen :class:`Recipe` (data, model, optimiser).
+
+``recipe("mnist-cnn")`` gives the active profile's recipe; ``trained(recipe)`` trains it once
+(``lib.deep.train.fit_cached``) and afterwards loads it; ``test_result(recipe)`` evaluates it
+on the test split, cached too. Hyper-parameters were chosen on the validation splits only
+(held out of the training files for MNIST and EMNIST, the homework's ``valid`` file for NIST36).
+
+========== ======================= ================================================
+name       data                    model
+========== ======================= ================================================
+nist36-fc  NIST36 rows (1024)      chapter 3's 1024-64-36 sigmoid network, plain SGD
+mnist-cnn  MNIST 28x28             small CNN (3 conv stages), AdamW + one-cycle
+nist36-cnn NIST36 upright 32x32    the same family, with photo-like augmentation
+emnist-cnn EMNIST Balanced 28x28   the same family, wider, with augmentation
+========== ======================= ================================================
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from lib import cache, config
+from lib.data import torch_datasets as td
+from lib.deep import augment, models, train
+
+#: Code whose source the trained weights depend on, besides lib.deep.train and lib.deep.models.
+CODE = ("lib.deep.augment", "lib.data.torch_datasets")
+
+NAMES = ("nist36-fc", "mnist-cnn", "nist36-cnn", "emnist-cnn")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    dataset: str  # "nist36" (rows), "nist36-images", "mnist", "emnist"
+    spec: models.FCSpec | models.CNNSpec  # mean/std are filled in from the training split
+    cfg: train.TrainConfig
+    augment: augment.AugmentSpec | None = None
+    n_valid: int = 0  # items held out of the training file for validation (MNIST, EMNIST)
+    train_subset: int | None = None  # quick profile: train on a random subset
+
+
+def recipe(name: str) -> Recipe:
+    """The recipe ``name`` for the active profile (quick: fewer epochs, smaller subsets)."""
+    pick = config.pick
+    photo_aug = augment.AugmentSpec()  # for the model that reads photos (Q7.1.4)
+    mild_aug = augment.AugmentSpec(rotate_deg=8.0, shear=0.1, scale=(0.92, 1.08), translate=0.06,
+                                   p_squeeze=0.0, p_thickness=0.3)  # NIST36 alone (Q7.1.3)
+    recipes = {
+        "nist36-fc": Recipe(
+            "nist36-fc", "nist36", models.FCSpec(inputs=1024, hidden=64, classes=36),
+            train.TrainConfig(epochs=pick(50, 5), batch_size=32, optimizer="sgd", lr=0.1, momentum=0.0,
+                              weight_decay=0.0, schedule="constant"),
+        ),
+        "mnist-cnn": Recipe(
+            "mnist-cnn", "mnist", models.CNNSpec(classes=10, channels=(16, 32, 64), hidden=128),
+            train.TrainConfig(epochs=pick(3, 1), batch_size=128, lr=3e-3),
+            n_valid=5000, train_subset=pick(None, 3000),
+        ),
+        "nist36-cnn": Recipe(
+            "nist36-cnn", "nist36-images",
+            models.CNNSpec(classes=36, image_size=32, channels=(16, 32, 64), hidden=128),
+            train.TrainConfig(epochs=pick(15, 1), batch_size=128, lr=3e-3),
+            augment=mild_aug, train_subset=pick(None, 3000),
+        ),
+        "emnist-cnn": Recipe(
+            "emnist-cnn", "emnist", models.CNNSpec(classes=47, channels=(16, 32, 64), hidden=128),
+            train.TrainConfig(epochs=pick(8, 1), batch_size=128, lr=3e-3),
+            augment=photo_aug, n_valid=3400, train_subset=pick(None, 3000),
+        ),
+    }
+    if name not in recipes:
+        raise ValueError(f"no recipe {name!r}; choose from {NAMES}")
+    return recipes[name]
+
+
+def splits(r: Recipe) -> tuple[td.TensorSplit, td.TensorSplit, td.TensorSplit]:
+    """(train, valid, test) for a recipe; validation is carved out of training where needed."""
+    if r.dataset == "nist36":
+        tr, va, te = td.nist36("train"), td.nist36("valid"), td.nist36("test")
+    elif r.dataset == "nist36-images":
+        size = r.spec.image_size
+        tr, va, te = td.nist36_images("train", size), td.nist36_images("valid", size), td.nist36_images("test", size)
+    elif r.dataset in ("mnist", "emnist"):
+        load = td.mnist if r.dataset == "mnist" else td.emnist
+        tr, va = load("train").split_off(r.n_valid, seed=config.SEED)
+        te = load("test")
+    else:
+        raise ValueError(f"Recipe.dataset={r.dataset!r}; expected nist36, nist36-images, mnist or emnist")
+    return tr.subset(r.train_subset), va, te
+
+
+def full_spec(r: Recipe, tr: td.TensorSplit):
+    """The recipe's spec with the pixel normalisation of its training split (CNNs)."""
+    if isinstance(r.spec, models.CNNSpec):
+        mean, std = tr.stats()
+        return dataclasses.replace(r.spec, mean=round(mean, 6), std=round(std, 6))
+    return r.spec
+
+
+def trained(r: Recipe) -> train.Trained:
+    """Train (or load) the recipe's model; ``.cached`` says which happened."""
+    tr, va, _ = splits(r)
+    spec = full_spec(r, tr)
+    return train.fit_cached(
+        r.name, lambda: models.build(spec),
+        lambda: train.tensor_loaders(tr, va, r.cfg.batch_size, seed=r.cfg.seed),
+        r.cfg, key=(spec, r.augment, tr.fingerprint, va.fingerprint), augment=augment.augmenter(r.augment),
+        code=CODE,
+    )
+
+
+@cache.cached("deep-test", code=train.CODE + CODE)
+def _test_result(r: Recipe, key: str, test_fingerprint: str) -> dict:
+    del key, test_fingerprint  # part of the cache key only
+    model = trained(r).model
+    _, _, te = splits(r)
+    logits = train.predict(model, te.x)
+    loss = float(torch.nn.functional.cross_entropy(logits, te.y))
+    pred = logits.argmax(1)
+    return {
+        "test_loss": loss,
+        "test_acc": float((pred == te.y).float().mean()),
+        "y_true": te.y.numpy().astype(np.int64),
+        "y_pred": pred.numpy().astype(np.int64),
+        "n_test": len(te),
+    }
+
+
+def test_result(r: Recipe) -> dict:
+    """Test loss, accuracy and predictions of the recipe's model (evaluated once, then cached)."""
+    tr, va, te = splits(r)
+    spec = full_spec(r, tr)
+    key = train.cache_key(r.name, r.cfg, (spec, r.augment, tr.fingerprint, va.fingerprint), CODE)
+    return _test_result(r, key, te.fingerprint)

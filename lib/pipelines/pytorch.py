@@ -1,0 +1,274 @@
+"""Chapter 7.1 (Q7.1.1-Q7.1.4): the FC network and three CNNs in PyTorch.
+
+``run()`` trains (or loads) the four recipes of :mod:`lib.deep.recipes`, evaluates them on their
+test splits (cached), records Q7.1.1-Q7.1.4 and returns a :class:`PyTorchChapter` with
+everything the chapter shows. Q7.1.4 also reads the four photos with chapter 4's pipeline
+(``lib.ocr.read_text(image, model="cnn")``) when that exists.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from lib import config, results
+from lib.data import source
+
+_DATA = {"nist36": "nist36", "nist36-images": "nist36", "mnist": "mnist", "emnist": "emnist"}
+_TARGETS = {"nist36-fc": None, "mnist-cnn": 0.993, "nist36-cnn": 0.93, "emnist-cnn": 0.88}
+
+
+@dataclass
+class Section:
+    """One training of the chapter: recipe, model, curves, test result, data source."""
+
+    name: str
+    recipe: object  # lib.deep.recipes.Recipe
+    trained: object  # lib.deep.train.Trained
+    summary: str
+    params: int
+    test: dict
+    source: str
+
+    @property
+    def history(self):
+        return self.trained.history
+
+    @property
+    def test_acc(self) -> float:
+        return float(self.test["test_acc"])
+
+    @property
+    def valid_acc(self) -> float:
+        return float(self.history.valid_acc[-1])
+
+    @property
+    def minutes(self) -> float:
+        return self.trained.seconds / 60
+
+
+@dataclass
+class PyTorchChapter:
+    sections: dict[str, Section]
+    comparison: pd.DataFrame  # Q7.1.1: numpy vs PyTorch FC network
+    comparison_note: str
+    photos: pd.DataFrame | None  # Q7.1.4: text and CER per photo (None when chapter 4 is missing)
+    photos_note: str
+    seconds: float  # wall time of this run() (training + evaluation, or loading)
+    trained_now: list[str] = field(default_factory=list)
+
+    def __getitem__(self, name: str) -> Section:
+        return self.sections[name]
+
+    @property
+    def training_minutes(self) -> float:
+        """Total training time of the four models when they were trained (from the cache's meta)."""
+        return sum(s.trained.seconds for s in self.sections.values()) / 60
+
+
+def section(name: str) -> Section:
+    """Train or load one recipe and evaluate it on its test split."""
+    from lib.deep import models, recipes
+
+    r = recipes.recipe(name)
+    tr, _, _ = recipes.splits(r)
+    trained = recipes.trained(r)
+    shape = models.input_shape(recipes.full_spec(r, tr))
+    return Section(
+        name=name,
+        recipe=r,
+        trained=trained,
+        summary=models.summary(trained.model, shape),
+        params=models.count_parameters(trained.model),
+        test=recipes.test_result(r),
+        source=source(_DATA[r.dataset]),
+    )
+
+
+def numpy_comparison(fc: Section) -> tuple[pd.DataFrame, str]:
+    """Q7.1.1's table: the numpy network of chapter 3 next to the PyTorch one."""
+    rows = [{
+        "network": "PyTorch (this chapter)",
+        "epochs": fc.history.epochs,
+        "valid accuracy": fc.valid_acc,
+        "test accuracy": fc.test_acc,
+        "seconds per epoch": fc.history.seconds_per_epoch,
+    }]
+    note = ""
+    try:
+        from lib.pipelines import training  # chapter 3 (a teammate's); optional here
+    except ImportError:
+        training = None
+    summary = getattr(training, "numpy_summary", None) if training is not None else None
+    if callable(summary):
+        try:
+            info = summary()
+            rows.insert(0, {"network": "numpy (chapter 3)", **{k: info.get(k) for k in rows[0] if k != "network"}})
+        except Exception as exc:  # chapter 3's cache or data missing: say so, keep our row
+            note = f"Chapter 3's numbers are unavailable here ({type(exc).__name__}: {exc})."
+    else:
+        note = ("Chapter 3's pipeline (`lib.pipelines.training.numpy_summary`) is not available in this build, "
+                "so the table shows the PyTorch network alone.")
+    return pd.DataFrame(rows).set_index("network"), note
+
+
+def read_photos() -> tuple[pd.DataFrame | None, str]:
+    """Q7.1.4: chapter 4's reading of the four photos with the EMNIST CNN, next to its MLP."""
+    try:
+        from lib import metrics, ocr
+        from lib.data import SAMPLE_IMAGES, load_sample_image
+        truths = _photo_truths()
+    except (ImportError, AttributeError) as exc:
+        return None, f"Chapter 4's reader is not available in this build ({type(exc).__name__}: {exc})."
+    if truths is None:
+        return None, "Chapter 4 has no ground-truth texts yet (`lib.ocr.TRUTH`), so no CER can be computed."
+    rows = []
+    for name in SAMPLE_IMAGES:
+        image = load_sample_image(name)
+        truth = ocr.scorable(truths[name])
+        row = {"photo": name, "truth": truth}
+        for model in ("cnn", "mlp"):
+            try:
+                text = ocr.scorable(ocr.read_text(image, model=model))
+                row[f"{model} text"], row[f"{model} CER"] = text, metrics.cer(text, truth)
+            except Exception as exc:  # e.g. chapter 3's MLP not trained in this build
+                row[f"{model} text"], row[f"{model} CER"] = f"({type(exc).__name__})", np.nan
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("photo"), ""
+
+
+def _photo_truths() -> dict[str, str] | None:
+    from lib import ocr
+
+    for attr in ("TRUTH", "TRUTHS", "GROUND_TRUTH"):
+        if isinstance(getattr(ocr, attr, None), dict):
+            return getattr(ocr, attr)
+    truth = getattr(ocr, "truth", None)
+    return truth() if callable(truth) else None
+
+
+@functools.lru_cache(maxsize=2)
+def _run(profile: str) -> PyTorchChapter:
+    del profile  # part of the memo key: the quick and full profiles differ
+    from lib.deep import recipes
+    from lib.deep.ocr import RULE
+
+    start = time.perf_counter()
+    sections = {name: section(name) for name in recipes.NAMES}
+    comparison, comparison_note = numpy_comparison(sections["nist36-fc"])
+    photos, photos_note = read_photos()
+    chapter = PyTorchChapter(sections, comparison, comparison_note, photos, photos_note,
+                             seconds=time.perf_counter() - start,
+                             trained_now=[n for n, s in sections.items() if not s.trained.cached])
+    fc, mn, nc, em = (sections[n] for n in recipes.NAMES)
+    results.record("Q7.1.1", fc.test_acc, target=0.75, data=fc.source, display=f"{fc.test_acc:.1%} test",
+                   valid_acc=fc.valid_acc, seconds_per_epoch=fc.history.seconds_per_epoch)
+    results.record("Q7.1.2", mn.test_acc, target=0.993, data=mn.source, display=f"{mn.test_acc:.2%} test")
+    results.record("Q7.1.3", nc.test_acc, target=0.93, data=nc.source, display=f"{nc.test_acc:.1%} test",
+                   fc_test_acc=fc.test_acc)
+    extra = {}
+    if photos is not None:
+        extra = {"photos_cer": float(np.nanmean(photos["cnn CER"])), "photos_cer_target": 0.05}
+    results.record("Q7.1.4", em.test_acc, target=0.88, data=em.source, display=f"{em.test_acc:.1%} test",
+                   rule=RULE, **extra)
+    return chapter
+
+
+def run() -> PyTorchChapter:
+    """Everything chapter 7.1 shows (trained once per profile, then loaded from the cache)."""
+    return _run(config.profile())
+
+
+# ----------------------------------------------------------------------------- for the chapter
+def describe_training(sec: Section) -> str:
+    """The optimiser, schedule, batch size and epochs of a section, in words."""
+    cfg = sec.recipe.cfg
+    opt = {"adamw": "AdamW", "adam": "Adam", "sgd": "plain SGD"}[cfg.optimizer]
+    if cfg.optimizer == "sgd" and cfg.momentum:
+        opt = f"SGD with momentum {cfg.momentum:g}"
+    rate = {"onecycle": f"a one-cycle schedule peaking at {cfg.lr:g}",
+            "cosine": f"cosine decay from {cfg.lr:g}",
+            "constant": f"a constant learning rate of {cfg.lr:g}"}[cfg.schedule]
+    decay = f", weight decay {cfg.weight_decay:g}" if cfg.weight_decay else ""
+    aug = ", with photo-like augmentation (lib.deep.augment)" if sec.recipe.augment else ""
+    subset = f", on a random subset of {len(recipes_splits(sec)[0]):,} training images" if sec.recipe.train_subset else ""
+    return (f"{opt} with {rate}{decay}, cross-entropy loss, batches of {cfg.batch_size}, "
+            f"{cfg.epochs} epoch{'s' if cfg.epochs != 1 else ''}{aug}{subset}")
+
+
+def recipes_splits(sec: Section):
+    from lib.deep import recipes
+
+    return recipes.splits(sec.recipe)
+
+
+def split_sizes(sec: Section) -> tuple[int, int, int]:
+    tr, va, te = recipes_splits(sec)
+    return len(tr), len(va), len(te)
+
+
+def plot_curves(sections: list[Section], labels: list[str] | None = None):
+    """Loss and accuracy per epoch, training (solid) and validation (dashed), one colour per model."""
+    import matplotlib.pyplot as plt
+
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(8.5, 3.2))
+    for i, sec in enumerate(sections):
+        h, colour = sec.history, f"C{i}"
+        epochs = np.arange(1, h.epochs + 1)
+        label = labels[i] if labels else sec.name
+        ax_loss.plot(epochs, h.train_loss, "-", color=colour, marker="o", ms=3, label=f"{label}, training")
+        ax_loss.plot(epochs, h.valid_loss, "--", color=colour, marker="s", ms=3, label=f"{label}, validation")
+        ax_acc.plot(epochs, np.asarray(h.train_acc) * 100, "-", color=colour, marker="o", ms=3)
+        ax_acc.plot(epochs, np.asarray(h.valid_acc) * 100, "--", color=colour, marker="s", ms=3)
+    ax_loss.set(xlabel="epoch", ylabel="cross-entropy loss", title="loss")
+    ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
+    for ax in (ax_loss, ax_acc):
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    ax_loss.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_emnist_orientation(n: int = 10):
+    """EMNIST as stored in the files (transposed) above the upright images we train on."""
+    import matplotlib.pyplot as plt
+
+    from lib.data import torch_datasets as td
+
+    test = td.emnist("test")
+    wanted = "ABDEFGLPR7"[:n]
+    idx = [int((test.y == test.classes.index(c)).nonzero()[0]) for c in wanted]
+    fig, axes = plt.subplots(2, len(idx), figsize=(len(idx) * 0.75, 1.9))
+    for j, i in enumerate(idx):
+        upright = test.x[i, 0].numpy()
+        for row, img in enumerate((upright.T, upright)):
+            ax = axes[row, j]
+            ax.imshow(img, cmap="gray", vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.grid(False)
+        axes[0, j].set_title(test.classes[int(test.y[i])], fontsize=9)
+    axes[0, 0].set_ylabel("file", fontsize=8)
+    axes[1, 0].set_ylabel("upright", fontsize=8)
+    fig.tight_layout(pad=0.3)
+    return fig
+
+
+def results_table(ch: PyTorchChapter) -> pd.DataFrame:
+    """Every model of the chapter: data, parameters, epochs, accuracies, training time."""
+    rows = []
+    for sec in ch.sections.values():
+        rows.append({
+            "model": sec.name,
+            "parameters": f"{sec.params:,}",
+            "epochs": sec.history.epochs,
+            "valid acc. (%)": round(100 * sec.valid_acc, 2),
+            "test acc. (%)": round(100 * sec.test_acc, 2),
+            "train time (s)": round(sec.trained.seconds, 1),
+            "s / epoch": round(sec.history.seconds_per_epoch, 1),
+        })
+    return pd.DataFrame(rows).set_index("model")
