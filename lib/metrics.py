@@ -95,3 +95,36 @@ def most_confused_pairs(cm: np.ndarray, classes, k: int = 5) -> list[ConfusedPai
         a, b = int(i[idx]), int(j[idx])
         pairs.append(ConfusedPair(classes[a], classes[b], int(cm[a, b]), int(cm[b, a])))
     return pairs
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: the fewest insertions, deletions and substitutions from a to b."""
+    if len(a) < len(b):
+        a, b = b, a
+    previous = np.arange(len(b) + 1)
+    for i, ca in enumerate(a, start=1):
+        current = np.empty_like(previous)
+        current[0] = i
+        cost = np.fromiter((ca != cb for cb in b), dtype=np.int64, count=len(b))
+        # substitution / deletion first, then insertion (a running minimum along the row)
+        current[1:] = np.minimum(previous[:-1] + cost, previous[1:] + 1)
+        for j in range(1, len(b) + 1):
+            if current[j - 1] + 1 < current[j]:
+                current[j] = current[j - 1] + 1
+        previous = current
+    return int(previous[-1])
+
+
+def cer(predicted: str, truth: str) -> float:
+    """Character error rate (Q4.4): edit distance from ``predicted`` to ``truth`` / len(truth).
+
+    Every character counts, spaces and line breaks included; normalise both texts first
+    when some characters must not count (``lib.ocr.scorable`` does that for the 36 classes).
+    Can exceed 1 when the prediction is much longer than the truth. An empty truth gives 0
+    for an empty prediction and 1 otherwise.
+    """
+    if not isinstance(predicted, str) or not isinstance(truth, str):
+        raise TypeError(f"cer: expected two strings, got {type(predicted).__name__} and {type(truth).__name__}")
+    if not truth:
+        return 0.0 if not predicted else 1.0
+    return edit_distance(predicted, truth) / len(truth)

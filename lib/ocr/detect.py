@@ -1,0 +1,288 @@
+"""Find handwritten characters in a photo: ``find_letters(image) -> (boxes, bw)``.
+
+The pipeline follows the homework's outline (blur, threshold, morphology, connected
+components), with every length measured relative to the image or to the writing itself so
+the same code works on a 1-megapixel scan and a 12-megapixel phone photo:
+
+1. **Work scale.** The photo is averaged down by an integer factor to a long side of
+   1000-2000 pixels (all decisions are made there; boxes and ``bw`` are scaled back to full
+   size, so they are exact to within that factor).
+2. **Uneven light.** The paper's brightness is estimated by a grey-level closing (a maximum
+   filter wider than any pen stroke) on a coarse copy, smoothed; each pixel's *darkness* is
+   ``1 - grey / paper``, so a shadow or a vignette does not look like ink.
+3. **Threshold with hysteresis.** The low threshold sits a few robust standard deviations
+   above the paper's noise; a component is kept only if its own ink is at least half as dark
+   as the page's typical writing, so faint marks (erased whiteboard ink, show-through from
+   the other side, paper texture) are not boxed. The kept characters' edges are then placed
+   at half the typical ink darkness (the half-maximum of a blurred stroke).
+4. **Components and sizes.** Connected components (8-connectivity) give the candidate
+   marks. The *character height* ``h`` is the area-weighted median component height: most
+   ink belongs to letters, so specks cannot move it. Pieces of one character (a detached
+   bar, a dotted stroke) are merged when they overlap horizontally and touch vertically;
+   marks much smaller than ``h`` (specks, and punctuation such as periods, which the 36
+   classes cannot express) and marks much larger (rules, borders, shadows) are dropped.
+5. **Touching characters.** A component much wider than the line's typical character is cut
+   at the columns with the least ink (see :mod:`lib.ocr.layout`).
+
+Boxes come back in reading order (lines top to bottom, left to right within a line).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.ndimage as ndi
+import skimage.measure
+
+from lib.data.images import as_float_rgb
+
+#: Long side (pixels) of the working copy: the image is reduced by ``long_side // WORK_SIDE``.
+WORK_SIDE = 1000
+#: Luminance weights (ITU-R BT.709), as skimage.color.rgb2gray uses.
+_LUMA = np.array([0.2125, 0.7154, 0.0721], dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class DetectParams:
+    """Every tunable of the detector, each relative to the image or to the writing.
+
+    The defaults were chosen from the physics of pen on paper and checked on generated
+    pages (``lib.data.synthetic``), not fitted to the four sample photos.
+    """
+
+    blur: float = 0.7            # Gaussian sigma at work scale (pixels), denoising
+    paper_window: float = 1 / 40  # grey closing window, as a fraction of the long side
+    noise_k: float = 5.0          # low threshold: paper median + k robust sigmas
+    min_contrast: float = 0.10    # ... and never below this darkness
+    strong_frac: float = 0.5      # a mark's ink must be >= this x the page's typical ink
+    min_size: float = 0.35        # drop marks whose larger side < this x character height
+    max_height: float = 3.0       # drop marks taller than this x character height
+    max_width: float = 10.0       # ... or wider than this x character height
+    merge_gap: float = 0.35       # merge vertically stacked pieces closer than this x h
+
+
+@dataclass
+class Detection:
+    """Everything ``find_letters`` found, for the layout and crop stages and for figures."""
+
+    boxes: np.ndarray                     # (N, 4) int [y1, x1, y2, x2], full resolution
+    bw: np.ndarray                        # (H, W) float32, ink 0, paper 1
+    labels: np.ndarray                    # (h, w) int32 character labels at work scale
+    crop_labels: np.ndarray               # the same, before the half-maximum edge (for crops)
+    dark: np.ndarray                      # (h, w) float32 darkness at work scale
+    factor: int                           # work scale = full resolution / factor
+    char_height: float                    # typical character height, full resolution
+    lines: list[list[int]] = field(default_factory=list)  # indices into boxes, reading order
+    angle: float = 0.0                    # estimated text-line angle (radians)
+    spaces: list[list[bool]] = field(default_factory=list)  # space before each box of a line
+
+
+def to_gray(image: np.ndarray) -> np.ndarray:
+    """Any accepted photo (gray/RGB/RGBA, uint8/uint16/float/bool) -> float32 luminance.
+
+    The common large cases (uint8 or float RGB) take a fast path that skips the float RGB
+    copy; everything else goes through :func:`lib.data.as_float_rgb`, which also produces
+    the error messages for inputs that are not images.
+    """
+    arr = np.asarray(image)
+    if arr.ndim == 3 and arr.shape[2] == 3 and min(arr.shape[:2]) >= 2:
+        if arr.dtype == np.uint8 or arr.dtype == np.uint16:
+            return (arr @ (_LUMA / np.float32(np.iinfo(arr.dtype).max))).astype(np.float32)
+        if arr.dtype in (np.float32, np.float64):
+            lo, hi = float(arr.min()), float(arr.max())
+            if np.isfinite(lo) and np.isfinite(hi) and lo >= -1e-6 and hi <= 1 + 1e-6:
+                return np.clip(arr.astype(np.float32, copy=False) @ _LUMA, 0.0, 1.0)
+    rgb = as_float_rgb(arr, source="find_letters(image)")
+    return rgb @ _LUMA
+
+
+def _reduce(gray: np.ndarray, f: int) -> np.ndarray:
+    """Average f x f blocks (crop the ragged edge): fast anti-aliased downscaling."""
+    if f == 1:
+        return gray
+    h, w = (gray.shape[0] // f) * f, (gray.shape[1] // f) * f
+    return gray[:h, :w].reshape(h // f, f, w // f, f).mean(axis=(1, 3))
+
+
+def darkness(gray: np.ndarray, params: DetectParams = DetectParams()) -> np.ndarray:
+    """``1 - gray / paper`` in [0, 1], the paper brightness estimated by a grey closing."""
+    long_side = max(gray.shape)
+    # coarse copy (~250 px long side) for the paper estimate: light varies slowly
+    g = max(1, long_side // 250)
+    coarse = _reduce(gray, g)
+    win = max(3, int(round(params.paper_window * long_side / g)) | 1)
+    paper = ndi.maximum_filter(coarse, size=win, mode="nearest")
+    paper = ndi.minimum_filter(paper, size=win, mode="nearest")  # closing: keeps edges of light
+    paper = ndi.uniform_filter(paper, size=win, mode="nearest")
+    zoom = (gray.shape[0] / paper.shape[0], gray.shape[1] / paper.shape[1])
+    paper = ndi.zoom(paper, zoom, order=1, mode="nearest", grid_mode=True)
+    paper = paper[: gray.shape[0], : gray.shape[1]]
+    paper = np.maximum(paper, gray)  # where a slight overshoot left gray > paper
+    return np.clip(1.0 - gray / np.maximum(paper, 1e-3), 0.0, 1.0).astype(np.float32)
+
+
+def _threshold(dark: np.ndarray, p: DetectParams) -> float:
+    med = float(np.median(dark))
+    sigma = 1.4826 * float(np.median(np.abs(dark - med)))
+    return max(med + p.noise_k * sigma, p.min_contrast)
+
+
+def _components(mask: np.ndarray, dark: np.ndarray):
+    labels = skimage.measure.label(mask, connectivity=2).astype(np.int32)
+    n = int(labels.max())
+    if n == 0:
+        return labels, np.zeros((0, 4), int), np.zeros(0), np.zeros(0)
+    slices = ndi.find_objects(labels)
+    boxes = np.array([[s[0].start, s[1].start, s[0].stop, s[1].stop] for s in slices], int)
+    inside = labels > 0  # a few percent of the pixels: per-label statistics from those only
+    lab = labels[inside]
+    area = np.bincount(lab, minlength=n + 1)[1:].astype(float)
+    strength = np.zeros(n + 1)
+    np.maximum.at(strength, lab, ndi.uniform_filter(dark, 3)[inside])
+    return labels, boxes, area, strength[1:]
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    order = np.argsort(values)
+    cum = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cum, cum[-1] / 2)])
+
+
+def _merge_pieces(boxes: np.ndarray, h: float, p: DetectParams) -> np.ndarray:
+    """Union-find over boxes that overlap in x and touch in y (pieces of one character).
+
+    Returns the group id of each box.
+    """
+    n = len(boxes)
+    parent = np.arange(n)
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    y1, x1, y2, x2 = boxes.T
+    w = np.maximum(x2 - x1, 1)
+    order = np.argsort(x1)
+    for a_i, a in enumerate(order):
+        for b in order[a_i + 1:]:
+            if x1[b] >= x2[a]:
+                break
+            overlap = min(x2[a], x2[b]) - max(x1[a], x1[b])
+            if overlap < 0.5 * min(w[a], w[b]):
+                continue
+            gap = max(y1[a], y1[b]) - min(y2[a], y2[b])  # negative when they overlap in y
+            top, bottom = min(y1[a], y1[b]), max(y2[a], y2[b])
+            if gap <= p.merge_gap * h and bottom - top <= 1.3 * h:
+                parent[find(a)] = find(b)
+    return np.array([find(i) for i in range(n)])
+
+
+def detect(image: np.ndarray, params: DetectParams = DetectParams()) -> Detection:
+    """The full detector; ``find_letters`` returns its ``boxes`` and ``bw``."""
+    from lib.ocr import layout  # the layout stage uses the detector's conventions
+
+    p = params
+    gray = to_gray(image)
+    H, W = gray.shape
+    f = max(1, max(H, W) // WORK_SIDE)
+    small = _reduce(gray, f)
+    if p.blur > 0:
+        small = ndi.gaussian_filter(small, p.blur)
+    dark = darkness(small, p)
+    low = _threshold(dark, p)
+    mask = dark > low
+    labels, boxes, area, strength = _components(mask, dark)
+    empty = Detection(np.zeros((0, 4), int), np.ones((H, W), np.float32), np.zeros_like(labels),
+                      np.zeros_like(labels), dark, f, 0.0)
+    if len(boxes) == 0:
+        return empty
+
+    # 1. faint marks: a mark's darkest ink must reach half the page's typical ink darkness
+    heights = (boxes[:, 2] - boxes[:, 0]).astype(float)
+    typical_ink = _weighted_median(strength, area)
+    keep = strength >= max(p.strong_frac * typical_ink, 2 * low)
+    # specks of a few pixels cannot be characters at any scale
+    keep &= area >= 4
+    if not keep.any():
+        return empty
+    # 2. character height: area-weighted median of the surviving marks' heights
+    h = _weighted_median(heights[keep], area[keep])
+    ids = np.flatnonzero(keep)
+    # 3. merge pieces of one character (before the size filter, so a detached bar survives)
+    groups = _merge_pieces(boxes[ids], h, p)
+    merged_boxes, members = [], []
+    for g in np.unique(groups):
+        m = ids[groups == g]
+        b = boxes[m]
+        merged_boxes.append([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()])
+        members.append(m)
+    merged_boxes = np.array(merged_boxes, int)
+    mh = merged_boxes[:, 2] - merged_boxes[:, 0]
+    mw = merged_boxes[:, 3] - merged_boxes[:, 1]
+    h = _weighted_median(mh.astype(float), np.array([area[m].sum() for m in members]))
+    ok = (np.maximum(mh, mw) >= p.min_size * h) & (mh <= p.max_height * h) & (mw <= p.max_width * h)
+    merged_boxes = merged_boxes[ok]
+    members = [m for m, k in zip(members, ok, strict=False) if k]
+    # a label map of the kept characters (component -> character index + 1)
+    lut = np.zeros(int(labels.max()) + 1, np.int32)
+    for i, m in enumerate(members):
+        lut[m + 1] = i + 1
+    char_labels = lut[labels]
+    # edges at half the typical ink darkness (the half-maximum of a blurred stroke), so the
+    # boxes and ``bw`` hug the ink instead of the blur's halo; low-threshold pixels only
+    # served to hold faint parts of a stroke together
+    crop_labels = char_labels.copy()  # the crops keep the whole stroke, halo included
+    char_labels[dark < max(low, 0.5 * typical_ink)] = 0
+    slices = ndi.find_objects(char_labels, max_label=len(members))
+    merged_boxes = np.array([[s[0].start, s[1].start, s[0].stop, s[1].stop] for s in slices], int).reshape(-1, 4)
+    mask = char_labels > 0
+
+    # 4. lines, reading order, touching characters split, spaces
+    lay = layout.arrange(merged_boxes, char_labels, h, crop_labels)
+    char_labels, crop_labels = lay.labels, lay.crop_labels
+    small_boxes = lay.boxes
+
+    # back to full resolution: the kept ink, upsampled (a block of f x f pixels per pixel)
+    bw, boxes_full = _full_resolution((H, W), mask, char_labels, small_boxes, f)
+    return Detection(
+        boxes=boxes_full,
+        bw=bw,
+        labels=char_labels,
+        crop_labels=crop_labels,
+        dark=dark,
+        factor=f,
+        char_height=h * f,
+        lines=lay.lines,
+        angle=lay.angle,
+        spaces=lay.spaces,
+    )
+
+
+def _full_resolution(shape, mask, char_labels, small_boxes, f):
+    """``bw`` at full size (kept ink, upsampled) and boxes scaled back to full resolution."""
+    H, W = shape
+    ink = mask & (char_labels > 0)
+    if f > 1:
+        ink = np.repeat(np.repeat(ink, f, axis=0), f, axis=1)
+    full = np.zeros((H, W), bool)
+    full[: ink.shape[0], : ink.shape[1]] = ink[:H, :W]
+    bw = np.where(full, np.float32(0.0), np.float32(1.0))
+    boxes = np.asarray(small_boxes, int).reshape(-1, 4) * f
+    boxes[:, 2] = np.minimum(boxes[:, 2], H)
+    boxes[:, 3] = np.minimum(boxes[:, 3], W)
+    return bw, boxes
+
+
+def find_letters(image: np.ndarray, params: DetectParams = DetectParams()):
+    """Boxes around the handwritten characters of a photo, and its black-and-white version.
+
+    ``image``: (H, W), (H, W, 1), (H, W, 3) or (H, W, 4); uint8, uint16, bool or float in
+    [0, 1]. Returns ``boxes``, an (N, 4) int array of ``[y1, x1, y2, x2]`` (top-left
+    inclusive, bottom-right exclusive, full-resolution pixels) in reading order, and ``bw``,
+    a float32 (H, W) image in [0, 1] with the characters black (0) on white (1).
+    """
+    det = detect(image, params)
+    return det.boxes, det.bw
