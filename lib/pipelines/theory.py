@@ -88,6 +88,11 @@ class TheoryCheckError(AssertionError):
     """A numerical check of chapter 1 exceeded its tolerance: a formula or its code is wrong."""
 
 
+def _escape_pipes(value):
+    """A cell for a pipe table: a literal '|' would end the cell."""
+    return value.replace("|", "\\|") if isinstance(value, str) else value
+
+
 class Table:
     """A DataFrame shown by a chapter cell: HTML for the web page, a pipe table for the PDF.
 
@@ -104,7 +109,8 @@ class Table:
 
     def _repr_markdown_(self) -> str:
         align = ("left",) + ("right",) * self.df.shape[1]  # the index, then the values
-        return self.df.to_markdown(disable_numparse=True, colalign=align)
+        df = self.df.rename(index=_escape_pipes, columns=_escape_pipes).map(_escape_pipes)
+        return df.to_markdown(disable_numparse=True, colalign=align)
 
     def __repr__(self) -> str:
         return repr(self.df)
@@ -503,7 +509,9 @@ def _q1_7(ck: _Checks, rng: np.random.Generator) -> dict[str, Any]:
         0.0, float(np.max(norms["sigmoid"]["ratio"] - 0.25)), float(np.max(norms["tanh"]["ratio"] - 1.0))
     )
     ck.add(
-        "Q1.7", "||dJ/da_l|| / ||dJ/da_(l+1)|| above its bound max f' (1/4 sigmoid, 1 tanh)", bound_violation
+        "Q1.7",
+        "norm of dJ/da_l over norm of dJ/da_(l+1), above its bound max f' (1/4 sigmoid, 1 tanh)",
+        bound_violation,
     )
     return {
         "grid": grid,
