@@ -293,6 +293,7 @@ def _q1_3(ck: _Checks, rng: np.random.Generator) -> dict[str, Any]:
         "ls_loss": ls_loss,
         "steps": steps,
         "min_gap": float(np.min(losses - ls_loss)),
+        "final_gap": float(losses[-1] - ls_loss),
     }
 
 
