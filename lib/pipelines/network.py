@@ -39,6 +39,7 @@ from lib.nn import (
     loss_and_grads,
     loss_terms,
     minibatches,
+    relu_margin,
     sigmoid,
     softmax,
     softmax_cross_entropy,
@@ -126,6 +127,7 @@ class NetworkChapter:
     gradcheck: pd.DataFrame  # Q2.5.1 per-parameter table on the Q3 network
     gradcheck_info: dict[str, Any]
     eps_sweep: pd.DataFrame  # Q2.5.1 max relative error vs. step size, order 2 and 4
+    ae_terms: dict[str, Any]  # Q2.5.1 autoencoder check: summed loss vs. term by term
     sources: dict[str, str] = field(default_factory=dict)
 
 
@@ -255,7 +257,7 @@ def layer_checks(seed: int = config.SEED) -> pd.DataFrame:
 
     _, cache_lin = linear_forward(x, W, b)
     dx, dW, db = linear_backward(R, cache_lin)
-    add("linear  x W + b", check_gradients(lambda p: linear_forward(p["x"], p["W"], p["b"])[0] * R,
+    add("linear x W + b", check_gradients(lambda p: linear_forward(p["x"], p["W"], p["b"])[0] * R,
                                            {"x": x.copy(), "W": W.copy(), "b": b.copy()},
                                            {"x": dx, "W": dW, "b": db}, **stencil))
     for act in ("sigmoid", "tanh", "relu", "identity", "softmax"):
@@ -309,7 +311,7 @@ def network_gradcheck(x: np.ndarray, y: np.ndarray, max_coords: int | None, seed
             "checked": result.checked[k], "max |analytic|": float(np.abs(ana).max()),
             "max |numeric - analytic|": float(np.abs(num - ana).max()), "max relative error": result.errors[k],
         })
-    info = {"loss": loss, "n": len(x), "eps": result.eps, "order": result.order, "max_error": result.max_error,
+    info = {"loss": loss, "n": len(x), "eps": result.eps, "max_coords": max_coords, "order": result.order, "max_error": result.max_error,
             "checked": sum(result.checked.values()), "total": sum(result.sizes.values())}
     return pd.DataFrame(rows), info
 
@@ -327,6 +329,27 @@ def eps_sweep(x: np.ndarray, y: np.ndarray, coords: int, seed: int) -> pd.DataFr
                                 eps=float(eps), order=order, max_coords=coords, rng=seed)
             rows.append({"order": order, "eps": float(eps), "max relative error": r.max_error})
     return pd.DataFrame(rows)
+
+
+def autoencoder_terms_demo(seed: int, coords: int) -> dict[str, Any]:
+    """Q2.5.1: the autoencoder's check with the loss as one sum versus as an array of terms.
+
+    Same parameters, examples (random images whose ReLU pre-activations are all at least
+    0.01 from zero), coordinates and step (``1e-4``, central differences); only the way the
+    loss difference is formed changes.
+    """
+    spec = NetworkSpec.autoencoder()
+    rng = np.random.default_rng(seed)
+    params = as_dtype(init_params(spec, seed), np.float64)
+    params = {k: (v + 0.1 * rng.normal(size=v.shape) if k.startswith("b") else v) for k, v in params.items()}
+    candidates = rng.random((200, 1024))
+    x = candidates[relu_margin(params, spec, candidates) > 0.01][:3]
+    loss, grads, _ = loss_and_grads(params, spec, x, x)
+    total = check_gradients(lambda p: float(loss_terms(p, spec, x, x).sum()), params, grads,
+                            max_coords=coords, rng=seed)
+    terms = check_gradients(lambda p: loss_terms(p, spec, x, x), params, grads, max_coords=coords, rng=seed)
+    return {"loss": loss, "n": len(x), "sum_error": total.max_error, "terms_error": terms.max_error,
+            "coords": coords}
 
 
 # ------------------------------------------------------------------------------------ run
@@ -348,11 +371,13 @@ def run() -> NetworkChapter:
     x_check, y_check = x_valid[:4], y_valid[:4]
     grad_table, grad_info = network_gradcheck(x_check, y_check, config.pick(full=400, quick=40), seed)
     sweep = eps_sweep(x_check, y_check, config.pick(full=40, quick=8), seed)
+    ae_terms = autoencoder_terms_demo(seed, config.pick(full=60, quick=10))
 
     out = NetworkChapter(
         data=data, init=init, init_cfg=cfg, xavier=xv, scaling=scaling, scaling_depth=depth,
         sigmoid_check=sig, softmax_check=smx, initial_loss=init_loss, layer_checks=layers,
         minibatch_check=mb, gradcheck=grad_table, gradcheck_info=grad_info, eps_sweep=sweep,
+        ae_terms=ae_terms,
     )
     _record(out)
     return out
