@@ -59,6 +59,7 @@ try:
 except ImportError:
     pass
 # DataFrames also offer a pipe table (text/markdown), used by the PDF.
+get_ipython().display_formatter.formatters["text/markdown"].enabled = True
 get_ipython().display_formatter.formatters["text/markdown"].for_type_by_name(
     "pandas.core.frame", "DataFrame", lambda df: df.to_markdown())
 def __qrender_inline__(value):

@@ -60,6 +60,7 @@ class Project:
     root: Path
     config: dict[str, Any]
     profiles: list[str] = field(default_factory=list)
+    output_override: Path | None = None  # `--output-dir`
 
     # -- project ---------------------------------------------------------------------------
     @property
@@ -72,9 +73,8 @@ class Project:
 
     @property
     def output_dir(self) -> Path:
-        override = os.environ.get("QRENDER_OUTPUT_DIR")
-        if override:
-            return Path(override).resolve()
+        if self.output_override is not None:
+            return Path(self.output_override).resolve()
         return (self.root / self.project.get("output-dir", "_book")).resolve()
 
     @property
@@ -172,4 +172,23 @@ def load(root: Path | str = ".", profiles: list[str] | None = None) -> Project:
         extra = root / f"_quarto-{name}.yml"
         if extra.exists():
             config = merge(config, yaml.safe_load(extra.read_text()) or {})
+    book = config.get("book")
+    if isinstance(book, dict) and str(book.get("date", "")).strip() in ("last-modified", "today", "now"):
+        book["date"] = _special_date(str(book["date"]).strip(), root, book)
     return Project(root, config, profiles)
+
+
+def _special_date(value: str, root: Path, book: dict[str, Any]) -> str:
+    """Quarto's `date: today | now | last-modified`, written like Quarto's default long date."""
+    import datetime
+
+    stamp = datetime.datetime.now()
+    if value == "last-modified":
+        files = [root / "_quarto.yml"]
+        for item in (book.get("chapters") or []) + (book.get("appendices") or []):
+            if isinstance(item, str):
+                files.append(root / item)
+        times = [f.stat().st_mtime for f in files if f.exists()]
+        if times:
+            stamp = datetime.datetime.fromtimestamp(max(times))
+    return f"{stamp:%B} {stamp.day}, {stamp.year}"

@@ -46,6 +46,7 @@ class ChapterState:
     key: str
     executed: Executed | None = None
     ran: bool = False
+    reason: str = "requested"
     blocks: list[dict] = field(default_factory=list)
     labels: dict[str, crossref.Label] = field(default_factory=dict)
     title_inlines: list[dict] = field(default_factory=list)
@@ -91,7 +92,7 @@ def render(root: Path | str = ".", chapter: str | None = None, to: str | None = 
     started = time.perf_counter()
     proj = projmod.load(root)
     if output_dir:
-        os.environ["QRENDER_OUTPUT_DIR"] = str(Path(output_dir).resolve())
+        proj.output_override = Path(output_dir).resolve()
     out_dir = proj.output_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     chapters = proj.chapters()
@@ -122,6 +123,8 @@ def render(root: Path | str = ".", chapter: str | None = None, to: str | None = 
             if fresh:
                 st.executed = Executed.from_json(frozen)
             else:
+                st.reason = "not executed before" if frozen is None else (
+                    "freeze is off" if mode not in ("auto", True) else "source changed")
                 to_run.append(st)
         elif st.chapter in targets:
             to_run.append(st)  # `make chapter CH=x` always re-executes x
@@ -147,7 +150,7 @@ def render(root: Path | str = ".", chapter: str | None = None, to: str | None = 
     # -- execute ------------------------------------------------------------------------------------
     for st in to_run:
         cwd = st.chapter.path.parent if proj.execute_in_file_dir else proj.root
-        log(f"executing {st.chapter.rel} ...")
+        log(f"executing {st.chapter.rel} ({st.reason}) ...")
         try:
             result = execute(st.doc, proj.root, cwd, _exec_defaults(proj, st.doc), st.chapter.rel,
                              fig=_fig_settings(proj))
@@ -312,6 +315,7 @@ def typst_source(proj, states, labels, out_dir, pages, anchors) -> str:
         f"#let book-authors = ({''.join(_typst_str(a) + ', ' for a in authors)})",
         f"#let book-date = {_typst_str(book['date']) if book.get('date') else 'none'}",
         f"#let book-lang = {_typst_str(proj.config.get('lang', 'en'))}",
+        f"#let book-toc-depth = {int(proj.format('typst').get('toc-depth', 2))}",
     ])
     template = (Path(__file__).parent / "assets" / "book.typ").read_text()
     return fix_typst_math(prelude + "\n" + template + "\n" + body)
