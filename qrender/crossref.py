@@ -143,7 +143,7 @@ class Numberer:
             if sub["t"] in ("Div", "Figure") and sub_attr and sub_attr[0].startswith("fig-"):
                 letter = next(letters)
                 sub_attr[2].append(["data-subnumber", letter])
-                self.add(sub_attr[0], "fig", f"{n}({letter})")
+                self.add(sub_attr[0], "fig", f"{n} ({letter})")
         self._children_eq(b["c"][1])
 
     def _children_eq(self, blocks: list[dict]) -> None:

@@ -60,8 +60,9 @@ except ImportError:
     pass
 # DataFrames also offer a pipe table (text/markdown), used by the PDF.
 get_ipython().display_formatter.formatters["text/markdown"].enabled = True
-get_ipython().display_formatter.formatters["text/markdown"].for_type_by_name(
-    "pandas.core.frame", "DataFrame", lambda df: df.to_markdown())
+for __qrender_mod in ("pandas", "pandas.core.frame"):  # DataFrame.__module__ is "pandas" in pandas 3
+    get_ipython().display_formatter.formatters["text/markdown"].for_type_by_name(
+        __qrender_mod, "DataFrame", lambda df: df.to_markdown())
 def __qrender_inline__(value):
     if isinstance(value, str):
         text = value
@@ -91,7 +92,8 @@ def traceback_text(output: dict[str, Any]) -> str:
 
 
 def execute(doc: Document, root: Path, cwd: Path, options: dict[str, Any], chapter: str,
-            fig: tuple[float, float, int] = (7.0, 5.0, 96), timeout: int | None = None) -> Executed:
+            fig: tuple[float, float, int] = (7.0, 5.0, 96), timeout: int | None = None,
+            extra_env: dict[str, str] | None = None) -> Executed:
     """Run every cell of ``doc`` with ``eval`` true; ``options`` are the document defaults."""
     import nbformat
     from nbclient import NotebookClient
@@ -120,6 +122,7 @@ def execute(doc: Document, root: Path, cwd: Path, options: dict[str, Any], chapt
                 raise ExecutionError(f"{chapter}: {what} failed:\n{traceback_text(out)}")
 
     env = kernel_env(root, doc.path)
+    env.update(extra_env or {})
     with client.setup_kernel(env=env, cwd=str(cwd), stderr=subprocess.DEVNULL):
         check_hidden(run(_setup_code(*fig)), "renderer setup code")
         for part in doc.parts:

@@ -174,7 +174,7 @@ def _figure_parts(content: list[dict], caption: list[dict], a: list, kv: dict, c
             out.append(ctx.raw("</div>"))
         out += [ctx.raw('<figcaption class="figure-caption">'), P.Plain(label), ctx.raw("</figcaption>\n</figure>\n</div>")]
         return out
-    _image_width(items, "100%" if ncol else "85%")
+    _image_width(items, "100%" if ncol else "85%", ctx.doc_dir)
     out = [ctx.raw("#figure(kind: image, supplement: none, numbering: none, caption: [")]
     out += [P.Plain(label), ctx.raw("])[")]
     if ncol:
@@ -206,12 +206,38 @@ def _subfigure(b: dict, ctx: Context) -> list[dict]:
             ctx.raw("])["), *content, ctx.raw(f"] <{a[0]}>")]
 
 
-def _image_width(items: list[list[dict]], width: str) -> None:
+def png_inches(path: Path) -> float | None:
+    """Physical width of a PNG from its pHYs chunk (matplotlib writes the figure's dpi there)."""
+    import struct
+
+    try:
+        data = path.read_bytes()[:4096]
+    except OSError:
+        return None
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    width = struct.unpack(">I", data[16:20])[0]
+    at = data.find(b"pHYs")
+    if at < 0:
+        return None
+    ppu_x, _, unit = struct.unpack(">IIB", data[at + 4:at + 13])
+    if unit != 1 or ppu_x == 0:
+        return None
+    return width / (ppu_x * 0.0254)
+
+
+def _image_width(items: list[list[dict]], width: str, base: Path | None = None, text_width_in: float = 6.3) -> None:
+    """Typst: size images like the figure was made (its inches), at most ``width`` of the line."""
     def fn(node: dict) -> None:
         if node["t"] == "Image":
             kv = node["c"][0][2]
             if not any(k in ("width", "height") for k, _ in kv):
-                kv.append(["width", width])
+                size = width
+                url = node["c"][2][0]
+                inches = png_inches(Path(url) if Path(url).is_absolute() else base / url) if base else None
+                if inches and width == "85%":
+                    size = f"{min(100.0, 100.0 * inches / text_width_in):.0f}%"
+                kv.append(["width", size])
         return None
 
     for item in items:

@@ -24,7 +24,7 @@ from qrender import project as projmod
 from qrender.assemble import Assembler
 from qrender.execute import Executed, ExecutionError, execute
 
-VERSION = "1"
+VERSION = "2"
 
 
 class RenderError(Exception):
@@ -153,7 +153,7 @@ def render(root: Path | str = ".", chapter: str | None = None, to: str | None = 
         log(f"executing {st.chapter.rel} ({st.reason}) ...")
         try:
             result = execute(st.doc, proj.root, cwd, _exec_defaults(proj, st.doc), st.chapter.rel,
-                             fig=_fig_settings(proj))
+                             fig=_fig_settings(proj), extra_env={"QRENDER_FREEZE_DIR": str(store.dir)})
         except ExecutionError as exc:
             raise RenderError(str(exc)) from None
         st.executed, st.ran = result, True

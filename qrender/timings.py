@@ -12,6 +12,7 @@ to ``<output-dir>/timings.json``. Times are wall-clock seconds of the chapter's 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,5 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def chapter_timings(root: Path | str | None = None, profiles: list[str] | None = None) -> dict[str, dict[str, Any]]:
     """``{chapter: {"seconds", "executed_at", "source"}}`` in chapter-file order."""
-    root = Path(root) if root else ROOT
-    return FreezeStore(root, active_profiles() if profiles is None else profiles).timings()
+    store = FreezeStore(Path(root) if root else ROOT, active_profiles() if profiles is None else profiles)
+    if root is None and profiles is None and os.environ.get("QRENDER_FREEZE_DIR"):
+        store.dir = Path(os.environ["QRENDER_FREEZE_DIR"])  # set by qrender for the chapters it runs
+    return store.timings()

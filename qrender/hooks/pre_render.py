@@ -21,7 +21,7 @@ def main() -> int:
     from lib.pipelines import PIPELINES
     from lib.pipelines.__main__ import main as run_pipelines
 
-    if os.environ.get("QUARTO_PROJECT_RENDER_ALL") == "1" or "QUARTO_PROJECT_INPUT_FILES" not in os.environ:
+    if os.environ.get("QUARTO_PROJECT_RENDER_ALL") or "QUARTO_PROJECT_INPUT_FILES" not in os.environ:
         names: list[str] = []  # all of them
     else:
         stems = [Path(f).stem for f in os.environ["QUARTO_PROJECT_INPUT_FILES"].split("\n") if f.strip()]

@@ -32,7 +32,7 @@ def test_pages_in_chromium(fixture_book: Path) -> None:
         assert report.requests, name  # the probe saw the page load
     results, basics = reports["results.html"], reports["basics.html"]
     assert "Figure 2.1" in results.text
-    assert [i["ok"] for i in results.images] == [True]
+    assert [i["ok"] for i in results.images] == [True, True, True]
     assert results.images[0]["width"] > 100
     # math rendered as laid-out MathML: block equations taller than a line, fractions stacked
     blocks = [m for m in basics.math if m["display"] == "block"]
@@ -57,6 +57,10 @@ def test_html_numbering_and_crossrefs(fixture_book: Path) -> None:
     assert 'class="quarto-xref">Chapter 2</a>' in index
     assert "Appendix A" in (fixture_book / "extra.html").read_text()
     assert 'alt="Two curves rising from left to right."' in results
+    # sub-figures: one number, lettered panels side by side
+    assert "Figure 2.2: The two curves side by side." in results
+    assert 'id="fig-pair-1" class="quarto-subfloat"' in results and "(b) Its square." in results
+    assert 'class="quarto-xref">Figure 2.2 (b)</a>' in results
 
 
 def test_inline_code_callouts_errors_and_folding(fixture_book: Path) -> None:
@@ -76,7 +80,8 @@ def test_pdf_text(fixture_book: Path) -> None:
                           capture_output=True, text=True, check=True).stdout
     for expected in ["Fixture Book", "Contents", "Basic Derivations", "Results", "Figure 2.1",
                      "Table 2.1: Scores of three models on the validation set.", "Equation 1.1",
-                     "Extra Material", "(1.1)", "ZeroDivisionError"]:
+                     "Extra Material", "(1.1)", "ZeroDivisionError", "Figure 2.2: The two curves side by side.",
+                     "(a) The sine."]:
         assert expected in text, expected
     # the DataFrame is a real table in the PDF (pipe table), not its text/plain repr
     assert "0.84" in text

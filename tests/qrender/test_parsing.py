@@ -177,7 +177,7 @@ def test_numbers_follow_the_chapter() -> None:
     _, labels, _ = numbered("3")
     assert {k: v.number for k, v in labels.items()} == {
         "sec-training": "3", "sec-setup": "3.1", "eq-ab": "3.1", "fig-plot": "3.1", "fig-pair": "3.2",
-        "fig-pair-1": "3.2(a)", "fig-pair-2": "3.2(b)", "tbl-n": "3.1"}
+        "fig-pair-1": "3.2 (a)", "fig-pair-2": "3.2 (b)", "tbl-n": "3.1"}
     assert labels["sec-training"].text() == "Chapter 3"
     _, labels, _ = numbered("B", appendix=True)
     assert labels["fig-pair"].number == "B.2"
@@ -197,7 +197,7 @@ def test_references_resolve_to_quarto_words() -> None:
     crossref.resolve(blocks, labels, lambda lab: f"x.html#{lab.ident}", warnings.append, "ch")
     last = P.stringify(blocks[-1])
     assert last == ("See Figure 3.1, 3.2, Table 3.1, Equation 3.1, Section 3.1, Chapter 3 and "
-                    "Figure 3.2(b) or ?@fig-none.")
+                    "Figure 3.2 (b) or ?@fig-none.")
     assert warnings == ["ch: unresolved cross-reference @fig-none"]
     links = []
     P.walk_inlines(blocks[-1], lambda n: links.append(n["c"][2][0]) if n["t"] == "Link" else None)
