@@ -9,7 +9,7 @@ imported here (the homework's rule for Q4); the CNN path imports ``lib.deep`` la
 from lib.ocr.classify import MODELS, classifier, scorer
 from lib.ocr.crops import crop_rows, normalize_char
 from lib.ocr.detect import Detection, DetectParams, detect, find_letters
-from lib.ocr.recognize import Reading, read, read_text, scorable, word_rule
+from lib.ocr.recognize import Reading, read, read_detection, read_text, scorable, word_rule
 
 __all__ = [
     "MODELS",
@@ -22,6 +22,7 @@ __all__ = [
     "find_letters",
     "normalize_char",
     "read",
+    "read_detection",
     "read_text",
     "scorable",
     "scorer",

@@ -15,6 +15,9 @@ the same code works on a 1-megapixel scan and a 12-megapixel phone photo:
    as the page's typical writing, so faint marks (erased whiteboard ink, show-through from
    the other side, paper texture) are not boxed. The kept characters' edges are then placed
    at half the typical ink darkness (the half-maximum of a blurred stroke).
+   Straight horizontal or vertical runs longer than a third of the image's width (height)
+   and than four character heights (ruled lines, a notebook's margin, the table at the
+   paper's edge) are removed first: no stroke of a character is that long.
 4. **Components and sizes.** Connected components (8-connectivity) give the candidate
    marks. The *character height* ``h`` is the area-weighted median component height: most
    ink belongs to letters, so specks cannot move it. Pieces of one character (a detached
@@ -60,6 +63,8 @@ class DetectParams:
     max_height: float = 3.0       # drop marks taller than this x character height
     max_width: float = 10.0       # ... or wider than this x character height
     merge_gap: float = 0.35       # merge vertically stacked pieces closer than this x h
+    rule_length: float = 1 / 3    # straight runs longer than this x the image's side ...
+    rule_chars: float = 4.0       # ... and than this x the character height are not ink
 
 
 @dataclass
@@ -143,6 +148,29 @@ def _components(mask: np.ndarray, dark: np.ndarray):
     return labels, boxes, area, strength[1:]
 
 
+def _long_runs(mask: np.ndarray, fraction: float, min_length: int = 2) -> np.ndarray:
+    """Pixels in horizontal (vertical) runs of set pixels at least ``fraction`` of the
+    image's width (height) and ``min_length`` long."""
+    out = np.zeros_like(mask)
+    for axis in (1, 0):
+        m = mask if axis == 1 else mask.T
+        length = max(int(np.ceil(fraction * m.shape[1])), min_length, 2)
+        padded = np.zeros((m.shape[0], m.shape[1] + 2), np.int8)
+        padded[:, 1:-1] = m
+        d = np.diff(padded, axis=1)
+        r0, c0 = np.nonzero(d == 1)   # run starts (row-major order)
+        _, c1 = np.nonzero(d == -1)   # run ends, in the same order
+        long = (c1 - c0) >= length
+        if not long.any():
+            continue
+        delta = np.zeros((m.shape[0], m.shape[1] + 1), np.int32)
+        np.add.at(delta, (r0[long], c0[long]), 1)
+        np.add.at(delta, (r0[long], c1[long]), -1)
+        runs = np.cumsum(delta, axis=1)[:, :-1] > 0
+        out |= runs if axis == 1 else runs.T
+    return out
+
+
 def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     order = np.argsort(values)
     cum = np.cumsum(weights[order])
@@ -194,6 +222,16 @@ def detect(image: np.ndarray, params: DetectParams = DetectParams()) -> Detectio
     dark = darkness(small, p)
     low = _threshold(dark, p)
     mask = dark > low
+    if p.rule_length > 0:  # ruled lines, margins, page edges: long straight runs of "ink"
+        runs = _long_runs(mask, p.rule_length)
+        if runs.any():
+            # a run that long may still be a stroke of a very large character: require a
+            # few character heights too (estimated from the marks without those runs)
+            _, b0, a0, _ = _components(mask & ~runs, dark)
+            if len(b0):
+                h0 = _weighted_median((b0[:, 2] - b0[:, 0]).astype(float), a0)
+                runs = _long_runs(mask, p.rule_length, min_length=int(p.rule_chars * h0))
+            mask &= ~runs
     labels, boxes, area, strength = _components(mask, dark)
     empty = Detection(np.zeros((0, 4), int), np.ones((H, W), np.float32), np.zeros_like(labels),
                       np.zeros_like(labels), dark, f, 0.0)

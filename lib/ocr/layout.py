@@ -26,6 +26,7 @@ LINE_GAP = 0.6
 SPLIT_WIDTH = 1.8
 SPLIT_ASPECT = 1.6
 SPACE_GAP = 0.5
+SPACE_OFFSET = 0.5
 MAX_ANGLE = np.deg2rad(20.0)
 
 
@@ -188,18 +189,21 @@ def space_threshold(gaps: np.ndarray) -> float:
     """The gap (in line heights) above which a gap is a word space, for one page.
 
     One writer spaces letters consistently, so the page's gaps form two groups: letter
-    gaps and word gaps. The best two-group split of the sorted gaps (least within-group
-    squared error, i.e. 1-D k-means / Otsu) is accepted only when the groups are clearly
-    apart: word gaps at least twice the letter gaps and ``SPACE_GAP`` line heights wider.
-    Otherwise (a page of single words, or evenly spaced letters) a gap must exceed the
-    median by a full line height.
+    gaps and word gaps. Spacing is judged relatively (a gap of 1.2 vs 1.0 letter heights
+    is a smaller difference than 0.4 vs 0.2), so the gaps are compared on a log scale,
+    ``log(gap + SPACE_OFFSET)`` (the offset keeps touching letters, gap <= 0, finite).
+    The best two-group split there (least within-group squared error: 1-D k-means, Otsu)
+    is accepted only when the groups are clearly apart: word gaps on average at least twice
+    the letter gaps and ``SPACE_GAP`` line heights wider. Otherwise (a page of single words,
+    or evenly spaced letters) a gap must exceed the median by a full line height.
     """
-    g = np.sort(np.asarray(gaps, float))
-    if len(g) == 0:
+    raw = np.sort(np.asarray(gaps, float))
+    if len(raw) == 0:
         return np.inf
-    fallback = float(np.median(g)) + 1.0
-    if len(g) < 2:
+    fallback = float(np.median(raw)) + 1.0
+    if len(raw) < 2:
         return fallback
+    g = np.log(np.maximum(raw + SPACE_OFFSET, 1e-3))
     csum, csq = np.cumsum(g), np.cumsum(g * g)
     n = len(g)
     best = None
@@ -208,10 +212,11 @@ def space_threshold(gaps: np.ndarray) -> float:
         hi_s, hi_q = csum[-1] - lo_s, csq[-1] - lo_q
         cost = (lo_q - lo_s**2 / k) + (hi_q - hi_s**2 / (n - k))
         if best is None or cost < best[0]:
-            best = (cost, k, lo_s / k, hi_s / (n - k))
-    _, k, lo_mean, hi_mean = best
+            best = (cost, k)
+    k = best[1]
+    lo_mean, hi_mean = raw[:k].mean(), raw[k:].mean()
     if hi_mean - lo_mean >= SPACE_GAP and hi_mean >= 2.0 * max(lo_mean, 0.1):
-        return float((g[k - 1] + g[k]) / 2)
+        return float(np.exp((g[k - 1] + g[k]) / 2) - SPACE_OFFSET)
     return fallback
 
 

@@ -24,7 +24,8 @@ from lib.ocr.detect import Detection, detect
 from lib.ocr.layout import text_from
 
 N_LETTERS = 26
-__all__ = ["MODELS", "Reading", "classifier", "read", "read_text", "scorable", "scorer", "word_rule"]
+__all__ = ["MODELS", "Reading", "classifier", "read", "read_detection", "read_text", "scorable", "scorer",
+           "word_rule"]
 
 
 def word_rule(labels: np.ndarray, scores: np.ndarray, words: list[list[int]]) -> np.ndarray:
@@ -93,13 +94,9 @@ def classify_detection(det: Detection, score: Scorer, tta: bool = True) -> np.nd
     return log_probabilities(scores).reshape(len(stack), n, len(CLASSES)).mean(axis=0)
 
 
-def read(image: np.ndarray, model: str | Scorer = "mlp", tta: bool = True) -> Reading:
-    """Detect, crop and classify; ``model`` is ``"mlp"``, ``"cnn"`` or a scorer callable.
-
-    ``tta`` averages the scores over the crop variants of ``lib.ocr.crops.VARIANTS``.
-    """
+def read_detection(det: Detection, model: str | Scorer = "mlp", tta: bool = True) -> Reading:
+    """Classify the characters of a detection and assemble the text (both rules)."""
     score = scorer(model) if isinstance(model, str) else model
-    det = detect(image)
     rows = crop_rows(det)
     scores = classify_detection(det, score, tta)
     raw = scores.argmax(axis=1).astype(np.int64)
@@ -107,6 +104,15 @@ def read(image: np.ndarray, model: str | Scorer = "mlp", tta: bool = True) -> Re
     text_raw = text_from([CLASSES[k] for k in raw], det.lines, det.spaces)
     text = text_from([CLASSES[k] for k in fixed], det.lines, det.spaces)
     return Reading(det, rows, scores, raw, fixed, text_raw, text)
+
+
+def read(image: np.ndarray, model: str | Scorer = "mlp", tta: bool = True) -> Reading:
+    """Detect, crop and classify; ``model`` is ``"mlp"``, ``"cnn"`` or a scorer callable.
+
+    ``tta`` averages the scores over the crop variants of ``lib.ocr.crops.VARIANTS``.
+    """
+    score = scorer(model) if isinstance(model, str) else model  # load before detecting
+    return read_detection(detect(image), score, tta)
 
 
 def read_text(image: np.ndarray, model: str | Scorer = "mlp", word_level: bool = True) -> str:

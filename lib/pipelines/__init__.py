@@ -7,4 +7,4 @@ all first, so the scorecard on the first page reads complete results on a clean 
 """
 
 #: Pipelines in chapter order; each is a module ``lib.pipelines.<name>`` with ``run()``.
-PIPELINES: tuple[str, ...] = ("theory", "network", "training", "autoencoder", "pca", "pytorch")
+PIPELINES: tuple[str, ...] = ("theory", "network", "training", "ocr", "autoencoder", "pca", "pytorch")

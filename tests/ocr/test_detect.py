@@ -194,3 +194,14 @@ def test_scale_invariance():
     boxes, _ = find_letters(big)  # 2.4x the work side: reduced by an integer factor
     assert len(boxes) == len(expected_big)
     assert np.all(np.diag(iou(boxes, expected_big)) >= 0.85)
+
+
+def test_ruled_lines_are_not_characters():
+    image, expected = draw_page("OIL IOL OI\nLIO OIL IO", h=40)
+    image = image.copy()
+    for y in sorted({int(b[2]) for b in expected}):  # a rule under each line, touching the letters
+        image[y - 1: y + 2, :] = 0.1
+    image[:, 12:15] = 0.1  # and a vertical margin line
+    boxes, _ = find_letters(image)
+    assert len(boxes) == len(expected)
+    assert _matched(boxes, expected, 0.7) == len(expected)
