@@ -225,6 +225,7 @@ def _record(r: TrainingResults) -> None:
 def fig_metric(runs: dict[str, dict], metric: str, ylabel: str, labels: dict[str, str] | None = None):
     """Train (solid) and valid (dashed) curves of ``metric`` ("acc" or "loss") per epoch."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     fig, ax = plt.subplots(figsize=(5.6, 3.4))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
@@ -235,5 +236,6 @@ def fig_metric(runs: dict[str, dict], metric: str, ylabel: str, labels: dict[str
         ax.plot(r["epoch"], r[f"valid_{metric}"], color=c, ls="--", label=f"valid{label}")
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=8)
     return fig
