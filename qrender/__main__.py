@@ -20,10 +20,12 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--output-dir", help="write here instead of the project's output-dir")
     r.add_argument("--cache-dir", help="keep the freeze cache here instead of the project's .qrender/")
     r.add_argument("--no-scripts", action="store_true", help="skip the pre-render and post-render scripts")
+    r.add_argument("--no-execute", action="store_true",
+                   help="execute nothing: outputs from the freeze cache as it is (for layout work)")
     args = parser.parse_args(argv)
     try:
         render(args.project, chapter=args.chapter, to=args.to, output_dir=args.output_dir,
-               cache_dir=args.cache_dir, scripts=not args.no_scripts)
+               cache_dir=args.cache_dir, scripts=not args.no_scripts, no_execute=args.no_execute)
     except (RenderError, ProjectError, QmdError) as exc:
         print(f"\n[qrender] ERROR: {exc}", file=sys.stderr)
         return 1

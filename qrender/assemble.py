@@ -95,9 +95,13 @@ class Assembler:
                 summary = opts.get("code-summary", self.html_defaults.get("code-summary", "Code"))
                 attrs.append(f"code-summary={_quote(summary)}")
             pieces.append(code_block(cell.source, f".{cell.language} .cell-code", " ".join(attrs)))
-        outputs = (self.executed.outputs.get(cell.index, []) if self.executed else [])
-        if self.executed is None and opts.get("eval", True):
-            pieces.append("::: {.cell-output .cell-output-stale}\n*(not executed yet: run `make report`)*\n:::")
+        outputs = self.executed.outputs.get(cell.index) if self.executed else None
+        if outputs is None and opts.get("eval", True):
+            note = "::: {.cell-output .cell-output-stale}\n*(not executed yet: run `make report`)*\n:::"
+            if label.startswith(("fig-", "tbl-")):  # keep the label, so references still resolve
+                cap = _caption(opts.get("fig-cap" if label.startswith("fig-") else "tbl-cap", ""))
+                note = f":::: {{#{label}}}\n{note}\n\n{cap or '(caption)'}\n::::"
+            pieces.append(note)
         if opts.get("output", True) is not False and outputs:
             pieces.extend(self.outputs(cell, opts, label, outputs))
         if not pieces:
@@ -114,6 +118,7 @@ class Assembler:
         images: list[str] = []  # image markdown for a figure
         tables: list[str] = []
         n_image = 0
+        seen_images: set[str] = set()
         for k, out in enumerate(outputs):
             kind = out.get("output_type")
             if kind == "stream":
@@ -130,6 +135,10 @@ class Assembler:
                 data = out.get("data", {})
                 image = next((m for m in ("image/svg+xml", "image/png", "image/jpeg") if m in data), None)
                 if image and not ({"text/html", "text/markdown"} & set(data)):
+                    payload = _join(data[image])
+                    if payload in seen_images:  # a Figure returned as the cell's value is also flushed
+                        continue
+                    seen_images.add(payload)
                     n_image += 1
                     path = self._save_image(cell, k, image, data[image])
                     alt = opts.get("fig-alt", "")

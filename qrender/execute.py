@@ -134,7 +134,13 @@ def execute(doc: Document, root: Path, cwd: Path, options: dict[str, Any], chapt
                 if quiet:
                     run("__qrender_w__ = __qrender_warnings.catch_warnings(); __qrender_w__.__enter__(); "
                         "__qrender_warnings.simplefilter('ignore')")
+                size = opts.get("fig-width"), opts.get("fig-height")
+                if any(size):
+                    run("__qrender_size__ = __qrender_plt.rcParams['figure.figsize']; "
+                        f"__qrender_plt.rcParams['figure.figsize'] = ({size[0] or fig[0]}, {size[1] or fig[1]})")
                 outputs = run(part.source)
+                if any(size):
+                    run("__qrender_plt.rcParams['figure.figsize'] = __qrender_size__")
                 if quiet:
                     run("__qrender_w__.__exit__(None, None, None)")
                 errors = [o for o in outputs if o.get("output_type") == "error"]

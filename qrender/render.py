@@ -88,7 +88,7 @@ def run_scripts(proj: projmod.Project, key: str, env_extra: dict[str, str]) -> N
 
 def render(root: Path | str = ".", chapter: str | None = None, to: str | None = None,
            output_dir: Path | str | None = None, cache_dir: Path | str | None = None,
-           scripts: bool = True) -> dict[str, Any]:
+           scripts: bool = True, no_execute: bool = False) -> dict[str, Any]:
     started = time.perf_counter()
     proj = projmod.load(root)
     if output_dir:
@@ -119,7 +119,12 @@ def render(root: Path | str = ".", chapter: str | None = None, to: str | None = 
         meta_exec = st.doc.meta.get("execute")
         mode = meta_exec.get("freeze", freeze_mode) if isinstance(meta_exec, dict) else freeze_mode
         fresh = frozen is not None and (mode is True or (mode == "auto" and frozen.get("key") == st.key))
-        if chapter is None:
+        if no_execute:
+            if frozen is not None:
+                st.executed = Executed.from_json(frozen)
+            else:
+                warn(f"{st.chapter.name} has never been executed; its outputs are left out")
+        elif chapter is None:
             if fresh:
                 st.executed = Executed.from_json(frozen)
             else:
@@ -168,7 +173,7 @@ def render(root: Path | str = ".", chapter: str | None = None, to: str | None = 
     expected = [out_dir / st.chapter.html_rel for st in states] if "html" in fmts else []
     if "typst" in fmts:
         expected.append(out_dir / proj.pdf_name)
-    if (chapter is None and stamp.exists() and stamp.read_text() == stamp_key
+    if (chapter is None and not no_execute and stamp.exists() and stamp.read_text() == stamp_key
             and all(p.exists() for p in expected)):
         log("outputs are up to date")
     else:
