@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from qrender.project import ProjectError
@@ -16,6 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("render", help="execute chapters (freeze: auto) and write the HTML site and the PDF")
     r.add_argument("--chapter", help="re-execute this chapter (e.g. 03-training); others come from the freeze cache")
     r.add_argument("--to", choices=["html", "typst"], help="only this format (default: every format in _quarto.yml)")
+    r.add_argument("--profile", help="Quarto profile(s), e.g. quick (sets QUARTO_PROFILE for the build and kernels)")
     r.add_argument("--project", default=".", help="project directory (holds _quarto.yml); default: .")
     r.add_argument("--output-dir", help="write here instead of the project's output-dir")
     r.add_argument("--cache-dir", help="keep the freeze cache here instead of the project's .qrender/")
@@ -23,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--no-execute", action="store_true",
                    help="execute nothing: outputs from the freeze cache as it is (for layout work)")
     args = parser.parse_args(argv)
+    if args.profile:
+        os.environ["QUARTO_PROFILE"] = args.profile
     try:
         render(args.project, chapter=args.chapter, to=args.to, output_dir=args.output_dir,
                cache_dir=args.cache_dir, scripts=not args.no_scripts, no_execute=args.no_execute)

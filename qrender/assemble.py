@@ -95,7 +95,7 @@ class Assembler:
                 summary = opts.get("code-summary", self.html_defaults.get("code-summary", "Code"))
                 attrs.append(f"code-summary={_quote(summary)}")
             pieces.append(code_block(cell.source, f".{cell.language} .cell-code", " ".join(attrs)))
-        outputs = self.executed.outputs.get(cell.index) if self.executed else None
+        outputs = self.executed.outputs_for(cell) if self.executed else None
         if outputs is None and opts.get("eval", True):
             note = "::: {.cell-output .cell-output-stale}\n*(not executed yet: run `make report`)*\n:::"
             if label.startswith(("fig-", "tbl-")):  # keep the label, so references still resolve

@@ -9,6 +9,7 @@ has ``error: true``, in which case the traceback is kept as the cell's output.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -33,17 +34,32 @@ class Executed:
     outputs: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # cell index -> outputs
     inlines: dict[str, str] = field(default_factory=dict)  # inline key -> text
     seconds: float = 0.0
+    cells: dict[int, str] = field(default_factory=dict)  # cell index -> hash of the code that ran
 
     def to_json(self) -> dict[str, Any]:
         return {
             "outputs": {str(k): v for k, v in self.outputs.items()},
             "inlines": self.inlines,
             "seconds": self.seconds,
+            "cells": {str(k): v for k, v in self.cells.items()},
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Executed:
-        return cls({int(k): v for k, v in data["outputs"].items()}, data["inlines"], data.get("seconds", 0.0))
+        return cls({int(k): v for k, v in data["outputs"].items()}, data["inlines"], data.get("seconds", 0.0),
+                   {int(k): v for k, v in data.get("cells", {}).items()})
+
+    def outputs_for(self, cell: Cell) -> list[dict[str, Any]] | None:
+        """The outputs of ``cell`` if this result was made by the same code, else None."""
+        if cell.index not in self.outputs:
+            return None
+        if self.cells and self.cells.get(cell.index) != code_hash(cell.source):
+            return None
+        return self.outputs[cell.index]
+
+
+def code_hash(source: str) -> str:
+    return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
 def _setup_code(fig_width: float, fig_height: float, fig_dpi: int) -> str:
@@ -151,6 +167,7 @@ def execute(doc: Document, root: Path, cwd: Path, options: dict[str, Any], chapt
                         f"raised an error (add `#| error: true` to show it instead):\n{traceback_text(errors[0])}"
                     )
                 result.outputs[part.index] = outputs
+                result.cells[part.index] = code_hash(part.source)
             else:
                 for inline in part.inlines:
                     outputs = run(f"__qrender_inline__(({inline.expr}))")
