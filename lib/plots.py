@@ -119,3 +119,28 @@ def confusion(cm, classes, title: str | None = None, figsize=(7.2, 6.4)):
         ax.set_title(title)
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03, label="images")
     return fig
+
+
+def montage(images, ncols: int, normalize: bool = True, pad: int = 2, width: float = 3.6, cmap: str = "gray"):
+    """Many small images (n, H, W) tiled into one picture (one ``imshow``: fast for 64 tiles).
+
+    ``normalize=True`` scales each tile to its own [min, max] (weight images); otherwise the
+    tiles keep their values. Tiles are separated by ``pad`` white pixels.
+    """
+    import numpy as np
+
+    images = np.asarray(images, dtype=float)
+    n, h, w = images.shape
+    if normalize:
+        lo = images.min(axis=(1, 2), keepdims=True)
+        hi = images.max(axis=(1, 2), keepdims=True)
+        images = (images - lo) / np.where(hi > lo, hi - lo, 1.0)
+    nrows = -(-n // ncols)
+    canvas = np.ones((nrows * (h + pad) + pad, ncols * (w + pad) + pad))
+    for k in range(n):
+        r, c = divmod(k, ncols)
+        canvas[pad + r * (h + pad) : pad + r * (h + pad) + h, pad + c * (w + pad) : pad + c * (w + pad) + w] = images[k]
+    fig, ax = plt.subplots(figsize=(width, width * canvas.shape[0] / canvas.shape[1]))
+    ax.imshow(canvas, cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
+    ax.set_axis_off()
+    return fig
