@@ -286,7 +286,7 @@ def _header(b: dict, ctx: Context) -> dict:
         if ctx.fmt == "html":
             cls = "chapter-number" if kv.get("data-chapter") else "header-section-number"
             shown = f"Appendix {number}" if (kv.get("data-chapter") and ctx.appendix) else number
-            sep = " — " if (kv.get("data-chapter") and ctx.appendix) else " "
+            sep = "— " if (kv.get("data-chapter") and ctx.appendix) else " "
             b["c"][2] = [ctx.rawi(f'<span class="{cls}">{shown}</span>{sep}'),
                          P.Span("", ["chapter-title"] if kv.get("data-chapter") else [], [], inlines)]
         else:

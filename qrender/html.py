@@ -48,6 +48,8 @@ def toc(blocks: list[dict], depth: int) -> list[tuple[int, str, str]]:
     for b in blocks:
         if b["t"] == "Header" and 2 <= b["c"][0] <= depth + 1 and b["c"][1][0] and "unlisted" not in b["c"][1][1]:
             out.append((b["c"][0], b["c"][1][0], b))
+        elif b["t"] == "Div" and not any(c.startswith("callout") for c in b["c"][0][1]):
+            out.extend(toc(b["c"][1], depth))  # e.g. headings printed by an `output: asis` cell
     return out
 
 
