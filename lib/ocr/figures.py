@@ -22,11 +22,18 @@ def draw_boxes(ax, image, boxes, color: str = "red", linewidth: float = 1.0, tit
     return ax
 
 
-def boxes_figure(image, boxes, title: str = "", width: float = 8.0):
-    """A figure of the photo with its boxes; the photo keeps its aspect ratio."""
-    h, w = np.shape(image)[:2]
+def boxes_figure(image, boxes, title: str = "", width: float = 8.0, max_side: int = 1400):
+    """A figure of the photo with its boxes; the photo keeps its aspect ratio.
+
+    Large photos are shown subsampled by an integer step so the long side is at most
+    ``max_side`` pixels (the boxes are scaled alike); the figure looks the same.
+    """
+    image = np.asarray(image)
+    step = max(1, int(np.ceil(max(image.shape[:2]) / max_side)))
+    shown = image[::step, ::step]
+    h, w = shown.shape[:2]
     fig, ax = plt.subplots(figsize=(width, max(1.5, width * h / w)))
-    draw_boxes(ax, image, boxes, title=title)
+    draw_boxes(ax, shown, np.asarray(boxes, float) / step, title=title)
     fig.tight_layout()
     return fig
 
@@ -52,7 +59,7 @@ def crops_figure(photo_rows: np.ndarray, train_rows: np.ndarray,
                                ("crops from the photo, as the classifier sees them",
                                 "NIST36 training samples"), strict=False):
         ax.imshow(tile(rows, ncols), cmap="gray", vmin=0, vmax=1)
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize=11)
         ax.set_axis_off()
         ax.grid(False)
     fig.tight_layout()

@@ -35,7 +35,7 @@ from lib.metrics import cer, edit_distance
 from lib.ocr import detect, read_detection, scorable, scorer
 from lib.ocr.crops import crop_rows
 
-__all__ = ["CODE", "MODELS", "OCRResults", "TRUTH", "failure_pages", "iou", "match_boxes", "run"]
+__all__ = ["CODE", "MODELS", "OCRResults", "TRUTH", "alignment", "failure_pages", "iou", "match_boxes", "photo", "run"]
 
 #: The true text of each sample photo, read off the photos (issue 7); " / " separates lines.
 TRUTH = {
@@ -58,7 +58,8 @@ def truth_text(name: str) -> str:
     return scorable(TRUTH[name].replace(" / ", "\n"))
 
 
-def _photo(name: str) -> np.ndarray:
+def photo(name: str) -> np.ndarray:
+    """A sample photo at the resolution this profile reads it (quick: half)."""
     image = load_sample_image(name)
     step = config.pick(full=1, quick=2)  # quick profile: half resolution
     return np.ascontiguousarray(image[::step, ::step])
@@ -69,15 +70,30 @@ def _images_key() -> tuple:
     return tuple(info)
 
 
+def _files_hash(*paths: str) -> str:
+    """Hash of source files (folders: every .py under them), read without importing them."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for rel in paths:
+        path = config.PROJECT_ROOT / rel
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            h.update(str(file.relative_to(config.PROJECT_ROOT)).encode())
+            h.update(file.read_bytes())
+    return h.hexdigest()[:20]
+
+
 def _model_key(model: str) -> str:
-    """What the trained model depends on, besides the code: profile and training data."""
+    """What the trained model depends on, besides this chapter's code: profile, data, code.
+
+    Computed without importing torch (the CNN's recipe is a function of the profile and of
+    lib/deep's source), so a cache hit costs no torch import.
+    """
     if model == "mlp":
         from lib.mlp_search import best_config
 
         return cache.fingerprint("mlp", best_config(), nist36_fingerprint())
-    from lib.deep import recipes
-
-    return cache.fingerprint("cnn", recipes.recipe("emnist-cnn"), cache.source_hash("lib.deep", "lib.data.torch_datasets"))
+    return cache.fingerprint("cnn", config.profile(), _files_hash("lib/deep", "lib/data/torch_datasets.py"))
 
 
 # ---------------------------------------------------------------------------- photos
@@ -89,7 +105,7 @@ def _detections(profile: str, images: tuple) -> dict:
     del profile, images  # cache key only
     out: dict = {"lines": {}, "spaces": {}, "seconds": {}, "shape": {}, "angle": {}}
     for name in SAMPLE_IMAGES:
-        image = _photo(name)
+        image = photo(name)
         detect(image[:64, :64])  # warm-up (imports, caches) outside the timing
         start = time.perf_counter()
         det = detect(image)
@@ -111,7 +127,7 @@ def _readings(model: str, model_key: str, profile: str, images: tuple) -> dict:
     score = scorer(model)
     out: dict = {"raw": {}, "rule": {}, "seconds": {}}
     for name in SAMPLE_IMAGES:
-        det = detect(_photo(name))
+        det = detect(photo(name))
         start = time.perf_counter()
         reading = read_detection(det, score)
         out["seconds"][name] = time.perf_counter() - start
@@ -184,6 +200,14 @@ def _benchmark(n_pages: int, seed: int, models: tuple, model_keys: tuple, profil
 
 
 def failure_pages(seed: int = config.SEED) -> list[dict]:
+    """The two Q4.1 pages (cached): image, text, true and found boxes, matched count."""
+    out = _failure_pages(seed)
+    return [{"title": t, "image": out[f"image_{k}"], "text": out["texts"][k], "expected": out[f"expected_{k}"],
+             "found": out[f"found_{k}"], "matched": out["matched"][k]} for k, t in enumerate(out["titles"])]
+
+
+@cache.cached("ocr-failures", code=CODE)
+def _failure_pages(seed: int) -> dict:
     """Two generated pages where the simple method fails, with what it finds on them.
 
     1. *Touching letters* (joined writing): letters overlap their neighbours, so one
@@ -214,7 +238,13 @@ def failure_pages(seed: int = config.SEED) -> list[dict]:
     det = detect(image)
     pages.append({"title": "ruled paper", "image": image, "text": text, "expected": boxes,
                   "found": det.boxes, "matched": match_boxes(det.boxes, boxes)})
-    return pages
+    out: dict = {"titles": [p["title"] for p in pages], "texts": [p["text"] for p in pages],
+                 "matched": [p["matched"] for p in pages]}
+    for k, p in enumerate(pages):
+        out[f"image_{k}"] = np.asarray(p["image"], np.float32)
+        out[f"expected_{k}"] = np.asarray(p["expected"], np.int64)
+        out[f"found_{k}"] = np.asarray(p["found"], np.int64).reshape(-1, 4)
+    return out
 
 
 # ---------------------------------------------------------------------------- results
@@ -256,14 +286,14 @@ class OCRResults:
             rows.append({"photo": name, "size (px)": f"{w} x {h}", "characters": expected, "boxes": found,
                          "lines (found / true)": f"{len(self.lines[name])} / {truth.count(chr(10)) + 1}",
                          "find_letters (s)": round(self.seconds[name], 2)})
-        return pd.DataFrame(rows).set_index("photo")
+        return pd.DataFrame(rows).set_index("photo").rename_axis(None)
 
     def cer_table(self) -> pd.DataFrame:
         """CER per photo and overall, per model, without and with the word-level rule."""
         cols = {}
         for m in self.models:
-            for rule, label in (("raw", "no rule"), ("rule", "word rule")):
-                cols[f"{MODEL_NAMES[m]}, {label}"] = [self.cer[m][rule][n] for n in (*SAMPLE_IMAGES, "overall")]
+            for rule, label in (("raw", ""), ("rule", " + word rule")):
+                cols[f"{m.upper()}{label}"] = [self.cer[m][rule][n] for n in (*SAMPLE_IMAGES, "overall")]
         return pd.DataFrame(cols, index=[*SAMPLE_IMAGES, "overall"]).map(lambda v: f"{v:.1%}")
 
     def text_table(self, name: str) -> pd.DataFrame:
@@ -272,7 +302,22 @@ class OCRResults:
         for m in self.models:
             columns[MODEL_NAMES[m]] = scorable(self.texts[m]["rule"][name]).split("\n")
         n = max(len(v) for v in columns.values())
-        return pd.DataFrame({k: v + [""] * (n - len(v)) for k, v in columns.items()})
+        table = pd.DataFrame({k: v + [""] * (n - len(v)) for k, v in columns.items()})
+        table.index = pd.RangeIndex(1, n + 1, name="line")
+        return table
+
+    def errors(self, model: str, rule: str = "rule") -> pd.DataFrame:
+        """The model's errors on the four photos, most frequent first: true -> read, count."""
+        from collections import Counter
+
+        counts: Counter = Counter()
+        for name in SAMPLE_IMAGES:
+            for t, p in alignment(scorable(self.texts[model][rule][name]), truth_text(name)):
+                if t != p:
+                    counts[(t, p)] += 1
+        show = {" ": "space", "\n": "line break", "": "nothing"}
+        rows = [{"true": show.get(t, t), "read as": show.get(p, p), "times": c} for (t, p), c in counts.most_common()]
+        return pd.DataFrame(rows, columns=["true", "read as", "times"])
 
     def bench_table(self) -> pd.DataFrame:
         """Totals over the generated pages."""
@@ -285,6 +330,28 @@ class OCRResults:
             for rule, label in (("raw", "no rule"), ("rule", "word rule")):
                 row[f"CER {m.upper()}, {label}"] = f"{b[f'{m}_{rule}_errors'].sum() / b['truth_chars'].sum():.1%}"
         return pd.DataFrame([row]).T.rename(columns={0: "generated pages"})
+
+
+def alignment(predicted: str, truth: str) -> list[tuple[str, str]]:
+    """An optimal edit alignment: (true, read) pairs; '' marks an insertion or a deletion."""
+    n, m = len(truth), len(predicted)
+    d = np.zeros((n + 1, m + 1), int)
+    d[:, 0], d[0, :] = np.arange(n + 1), np.arange(m + 1)
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            d[i, j] = min(d[i - 1, j] + 1, d[i, j - 1] + 1, d[i - 1, j - 1] + (truth[i - 1] != predicted[j - 1]))
+    pairs, i, j = [], n, m
+    while i > 0 or j > 0:
+        if i > 0 and j > 0 and d[i, j] == d[i - 1, j - 1] + (truth[i - 1] != predicted[j - 1]):
+            pairs.append((truth[i - 1], predicted[j - 1]))
+            i, j = i - 1, j - 1
+        elif i > 0 and d[i, j] == d[i - 1, j] + 1:
+            pairs.append((truth[i - 1], ""))
+            i -= 1
+        else:
+            pairs.append(("", predicted[j - 1]))
+            j -= 1
+    return pairs[::-1]
 
 
 def _score(texts: dict[str, str]) -> dict[str, float]:
