@@ -330,14 +330,22 @@ def write_pdf(proj, states, labels, out_dir, pages, anchors) -> None:
     import typst
 
     source = typst_source(proj, states, labels, out_dir, pages, anchors)
-    typ = out_dir / (Path(proj.pdf_name).stem + ".typ")
+    keep = proj.format("typst").get("keep-typ", False)
+    stem = Path(proj.pdf_name).stem
+    # a private name while compiling: several builds may share the output dir
+    typ = out_dir / (f"{stem}.typ" if keep else f".{stem}.{os.getpid()}.typ")
     typ.write_text(source, encoding="utf-8")
     pdf = out_dir / proj.pdf_name
+    tmp_pdf = out_dir / f".{stem}.{os.getpid()}.pdf"
     start = time.perf_counter()
     try:
-        typst.compile(str(typ), output=str(pdf), root=str(out_dir), ignore_system_fonts=True)
+        typst.compile(str(typ), output=str(tmp_pdf), root=str(out_dir), ignore_system_fonts=True)
+        os.replace(tmp_pdf, pdf)
     except Exception as exc:  # typst.TypstError
-        raise RenderError(f"typst could not compile {typ}:\n{exc}") from None
-    if not proj.format("typst").get("keep-typ", False):
-        typ.unlink()
+        kept = out_dir / f"{stem}.typ"
+        os.replace(typ, kept)
+        raise RenderError(f"typst could not compile {kept}:\n{exc}") from None
+    finally:
+        if not keep and typ.exists():
+            typ.unlink()
     log(f"pdf: {pdf} ({time.perf_counter() - start:.1f} s)")
