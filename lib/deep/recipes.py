@@ -58,7 +58,7 @@ def recipe(name: str) -> Recipe:
         ),
         "mnist-cnn": Recipe(
             "mnist-cnn", "mnist", models.CNNSpec(classes=10, channels=(16, 32, 64), hidden=128),
-            train.TrainConfig(epochs=pick(3, 1), batch_size=128, lr=3e-3),
+            train.TrainConfig(epochs=pick(5, 1), batch_size=128, lr=3e-3),
             n_valid=5000, train_subset=pick(None, 3000),
         ),
         "nist36-cnn": Recipe(
