@@ -56,6 +56,11 @@ bench: setup
 lint: setup
 	$(PY) -m ruff check lib qrender tests bench
 
+# `make submission NAME=<andrew-id>`: _book/submission/<NAME>.zip in the course's layout (python/
+# scripts + the lib code they import + cached weights; never trains) and the book's PDF beside it.
+submission: setup
+	$(PY) -m course.build --name $(NAME)
+
 # Removes every output and cache (trained models included: the next build retrains).
 clean:
 	rm -rf _book _freeze .quarto .qrender .cache figures/*.png figures/*.svg

@@ -4,15 +4,21 @@ Writes ``_book/submission/<NAME>.zip`` and copies the book's PDF next to it. The
 
     python/nn.py, q4.py, util.py            the course's interfaces, thin adapters over lib
     python/run_q2.py ... run_q7_*.py        one script per part, run from inside python/
-    python/lib/...                          the library code those call (no report code)
-    python/q3_weights.npz, q5_weights.npz   trained weights, when the cache has them
+    python/book.py, q7_util.py, _setup.py   what those scripts share
+    python/lib/...                          exactly the library modules the scripts import
+                                            (followed transitively; no report code)
+    python/q3_weights.npz, q5_weights.npz   trained weights, only when the cache has them
 
-and nothing from the data directory, no caches, no absolute paths, no file over 10 MB.
+and nothing from the data directory, no caches, no absolute paths, no file over 10 MB
+(``check``). The build never trains: weights that are not in the cache are left out, and the
+scripts train them when run.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import os
 import shutil
 import sys
 import tempfile
@@ -23,78 +29,192 @@ from lib import config
 
 COURSE = Path(__file__).resolve().parent / "python"
 MAX_BYTES = 10 * 1024 * 1024
-#: lib code that the course scripts need; report-facing and tooling modules stay out.
-EXCLUDE = ("lib/pipelines", "lib/scorecard.py", "lib/environment.py", "lib/results.py",
-           "lib/progress.py", "lib/questions.py", "lib/data/fetch.py")
+#: Never bundled: report-facing code (pandas, tabulate, the renderer) and tooling. A course
+#: script that needs one of these is an error; lib code reaching one lazily (the synthetic-data
+#: fallback of lib.data, which catches ImportError) simply does without.
+EXCLUDE = ("lib/pipelines", "lib/plots.py", "lib/results.py", "lib/scorecard.py", "lib/environment.py",
+           "lib/progress.py", "lib/questions.py", "lib/data/fetch.py", "lib/data/synthetic")
+#: Modules imported by name at run time (``importlib``), invisible to the import parser.
+DYNAMIC = {"lib/data/__init__.py": ("lib.data.weights", "lib.data.torch_datasets")}
+#: Files that must never be in the zip (data, caches, pickles, checkpoints).
+FORBIDDEN_SUFFIXES = (".mat", ".jpg", ".jpeg", ".pickle", ".pkl", ".pt", ".pth", ".pyc")
 
 
-def lib_files(root: Path) -> list[Path]:
-    files = []
-    for path in sorted((root / "lib").rglob("*.py")):
+def _imported_names(path: Path) -> set[str]:
+    """Every absolute module name ``path`` imports (also inside functions); ``from a import b``
+    yields ``a`` and ``a.b`` (b may be a submodule)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _lib_file(name: str, root: Path) -> Path | None:
+    """'lib.nn.layers' -> root/lib/nn/layers.py (or the package's __init__.py), if it exists."""
+    if name != "lib" and not name.startswith("lib."):
+        return None
+    parts = name.split(".")
+    for candidate in (root.joinpath(*parts).with_suffix(".py"), root.joinpath(*parts, "__init__.py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def lib_files(root: Path, scripts: list[Path] | None = None) -> list[Path]:
+    """The lib modules the course scripts import, transitively, with their packages' __init__.py."""
+    scripts = sorted(COURSE.glob("*.py")) if scripts is None else scripts
+    todo = [name for script in scripts for name in _imported_names(script)]
+    found: set[Path] = set()
+    while todo:
+        name = todo.pop()
+        path = _lib_file(name, root)
+        if path is None or path in found:
+            continue
         rel = path.relative_to(root).as_posix()
-        if not rel.startswith(EXCLUDE) and "__pycache__" not in rel:
-            files.append(path)
-    return files
+        if rel.startswith(EXCLUDE):
+            if any(name in _imported_names(s) for s in scripts):
+                raise ValueError(f"a course script imports {name} ({rel}), which is not submitted code")
+            continue
+        found.add(path)
+        todo.extend(_imported_names(path))
+        todo.extend(DYNAMIC.get(rel, ()))
+        parts = name.split(".")
+        todo.extend(".".join(parts[:k]) for k in range(1, len(parts)))  # parent packages
+    return sorted(found)
+
+
+def _cached_q3():
+    """Chapter 3's chosen network, if the learning-rate search is fully in the cache (else None)."""
+    from lib import cache, mlp_search
+    from lib.data import nist36_fingerprint
+    from lib.mlp import raw_input_params, spec_of, train_mlp
+    from lib.nn import param_names
+
+    fp = nist36_fingerprint()
+    base = mlp_search.base_config()
+    missing = [lr for lr in mlp_search.lr_grid() if not train_mlp.path(base.with_lr(lr), fp).exists()]
+    if missing:
+        return None, f"chapter 3's search has not trained lr {missing} yet"
+    cfg = mlp_search.best_config()  # every run of the search is cached: this only loads
+    params = raw_input_params(cache.load_result(train_mlp.path(cfg, fp)), cfg)
+    return {k: params[k] for k in param_names(spec_of(cfg))}, f"lr {cfg.lr:g}"
+
+
+def _cached_q5():
+    """The autoencoder of chapter 5, if it is in the cache (else None)."""
+    from lib import cache
+    from lib.autoencoder import params_of, train_autoencoder
+    from lib.data import nist36_fingerprint
+    from lib.pipelines.autoencoder import ae_config
+
+    path = train_autoencoder.path(ae_config(), nist36_fingerprint())
+    if not path.exists():
+        return None, "chapter 5's autoencoder is not trained yet"
+    return params_of(cache.load_result(path)), f"{ae_config().epochs} epochs"
 
 
 def result_files(folder: Path) -> list[Path]:
-    """Trained weights the homework asks for, saved as .npz into ``folder`` (if trained)."""
+    """Trained weights the homework asks for, saved as .npz into ``folder``, when cached.
+
+    Never trains: a network that is not in the cache (``make report`` puts it there) is left
+    out with a note, and the scripts train it themselves when run.
+    """
     from lib.nn.io import save_params
 
     out = []
-    try:
-        from lib.pipelines import training
-
-        params, _spec = training.best_mlp(train_if_missing=False)
-        if params is not None:
-            out.append(save_params(folder / "q3_weights.npz", params))
-    except Exception as exc:  # not trained yet: the scripts train it themselves
-        print(f"note: q3_weights.npz not included ({exc})", file=sys.stderr)
+    for filename, get in (("q3_weights.npz", _cached_q3), ("q5_weights.npz", _cached_q5)):
+        try:
+            params, note = get()
+        except Exception as exc:  # no data, no cache: the scripts train it themselves
+            params, note = None, f"{type(exc).__name__}: {exc}"
+        if params is None:
+            print(f"note: {filename} not included ({note}; run `make report` first to include it)",
+                  file=sys.stderr)
+            continue
+        out.append(save_params(folder / filename, params))
+        print(f"including {filename} ({config.profile()} profile, {note})", file=sys.stderr)
     return out
 
 
 def build(name: str = "submission", out_dir: Path | None = None, with_results: bool = True) -> Path:
+    """Write ``<out_dir>/<name>.zip`` (default ``_book/submission``), check it, copy the PDF."""
+    if not name or Path(name).name != name or name.startswith("."):
+        raise ValueError(f"--name {name!r}: expected a plain file name such as your Andrew ID")
     root = config.PROJECT_ROOT
     out_dir = Path(out_dir or root / "_book" / "submission")
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{name}.zip"
     with tempfile.TemporaryDirectory() as tmp:
         results = result_files(Path(tmp)) if with_results else []
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        partial = target.with_name(f".{target.name}.partial")
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
             for path in sorted(COURSE.glob("*.py")):
                 zf.write(path, f"python/{path.name}")
             for path in lib_files(root):
                 zf.write(path, f"python/{path.relative_to(root).as_posix()}")
             for path in results:
                 zf.write(path, f"python/{path.name}")
-    check(target)
-    for pdf in sorted((root / "_book").glob("*.pdf")):
+        try:
+            check(partial)
+        except ValueError:
+            partial.unlink()
+            raise
+        os.replace(partial, target)
+    pdfs = sorted((root / "_book").glob("*.pdf"))
+    for pdf in pdfs:
         shutil.copy2(pdf, out_dir / pdf.name)
+    if not pdfs:
+        print("note: no PDF in _book/ (run `make report`); the zip alone was written", file=sys.stderr)
     return target
+
+
+def _absolute_paths() -> list[str]:
+    """Absolute paths of this machine that must not appear in submitted code."""
+    paths = {str(config.PROJECT_ROOT), str(Path.home())}
+    for var in ("HW5_DATA", "HW5_CACHE"):
+        if os.environ.get(var):
+            paths.add(str(Path(os.environ[var]).expanduser().resolve()))
+    return sorted(p for p in paths if len(p) > 1)
 
 
 def check(zip_path: Path) -> None:
     """The course's rules: no data, no caches, no absolute paths, nothing over 10 MB."""
+    absolute = _absolute_paths()
     with zipfile.ZipFile(zip_path) as zf:
         for info in zf.infolist():
             name = info.filename
-            if name.startswith("/") or ".." in Path(name).parts:
+            parts = Path(name).parts
+            if name.startswith("/") or ".." in parts or ":" in name:
                 raise ValueError(f"{zip_path}: {name} is not a relative path")
-            if name.startswith(("data/", "python/data/")) or "/.cache/" in name or "__pycache__" in name:
-                raise ValueError(f"{zip_path}: {name} must not be submitted")
+            if parts[0] in ("data", "images") or (len(parts) > 1 and parts[1] in ("data", "images")):
+                raise ValueError(f"{zip_path}: {name} is from the data folder and must not be submitted")
+            if any(p in (".cache", "__pycache__", ".pytest_cache") for p in parts) \
+                    or name.lower().endswith(FORBIDDEN_SUFFIXES):
+                raise ValueError(f"{zip_path}: {name} is a cache, data or pickle file and must not be submitted")
             if info.file_size > MAX_BYTES:
                 raise ValueError(f"{zip_path}: {name} is {info.file_size} bytes (> 10 MB)")
-            if name.endswith(".py") and str(config.PROJECT_ROOT) in zf.read(name).decode("utf-8"):
-                raise ValueError(f"{zip_path}: {name} contains an absolute path")
+            if name.endswith(".py"):
+                text = zf.read(name).decode("utf-8")
+                for path in absolute:
+                    if path in text:
+                        raise ValueError(f"{zip_path}: {name} contains the absolute path {path}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course.build", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--name", default="submission", help="zip name (e.g. your Andrew ID)")
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default _book/submission)")
     args = parser.parse_args(argv)
-    path = build(args.name)
-    print(f"wrote {path.relative_to(config.PROJECT_ROOT)}")
+    path = build(args.name, args.out)
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+    size = path.stat().st_size
+    print(f"wrote {path} ({len(infos)} files, {size / 1024:.0f} KiB)")
     return 0
 
 

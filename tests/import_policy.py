@@ -119,3 +119,54 @@ def check(root: Path) -> list[Violation]:
                         if kind == "core" else "Q7 code may import only numpy, scipy, scikit-image, matplotlib and torch")
                 found.append(Violation(rel, line, name, rule))
     return found
+
+
+# --- The course scripts (course/python/*.py, submitted as python/ in the zip) ---------------
+
+#: Course modules that serve Q7 and may import torch/torchvision and lib's Q7 modules.
+COURSE_Q7_PREFIXES = ("run_q7_", "q7_")
+
+
+def course_kind(filename: str) -> str:
+    return "q7" if filename.startswith(COURSE_Q7_PREFIXES) else "core"
+
+
+def check_course(root: Path) -> list[Violation]:
+    """course/python/*.py: run_q2..run_q6, nn.py, q4.py, util.py and their helpers import only
+    the standard library, numpy, scipy, scikit-image, matplotlib, lib's Q2-Q6 modules and each
+    other; run_q7_* (and q7_* helpers) may add torch/torchvision and lib's Q7 modules. No course
+    module may import report-facing or tooling code (it is not submitted)."""
+    folder = root / "course" / "python"
+    stdlib = set(sys.stdlib_module_names) | {"__future__"}
+    siblings = {p.stem for p in folder.glob("*.py")}
+    found = []
+    for path in sorted(folder.glob("*.py")):
+        rel = str(path.relative_to(root))
+        kind = course_kind(path.name)
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=rel)
+        for line, name, _func in _imports(tree):
+            top = name.split(".")[0]
+            if top in stdlib:
+                continue
+            if top in siblings and top != "lib":
+                if kind == "core" and course_kind(f"{top}.py") == "q7":
+                    found.append(Violation(rel, line, name, "Q2-Q6 course scripts may not import Q7 course modules"))
+                continue
+            if top == "lib":
+                target = _module_path(name, root)
+                if target is None or name == "lib":
+                    continue
+                target_kind = kind_of(target)
+                if target_kind in ("report", "tooling"):
+                    found.append(Violation(rel, line, name, "course scripts may not import report-facing or "
+                                                            "tooling modules (they are not submitted)"))
+                elif kind == "core" and target_kind == "q7":
+                    found.append(Violation(rel, line, name, "Q2-Q6 course scripts may not import Q7 (torch) modules"))
+                continue
+            allowed = CORE_THIRD_PARTY | (Q7_THIRD_PARTY if kind == "q7" else set())
+            if top not in allowed:
+                rule = ("Q2-Q6 course scripts may import only numpy, scipy, scikit-image and matplotlib"
+                        if kind == "core" else
+                        "Q7 course scripts may import only numpy, scipy, scikit-image, matplotlib and torch")
+                found.append(Violation(rel, line, name, rule))
+    return found

@@ -2,19 +2,18 @@
 
 import _setup  # noqa: F401  (relative data path)
 import numpy as np
-
-from lib.nn.gradcheck import check_gradients
 from nn import (
     backwards,
     compute_loss_and_acc,
     forward,
     get_random_batches,
     initialize_weights,
-    sigmoid,
     sigmoid_deriv,
     softmax,
 )
 from util import linear_deriv
+
+from lib.nn.gradcheck import check_gradients
 
 rng = np.random.default_rng(0)
 # Four Gaussian blobs in 2-D, one class each (the course's toy problem).
