@@ -125,6 +125,9 @@ def result_files(folder: Path) -> list[Path]:
     """
     from lib.nn.io import save_params
 
+    if config.is_quick():
+        print("warning: QUARTO_PROFILE=quick: the weights included (if any) are the quick profile's "
+              "short runs, not the networks the report shows", file=sys.stderr)
     out = []
     for filename, get in (("q3_weights.npz", _cached_q3), ("q5_weights.npz", _cached_q5)):
         try:

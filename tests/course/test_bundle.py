@@ -68,6 +68,8 @@ def test_zip_has_no_data_caches_absolute_paths_or_large_files(bundle):
                 text = zf.read(info).decode()
                 assert str(config.PROJECT_ROOT) not in text and str(config.data_dir()) not in text
     assert (bundle.parent / "andrewid.zip").is_file()
+    for pdf in (config.PROJECT_ROOT / "_book").glob("*.pdf"):  # the writeup goes beside the zip
+        assert (bundle.parent / pdf.name).is_file()
     assert bundle.stat().st_size < 10 * 1024 * 1024
 
 
