@@ -72,6 +72,13 @@ def test_inline_code_callouts_errors_and_folding(fixture_book: Path) -> None:
     assert "ZeroDivisionError" in results  # error: true shows the traceback and goes on
     assert '<details class="code-fold">' in results
     assert "import math" not in basics  # include: false hides the setup cell
+    assert "<strong>asis</strong> item one</li>" in basics  # output: asis is markdown
+    assert "print(&quot;- **asis**" not in basics  # ... and echo: false hides its code
+    assert "this_is_never_run" in basics  # eval: false shows the code
+    assert "echo false shows only this output" in basics and "print(&quot;echo false" not in basics
+    assert basics.count("output false hides this") == 1  # in the code, not as an output
+    assert '<details class="code-fold" open>\n<summary>Show the warning cell</summary>' in basics
+    assert "UserWarning: a visible warning" in basics and "cell-output-stderr" in basics
 
 
 def test_pdf_text(fixture_book: Path) -> None:
