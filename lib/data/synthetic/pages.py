@@ -8,8 +8,8 @@ rotated (up to 3 degrees), printed in pencil / ballpoint / felt-tip colours on p
 uneven illumination and texture, blurred, noised and JPEG-compressed.
 
 Boxes are computed from the final geometry: a character's box is the bounding box of the
-pixels its own ink covers at least half (after the page rotation), so every box contains ink
-and lies inside the image. Convention as ``lib.ocr.find_letters``: ``[y1, x1, y2, x2]`` with
+pixels it owns with at least half its own peak ink (after the page rotation), so every box
+contains ink and lies inside the image. Convention as ``lib.ocr.find_letters``: ``[y1, x1, y2, x2]`` with
 the top-left inclusive and the bottom-right exclusive.
 """
 
@@ -144,7 +144,7 @@ def make_page(text: str, seed: int, fonts=None, params: PageParams = DEFAULT_PAG
     pool = fontlib.resolve(fonts if fonts is not None else PAGE_FONTS)
     font = pool[rng.integers(len(pool))]
     h = rng.uniform(*p.height)
-    pen = max(1.5, rng.uniform(*p.pen) * h)
+    pen = max(2.0, rng.uniform(*p.pen) * h)
     letter_gap, word_gap, line_gap = (rng.uniform(*r) * h for r in (p.letter_gap, p.word_gap, p.line_gap))
 
     # Layout: every character's alpha and its top-left on an unrotated canvas.
@@ -191,7 +191,10 @@ def make_page(text: str, seed: int, fonts=None, params: PageParams = DEFAULT_PAG
     if angle:
         ink = skimage.transform.rotate(ink, angle, order=1, mode="constant").astype(np.float32)
         owner = skimage.transform.rotate(owner, angle, order=0, mode="constant", preserve_range=True).astype(np.int32)
-    solid = np.where(ink >= 0.5, owner, 0)
+    # a character's pixels are those it owns with at least half its own peak ink (a thin
+    # stroke's anti-aliased peak can fall below 0.5 after the rotation)
+    peak = np.concatenate([[np.inf], ndi.maximum(ink, owner, np.arange(1, len(placed) + 1))])
+    solid = np.where((owner > 0) & (ink >= 0.5 * peak[owner]) & (ink > 0.05), owner, 0)
     slices = ndi.find_objects(solid, max_label=len(placed))
     if any(s is None for s in slices):
         raise RuntimeError("a character lost its ink in the page rotation (generator bug)")
