@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,21 @@ def record(
     text = json.dumps(entry, indent=1, default=cache._json_default)
     cache.atomic_write(results_dir() / f"{qid}.json", lambda tmp: tmp.write_text(text))
     return json.loads(text)
+
+
+def record_timing(pipeline: str, seconds: float) -> None:
+    """Remember how long a chapter's pipeline took in its latest run (environment appendix)."""
+    path = results_dir() / "timings.json"
+    table = json.loads(path.read_text()) if path.is_file() else {}
+    table[pipeline] = {"seconds": round(float(seconds), 2), "when": time.strftime("%Y-%m-%d %H:%M:%S")}
+    text = json.dumps(table, indent=1)
+    cache.atomic_write(path, lambda tmp: tmp.write_text(text))
+
+
+def timings() -> dict[str, dict[str, Any]]:
+    """``{pipeline: {"seconds", "when"}}`` from ``record_timing`` (empty before any run)."""
+    path = results_dir() / "timings.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
 
 
 def collect() -> dict[str, dict[str, Any]]:

@@ -22,7 +22,7 @@ from pathlib import Path
 CORE_THIRD_PARTY = {"numpy", "scipy", "skimage", "matplotlib"}
 Q7_THIRD_PARTY = {"torch", "torchvision", "PIL"}
 Q7_MODULES = ("lib/deep/", "lib/data/torch_datasets.py", "lib/data/flowers_torch.py", "lib/data/weights.py")
-REPORT_MODULES = ("lib/pipelines/", "lib/plots.py", "lib/results.py", "lib/scorecard.py", "lib/progress.py",
+REPORT_MODULES = ("lib/pipelines/", "lib/plots.py", "lib/results.py", "lib/scorecard.py", "lib/progress.py", "lib/tables.py",
                   "lib/environment.py", "lib/questions.py")
 # Tooling, not homework code: the synthetic-data generator (Pillow fonts) and `make data`.
 TOOLING_MODULES = ("lib/data/synthetic", "lib/data/fetch.py")

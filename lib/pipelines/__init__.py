@@ -7,4 +7,16 @@ all first, so the scorecard on the first page reads complete results on a clean 
 """
 
 #: Pipelines in chapter order; each is a module ``lib.pipelines.<name>`` with ``run()``.
-PIPELINES: tuple[str, ...] = ("theory", "network", "training", "ocr", "autoencoder", "pca", "pytorch")
+PIPELINES: tuple[str, ...] = ("theory", "network", "training", "ocr", "autoencoder", "pca", "pytorch", "finetuning")
+
+#: The chapter (``report/<name>.qmd``) each pipeline computes for.
+CHAPTER_OF: dict[str, str] = {
+    "theory": "01-theory",
+    "network": "02-network",
+    "training": "03-training",
+    "ocr": "04-text-extraction",
+    "autoencoder": "05-autoencoder",
+    "pca": "06-pca",
+    "pytorch": "07-pytorch",
+    "finetuning": "07-pytorch",
+}

@@ -22,7 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.names or PIPELINES:
         start = time.perf_counter()
         importlib.import_module(f"lib.pipelines.{name}").run()
-        print(f"[{config.profile()}] {name}: {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        seconds = time.perf_counter() - start
+        results.record_timing(name, seconds)
+        print(f"[{config.profile()}] {name}: {seconds:.1f} s", file=sys.stderr)
     if args.results:
         results.write(args.results)
     return 0

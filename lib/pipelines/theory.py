@@ -21,6 +21,7 @@ import pandas as pd
 
 from lib import config, results
 from lib import theory as T
+from lib.tables import Table
 
 #: What produced the chapter's numbers (no data set: random test inputs).
 DATA = f"analytic (random test inputs, seed {config.SEED})"
@@ -86,34 +87,6 @@ def source_without_docstring(func) -> str:
 
 class TheoryCheckError(AssertionError):
     """A numerical check of chapter 1 exceeded its tolerance: a formula or its code is wrong."""
-
-
-def _escape_pipes(value):
-    """A cell for a pipe table: a literal '|' would end the cell."""
-    return value.replace("|", "\\|") if isinstance(value, str) else value
-
-
-class Table:
-    """A DataFrame shown by a chapter cell: HTML for the web page, a pipe table for the PDF.
-
-    Pandas offers no ``text/markdown`` representation itself; this wrapper supplies one
-    (with the cells' text kept as written, e.g. "1.6e-15" stays "1.6e-15"), so the PDF gets a
-    real table whichever renderer runs the chapter.
-    """
-
-    def __init__(self, df: pd.DataFrame) -> None:
-        self.df = df
-
-    def _repr_html_(self) -> str:
-        return self.df.to_html()
-
-    def _repr_markdown_(self) -> str:
-        align = ("left",) + ("right",) * self.df.shape[1]  # the index, then the values
-        df = self.df.rename(index=_escape_pipes, columns=_escape_pipes).map(_escape_pipes)
-        return df.to_markdown(disable_numparse=True, colalign=align)
-
-    def __repr__(self) -> str:
-        return repr(self.df)
 
 
 @dataclass
