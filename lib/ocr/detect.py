@@ -23,7 +23,8 @@ the same code works on a 1-megapixel scan and a 12-megapixel phone photo:
    ink belongs to letters, so specks cannot move it. Pieces of one character (a detached
    bar, a dotted stroke) are merged when they overlap horizontally and touch vertically;
    marks much smaller than ``h`` (specks, and punctuation such as periods, which the 36
-   classes cannot express) and marks much larger (rules, borders, shadows) are dropped.
+   classes cannot express), flat marks (dashes, underlines: every capital and digit is
+   about ``h`` tall) and marks much larger (borders, shadows) are dropped.
 5. **Touching characters.** A component much wider than the line's typical character is cut
    at the columns with the least ink (see :mod:`lib.ocr.layout`).
 
@@ -60,6 +61,7 @@ class DetectParams:
     min_contrast: float = 0.10    # ... and never below this darkness
     strong_frac: float = 0.5      # a mark's ink must be >= this x the page's typical ink
     min_size: float = 0.35        # drop marks whose larger side < this x character height
+    min_height: float = 0.3       # drop flat marks (dashes, underlines) lower than this x h
     max_height: float = 3.0       # drop marks taller than this x character height
     max_width: float = 10.0       # ... or wider than this x character height
     merge_gap: float = 0.35       # merge vertically stacked pieces closer than this x h
@@ -203,7 +205,9 @@ def _merge_pieces(boxes: np.ndarray, h: float, p: DetectParams) -> np.ndarray:
                 continue
             gap = max(y1[a], y1[b]) - min(y2[a], y2[b])  # negative when they overlap in y
             top, bottom = min(y1[a], y1[b]), max(y2[a], y2[b])
-            if gap <= p.merge_gap * h and bottom - top <= 1.3 * h:
+            width = max(x2[a], x2[b]) - min(x1[a], x1[b])
+            # the union must still be one character's size (an underline must not glue a word)
+            if gap <= p.merge_gap * h and bottom - top <= 1.3 * h and width <= 1.5 * h:
                 parent[find(a)] = find(b)
     return np.array([find(i) for i in range(n)])
 
@@ -261,7 +265,8 @@ def detect(image: np.ndarray, params: DetectParams = DetectParams()) -> Detectio
     mh = merged_boxes[:, 2] - merged_boxes[:, 0]
     mw = merged_boxes[:, 3] - merged_boxes[:, 1]
     h = _weighted_median(mh.astype(float), np.array([area[m].sum() for m in members]))
-    ok = (np.maximum(mh, mw) >= p.min_size * h) & (mh <= p.max_height * h) & (mw <= p.max_width * h)
+    ok = (np.maximum(mh, mw) >= p.min_size * h) & (mh >= p.min_height * h)
+    ok &= (mh <= p.max_height * h) & (mw <= p.max_width * h)
     merged_boxes = merged_boxes[ok]
     members = [m for m, k in zip(members, ok, strict=False) if k]
     # a label map of the kept characters (component -> character index + 1)

@@ -205,3 +205,15 @@ def test_ruled_lines_are_not_characters():
     boxes, _ = find_letters(image)
     assert len(boxes) == len(expected)
     assert _matched(boxes, expected, 0.7) == len(expected)
+
+
+def test_dashes_and_underlines_are_not_characters():
+    image, expected = draw_page("OIL IOL\nLIO OIL")
+    image = image.copy()
+    y1, x1, y2, x2 = expected[2]
+    image[(y1 + y2) // 2 - 2: (y1 + y2) // 2 + 2, x2 + 6: x2 + 20] = 0.1  # a dash after "OIL"
+    first, last = expected[6], expected[8]  # underline the second line's first word
+    image[first[2] + 5: first[2] + 8, first[1]: last[3]] = 0.1
+    boxes, _ = find_letters(image)
+    assert len(boxes) == len(expected)
+    assert _matched(boxes, expected, 0.7) == len(expected)
