@@ -6,8 +6,9 @@ The classifiers (``"mlp"``, ``"cnn"`` or any ``rows -> (N, 36) scores`` callable
 The **word-level rule** is about the alphabet only: in a word whose predictions are mostly
 letters, a character predicted as a digit is replaced by the best-scoring *letter* (the
 look-alikes 0/O, 1/I, 2/Z, 5/S, 6/G, 8/B are the usual cases); in a word that is mostly
-digits, a letter is replaced by the best-scoring digit. Words with as many letters as digits
-(and one-character words) are left alone. No dictionary, no knowledge of any text.
+digits, a letter is replaced by the best-scoring digit. A word with as many letters as
+digits takes whichever of the two readings (all letters, all digits) the classifier scores
+higher in total; one-character words are left alone. No dictionary, no knowledge of any text.
 """
 
 from __future__ import annotations
@@ -29,21 +30,28 @@ __all__ = ["MODELS", "Reading", "classifier", "read", "read_detection", "read_te
 
 
 def word_rule(labels: np.ndarray, scores: np.ndarray, words: list[list[int]]) -> np.ndarray:
-    """Apply the word-level letter/digit consistency rule; returns new labels."""
+    """Apply the word-level letter/digit consistency rule; returns new labels.
+
+    ``scores`` are log-probabilities (N, 36). A word of two or more characters that is
+    mostly letters becomes all letters, mostly digits all digits, each character taking its
+    best-scoring class of that kind; a tie is broken by the classifier's own scores: the
+    all-letter or all-digit reading with the higher total log-probability.
+    """
     labels = np.array(labels, np.int64, copy=True)
-    scores = np.asarray(scores)
+    scores = np.asarray(scores, np.float64)
     for word in words:
         if len(word) < 2:
             continue
-        is_digit = labels[word] >= N_LETTERS
-        n_digits = int(is_digit.sum())
+        w = np.asarray(word)
+        n_digits = int((labels[w] >= N_LETTERS).sum())
         n_letters = len(word) - n_digits
-        if n_letters > n_digits:
-            for i in np.asarray(word)[is_digit]:
-                labels[i] = int(np.argmax(scores[i, :N_LETTERS]))
-        elif n_digits > n_letters:
-            for i in np.asarray(word)[~is_digit]:
-                labels[i] = N_LETTERS + int(np.argmax(scores[i, N_LETTERS:]))
+        as_letters = scores[w, :N_LETTERS].argmax(axis=1)
+        as_digits = N_LETTERS + scores[w, N_LETTERS:].argmax(axis=1)
+        if n_letters == n_digits:
+            letters_total = scores[w, as_letters].sum()
+            digits_total = scores[w, as_digits].sum()
+            n_letters += 1 if letters_total >= digits_total else -1
+        labels[w] = as_letters if n_letters > n_digits else as_digits
     return labels
 
 

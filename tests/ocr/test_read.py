@@ -36,7 +36,7 @@ def test_word_rule_turns_digits_in_letter_words_into_letters():
     digit_first = lambda rows: stub_scores(rows, digits=True)  # noqa: E731
     reading = read(image, digit_first)
     assert reading.text_raw == "0LL L0L\n01"
-    # mostly letters -> letters; "01" has no majority and stays as read
+    # mostly letters -> letters; "01" is a tie, and the stub scores the digits higher
     assert reading.text == "OLL LOL\n01"
     assert read_text(image, digit_first, word_level=False) == "0LL L0L\n01"
 
@@ -51,8 +51,13 @@ def test_word_rule_digit_words_and_ties():
     scores[3, CLASSES.index("5")] = 0.3   # S's best digit is 5
     fixed = word_rule(labels, scores, [[0, 1, 2, 3, 4]])  # 3 digits, 2 letters
     assert "".join(CLASSES[k] for k in fixed) == "10052"
+    # a tie ("1O": one digit, one letter) goes to the reading with the higher total score:
+    # digits 1 + 0 (0.5 + 0.45) beat letters I + O (0.4 + 0.5)
     tie = word_rule(labels[:2], scores[:2], [[0, 1]])
-    assert list(tie) == list(labels[:2])
+    assert "".join(CLASSES[k] for k in tie) == "10"
+    scores[1, CLASSES.index("0")] = 0.2
+    tie = word_rule(labels[:2], scores[:2], [[0, 1]])
+    assert "".join(CLASSES[k] for k in tie) == "IO"
     single = word_rule(labels[:1], scores[:1], [[0]])
     assert list(single) == list(labels[:1])
 
