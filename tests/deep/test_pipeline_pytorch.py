@@ -1,0 +1,49 @@
+"""Chapter 7.1's helpers on a fake section (no training): words, curves, tables."""
+
+from __future__ import annotations
+
+import types
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from lib.deep import augment, train  # noqa: E402
+from lib.deep.recipes import recipe  # noqa: E402
+from lib.pipelines import pytorch as pipeline  # noqa: E402
+
+
+def fake_section(name="mnist-cnn", epochs=3):
+    h = train.History(
+        train_loss=[1.0, 0.5, 0.3][:epochs], train_acc=[0.6, 0.8, 0.9][:epochs],
+        valid_loss=[0.9, 0.6, 0.4][:epochs], valid_acc=[0.7, 0.8, 0.85][:epochs], seconds=[2.0] * epochs,
+    )
+    trained = types.SimpleNamespace(history=h, seconds=6.0, cached=True, meta={})
+    return pipeline.Section(name, recipe(name), trained, "summary", 1234, {"test_acc": 0.84, "n_test": 10}, "toy")
+
+
+def test_describe_training_states_optimiser_schedule_and_epochs():
+    text = pipeline.describe_training(fake_section("emnist-cnn"))
+    assert "AdamW" in text and "one-cycle" in text and "photo-like augmentation" in text
+    assert "plain SGD" in pipeline.describe_training(fake_section("nist36-fc"))
+
+
+def test_augmentation_words_and_plural():
+    words = pipeline.augmentation_words(augment.AugmentSpec())
+    assert "rotations up to 10 degrees" in words and "squeezes" in words
+    assert pipeline.plural(1, "epoch") == "1 epoch" and pipeline.plural(3, "epoch") == "3 epochs"
+
+
+def test_curves_figure_has_two_panels_with_train_and_valid_lines():
+    fig = pipeline.plot_curves([fake_section(), fake_section("nist36-cnn")], ["a", "b"])
+    loss, acc = fig.axes
+    assert len(loss.lines) == 4 and len(acc.lines) == 4
+    assert max(acc.lines[0].get_ydata()) == 90  # accuracy in percent
+
+
+def test_results_table_in_percent():
+    sec = fake_section()
+    ch = pipeline.PyTorchChapter({"mnist-cnn": sec}, None, "", None, "", seconds=1.0)
+    table = pipeline.results_table(ch)
+    assert table.loc["mnist-cnn", "test acc. (%)"] == 84.0 and table.loc["mnist-cnn", "epochs"] == 3
+    assert ch.training_minutes == 0.1
