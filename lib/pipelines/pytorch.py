@@ -65,6 +65,11 @@ class PyTorchChapter:
         return self.sections[name]
 
     @property
+    def cpu_minutes(self) -> float:
+        """Total CPU time of the four trainings (all threads), from the cache's meta."""
+        return sum(float(s.trained.meta.get("cpu_seconds", float("nan"))) for s in self.sections.values()) / 60
+
+    @property
     def training_minutes(self) -> float:
         """Total training time of the four models when they were trained (from the cache's meta)."""
         return sum(s.trained.seconds for s in self.sections.values()) / 60
@@ -291,6 +296,7 @@ def results_table(ch: PyTorchChapter) -> pd.DataFrame:
             "valid acc. (%)": round(100 * sec.valid_acc, 2),
             "test acc. (%)": round(100 * sec.test_acc, 2),
             "train time (s)": round(sec.trained.seconds, 1),
+            "CPU time (s)": round(float(sec.trained.meta.get("cpu_seconds", float("nan"))), 1),
             "s / epoch": round(sec.history.seconds_per_epoch, 1),
         })
     return pd.DataFrame(rows).set_index("model")
