@@ -31,6 +31,7 @@ TARGET = 0.93
 @dataclass
 class ModelResult:
     name: str
+    short: str  # for prose: "SqueezeNet", "the scratch CNN"
     history: dict  # per epoch: train_loss, train_acc, valid_loss, valid_acc, seconds
     val_acc: float
     test_acc: float
@@ -73,14 +74,14 @@ class FinetuneChapter:
             rows.append(
                 {
                     "model": m.name,
-                    "val. accuracy": f"{100 * m.val_acc:.1f}%",
-                    "test accuracy": f"{100 * m.test_acc:.1f}%",
+                    "val. acc.": f"{100 * m.val_acc:.1f}%",
+                    "test acc.": f"{100 * m.test_acc:.1f}%",
                     "parameters": f"{m.params:,}",
-                    "trainable": f"{m.trainable:,}",
+                    "trained": f"{m.trainable:,}",
                     "training time": _duration(m.seconds),
                 }
             )
-        return pd.DataFrame(rows).set_index("model")
+        return pd.DataFrame(rows)
 
 
 def _duration(seconds: float) -> str:
@@ -131,7 +132,8 @@ def squeezenet_part(sp: fl.FlowersSplit):
     total = ft.count_parameters(model)
     trainable = int(np.asarray(res["weight"]).size + np.asarray(res["bias"]).size)
     out = ModelResult(
-        name="SqueezeNet 1.1, new classifier",
+        name="SqueezeNet 1.1 + new classifier",
+        short="SqueezeNet",
         history=res["history"],
         val_acc=float(res["val_acc"]),
         test_acc=float(res["test_acc"]),
@@ -162,7 +164,8 @@ def scratch_part(sp: fl.FlowersSplit) -> ModelResult:
     cfg = scratch_config()
     res = ft.train_scratch(cfg, sp)
     return ModelResult(
-        name="CNN from scratch (3 conv + 2 FC)",
+        name="scratch CNN (3 conv + 2 FC)",
+        short="the scratch CNN",
         history=res["history"],
         val_acc=float(res["val_acc"]),
         test_acc=float(res["test_acc"]),
