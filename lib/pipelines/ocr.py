@@ -259,6 +259,7 @@ class OCRResults:
     profile: str
     boxes: dict[str, np.ndarray]      # photo -> (N, 4)
     lines: dict[str, list]
+    spaces: dict[str, list]
     seconds: dict[str, float]         # find_letters time per photo
     shapes: dict[str, list]
     angles: dict[str, float]
@@ -275,6 +276,13 @@ class OCRResults:
     def models(self) -> tuple[str, ...]:
         return tuple(m for m in MODELS if m in self.texts)
 
+    def layout_ok(self, name: str) -> bool:
+        """Whether the lines and word spaces found match the true text's (characters per word)."""
+        from lib.ocr.layout import text_from
+
+        found = text_from(["#"] * len(self.boxes[name]), self.lines[name], self.spaces[name])
+        return found == _layout_of(truth_text(name))
+
     def boxes_table(self) -> pd.DataFrame:
         """Boxes found vs characters in the true text (its scorable, non-space characters)."""
         rows = []
@@ -285,6 +293,7 @@ class OCRResults:
             h, w = self.shapes[name][:2]
             rows.append({"photo": name, "size (px)": f"{w} x {h}", "characters": expected, "boxes": found,
                          "lines (found / true)": f"{len(self.lines[name])} / {truth.count(chr(10)) + 1}",
+                         "lines and spaces as written": "yes" if self.layout_ok(name) else "no",
                          "find_letters (s)": round(self.seconds[name], 2)})
         return pd.DataFrame(rows).set_index("photo").rename_axis(None)
 
@@ -404,6 +413,7 @@ def run() -> OCRResults:
         profile=profile,
         boxes={n: det[f"boxes_{n}"] for n in SAMPLE_IMAGES},
         lines=det["lines"],
+        spaces=det["spaces"],
         seconds=det["seconds"],
         shapes=det["shape"],
         angles=det["angle"],
@@ -440,8 +450,10 @@ def _record(r: OCRResults) -> None:
                 f"{r.shapes['04_deep'][0]}) in {deep_s:.2f} s",
         boxes_found=found, characters=expected, precision=precision, seconds_04_deep=deep_s,
     )
+    n_ok = sum(r.layout_ok(n) for n in SAMPLE_IMAGES)
     results.record("Q4.3", f"boxes drawn on the {len(SAMPLE_IMAGES)} photos", data=r.source,
-                   display=f"{found} boxes on {len(SAMPLE_IMAGES)} photos; lines and order as written")
+                   display=f"{found} boxes on {len(SAMPLE_IMAGES)} photos; lines and word spaces as "
+                           f"written on {n_ok} of {len(SAMPLE_IMAGES)}", layout_ok=n_ok)
     if "mlp" in r.cer:
         mlp = r.cer["mlp"]["rule"]["overall"]
         extra = {"mlp_no_rule": r.cer["mlp"]["raw"]["overall"]}
