@@ -20,7 +20,7 @@ import numpy as np
 
 from lib import cache, config
 from lib.data import load_nist36
-from lib.nn import NetworkSpec, TrainConfig, param_names, predict, train
+from lib.nn import SGD, Momentum, NetworkSpec, evaluate, init_params, param_names, predict, train_epoch
 
 __all__ = ["AEConfig", "params_of", "n_parameters", "reconstruct", "spec_of", "train_autoencoder"]
 
@@ -69,24 +69,39 @@ def _subset(X: np.ndarray, n: int | None, seed: int) -> np.ndarray:
 def train_autoencoder(cfg: AEConfig, data_fingerprint: str) -> dict:
     """Train on the NIST36 training images (targets = inputs); validation loss per epoch.
 
-    Returns the parameters ``W1..b4``, the history ``epoch`` (0..epochs), ``train_loss`` and
-    ``valid_loss`` (total squared error per image, measured after each epoch), and
-    ``seconds`` (wall-clock training time when it trained). ``data_fingerprint`` is part of
-    the cache key only.
+    Returns the parameters ``W1..b4`` and, per epoch (``epoch`` = 0..epochs, 0 = initialised):
+    ``epoch_loss``, the training loss as the handout's script plots it (the batch losses of
+    the epoch, summed while training, divided by the number of images; NaN at epoch 0);
+    ``train_loss`` and ``valid_loss``, the squared error per image of the whole split measured
+    after the epoch; and ``seconds`` (wall-clock training time when it trained).
+    ``data_fingerprint`` is part of the cache key only.
     """
     del data_fingerprint
     # C order: the .mat files load column-major, and gathering mini-batch rows from a
     # column-major array is dozens of times slower.
     x_train = np.ascontiguousarray(_subset(np.asarray(load_nist36("train")[0], dtype=np.float32), cfg.n_train, cfg.seed))
     x_valid = np.ascontiguousarray(load_nist36("valid")[0], dtype=np.float32)
-    tc = TrainConfig(
-        lr=cfg.lr, batch_size=cfg.batch_size, epochs=cfg.epochs, momentum=cfg.momentum,
-        seed=cfg.seed, reduction="sum",  # the handout's loss: total squared error of the batch
-    )
+    spec = spec_of(cfg)
+    init_ss, batch_ss = np.random.SeedSequence(cfg.seed).spawn(2)
+    params = init_params(spec, int(init_ss.generate_state(1)[0]), np.float32)
+    rng = np.random.default_rng(batch_ss)
+    optimizer = Momentum(cfg.lr, cfg.momentum) if cfg.momentum else SGD(cfg.lr)
+    history: dict[str, list] = {"epoch": [], "epoch_loss": [], "train_loss": [], "valid_loss": []}
+
+    def measure(epoch: int, running: float) -> None:
+        history["epoch"].append(epoch)
+        history["epoch_loss"].append(running)
+        history["train_loss"].append(evaluate(params, spec, x_train, x_train)[0])
+        history["valid_loss"].append(evaluate(params, spec, x_valid, x_valid)[0])
+
     start = time.perf_counter()
-    params, history = train(spec_of(cfg), tc, x_train, x_train, x_valid, x_valid)
+    measure(0, float("nan"))
+    for epoch in range(1, cfg.epochs + 1):
+        # the handout's loss: total squared error of each batch ("sum")
+        total = train_epoch(params, spec, x_train, x_train, optimizer, cfg.batch_size, rng, "sum")
+        measure(epoch, total / len(x_train))
     seconds = time.perf_counter() - start
     out: dict = dict(params)
-    out.update({k: v for k, v in history.items() if k in ("epoch", "train_loss", "valid_loss")})
+    out.update({k: np.asarray(v, dtype=np.int64 if k == "epoch" else np.float64) for k, v in history.items()})
     out["seconds"] = float(seconds)
     return out

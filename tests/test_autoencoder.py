@@ -44,6 +44,8 @@ def test_training_loss_falls_and_reruns_identically(tiny):
     loss = result["train_loss"]
     assert loss[-1] < 0.5 * loss[0]
     assert np.all(np.diff(loss[3:]) < 0), loss  # monotonic after the first epochs
+    running = result["epoch_loss"]  # the handout's plotted loss: summed while training
+    assert np.isnan(running[0]) and running[-1] < running[1]
     again = train_autoencoder.__wrapped__(cfg, nist36_fingerprint())
     np.testing.assert_array_equal(again["W1"], result["W1"])
 

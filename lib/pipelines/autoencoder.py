@@ -46,7 +46,7 @@ def example_indices(y: np.ndarray, classes=SHOW_CLASSES, per_class: int = 2) -> 
 class AutoencoderResults:
     source: str
     config: AEConfig
-    history: dict[str, np.ndarray]  # epoch, train_loss, valid_loss (squared error per image)
+    history: dict[str, np.ndarray]  # epoch, epoch_loss, train_loss, valid_loss (per image)
     seconds: float
     n_params: int
     layer_shapes: dict[str, tuple[int, ...]]
@@ -55,9 +55,13 @@ class AutoencoderResults:
     valid_psnr: np.ndarray  # per validation image
     examples: np.ndarray  # (10, 2, 32, 32): original, reconstruction (upright)
     example_labels: list[str]
-    rises_after: int  # epochs after the 5th whose training loss rose
+    rises_after: int  # epochs after the 5th whose training loss (epoch_loss) rose
+    max_rise: float  # the largest of those rises, relative to the previous epoch's loss
+    falls_over_10: bool  # every epoch >= 5 has a lower loss 10 epochs later
     n_train: int
     n_valid: int
+    levels: dict[str, float]  # mean value of paper (> 0.9) and ink (< 0.2) pixels, original and reconstruction
+    dead_units: list[int]  # per hidden ReLU layer: units that are 0 for every validation image
 
     @property
     def mean_psnr(self) -> float:
@@ -98,11 +102,12 @@ def run() -> AutoencoderResults:
     valid_psnr = psnr_per_image(x_valid, recon, MAX_VALUE)
     idx = example_indices(y_valid)
     examples = np.stack([[to_image(x_valid[i]), to_image(recon[i])] for i in idx])
-    loss = np.asarray(result["train_loss"])
+    loss = np.asarray(result["epoch_loss"])
+    steps = np.diff(loss[5:]) / loss[5:-1]
     out = AutoencoderResults(
         source=nist36_source(),
         config=cfg,
-        history={k: np.asarray(result[k]) for k in ("epoch", "train_loss", "valid_loss")},
+        history={k: np.asarray(result[k]) for k in ("epoch", "epoch_loss", "train_loss", "valid_loss")},
         seconds=float(result["seconds"]),
         n_params=n_parameters(params),
         layer_shapes={k: tuple(v.shape) for k, v in params.items()},
@@ -111,12 +116,35 @@ def run() -> AutoencoderResults:
         valid_psnr=valid_psnr,
         examples=examples,
         example_labels=[CLASSES[int(y_valid[i])] for i in idx],
-        rises_after=int(np.sum(np.diff(loss[5:]) > 0)),
+        rises_after=int(np.sum(steps > 0)),
+        max_rise=float(max(steps.max(), 0.0)) if steps.size else 0.0,
+        falls_over_10=bool(np.all(loss[15:] < loss[5:-10])) if loss.size > 15 else True,
         n_train=cfg.n_train or len(load_nist36("train")[0]),
         n_valid=len(x_valid),
+        levels=pixel_levels(x_valid, recon),
+        dead_units=dead_units(params, x_valid),
     )
     _record(out)
     return out
+
+
+def dead_units(params: dict, X: np.ndarray) -> list[int]:
+    """Per hidden ReLU layer, how many units output 0 for every image of ``X``."""
+    h, out = np.asarray(X, np.float64), []
+    for i in range(1, len(params) // 2):  # the hidden layers (the last layer is the output)
+        h = np.maximum(h @ params[f"W{i}"] + params[f"b{i}"], 0.0)
+        out.append(int(np.sum(np.all(h == 0, axis=0))))
+    return out
+
+
+def pixel_levels(X: np.ndarray, recon: np.ndarray) -> dict[str, float]:
+    """Mean of the paper pixels (original > 0.9) and ink pixels (original < 0.2), both images."""
+    X = np.asarray(X, np.float64)
+    paper, ink = X > 0.9, X < 0.2
+    return {
+        "paper_original": float(X[paper].mean()), "paper_recon": float(recon[paper].mean()),
+        "ink_original": float(X[ink].mean()), "ink_recon": float(recon[ink].mean()),
+    }
 
 
 def _record(r: AutoencoderResults) -> None:
@@ -128,7 +156,7 @@ def _record(r: AutoencoderResults) -> None:
         "Q5.1.2", r.momentum_error, target=1e-12, higher_is_better=False, data="analytic (random arrays)",
         display=f"lib.nn.Momentum matches M = 0.9 M - lr g, W = W + M ({r.momentum_error:.0e})",
     )
-    final = float(r.history["train_loss"][-1])
+    final = float(r.history["epoch_loss"][-1])
     results.record(
         "Q5.2", final, data=r.source,
         display=f"{r.config.epochs} epochs; final training loss {final:.1f} per image; rose in {r.rises_after} epochs after the 5th",
