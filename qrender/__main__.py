@@ -24,7 +24,12 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--no-scripts", action="store_true", help="skip the pre-render and post-render scripts")
     r.add_argument("--no-execute", action="store_true",
                    help="execute nothing: outputs from the freeze cache as it is (for layout work)")
+    c = sub.add_parser("check", help="open pages in headless Chromium; report outside/failed requests, "
+                                     "images that did not load, math not laid out")
+    c.add_argument("pages", nargs="*", help="HTML files (default: every page under _book/)")
     args = parser.parse_args(argv)
+    if args.command == "check":
+        return check(args.pages)
     if args.profile:
         os.environ["QUARTO_PROFILE"] = args.profile
     try:
@@ -34,6 +39,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n[qrender] ERROR: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def check(pages: list[str]) -> int:
+    from pathlib import Path
+
+    from qrender.browser import inspect_pages
+
+    paths = [Path(p) for p in pages] or sorted(Path("_book").rglob("*.html"))
+    bad = 0
+    for report in inspect_pages(paths):
+        problems = report.problems()
+        bad += bool(problems)
+        status = "ok" if not problems else "; ".join(problems)
+        print(f"{report.url}: {len(report.requests)} requests, {len(report.images)} images, "
+              f"{len(report.math)} formulas: {status}")
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":
