@@ -49,6 +49,8 @@ MODELS = ("mlp", "cnn")
 MODEL_NAMES = {"mlp": "numpy MLP (ch. 3)", "cnn": "CNN (ch. 7)"}
 #: Modules whose source the cached results depend on.
 CODE = ("lib.ocr", "lib.metrics", "lib.mlp", "lib.mlp_search", "lib.nn", "lib.data.synthetic")
+#: Generated pages of the benchmark, per profile.
+BENCH_PAGES = {"full": 20, "quick": 4}
 #: The photo whose crops the chapter shows next to training samples.
 CROPS_PHOTO = "01_list"
 
@@ -291,10 +293,10 @@ class OCRResults:
             expected = len(truth.replace(" ", "").replace("\n", ""))
             found = len(self.boxes[name])
             h, w = self.shapes[name][:2]
-            rows.append({"photo": name, "size (px)": f"{w} x {h}", "characters": expected, "boxes": found,
-                         "lines (found / true)": f"{len(self.lines[name])} / {truth.count(chr(10)) + 1}",
-                         "lines and spaces as written": "yes" if self.layout_ok(name) else "no",
-                         "find_letters (s)": round(self.seconds[name], 2)})
+            rows.append({"photo": name, "pixels": f"{w}x{h}", "characters": expected, "boxes": found,
+                         "lines": f"{len(self.lines[name])} / {truth.count(chr(10)) + 1}",
+                         "as written": "yes" if self.layout_ok(name) else "no",
+                         "seconds": round(self.seconds[name], 2)})
         return pd.DataFrame(rows).set_index("photo").rename_axis(None)
 
     def cer_table(self) -> pd.DataFrame:
@@ -402,7 +404,7 @@ def run() -> OCRResults:
         texts[m] = {"raw": r["raw"], "rule": r["rule"]}
         scores[m] = {"raw": _score(r["raw"]), "rule": _score(r["rule"])}
     bench_models = tuple(m for m in MODELS if m in texts)
-    n_pages = config.pick(full=20, quick=4)
+    n_pages = BENCH_PAGES[profile]
     bench = pd.DataFrame(_benchmark(n_pages, 7000 + config.SEED, bench_models,
                                     tuple(keys[m] for m in bench_models), profile)["rows"])
     truth_chars = list(truth_text(CROPS_PHOTO).replace(" ", "").replace("\n", ""))
