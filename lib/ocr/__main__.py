@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     status = 0
-    for _k, name in enumerate(args.images):
+    for name in args.images:
         try:
             image = load_image(name)
         except DataError as exc:
