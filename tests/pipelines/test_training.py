@@ -71,3 +71,24 @@ def test_training_is_deterministic_and_cached(chapter):
     for k in ("W1", "b1", "W2", "b2", "valid_acc", "train_loss"):
         np.testing.assert_array_equal(again[k], cached[k])
     assert train_mlp.path(cfg, nist36_fingerprint()).exists()
+
+
+def test_the_test_split_plays_no_part_in_the_choice(chapter, tiny_quick):
+    """Scrambling the test labels changes the data fingerprint, hence retrains every run,
+    but the search's validation accuracies and the chosen learning rate stay the same."""
+    import scipy.io
+
+    from lib import mlp_search
+
+    path = tiny_quick / "nist36_test.mat"
+    original, before = path.read_bytes(), nist36_fingerprint()
+    try:
+        mat = scipy.io.loadmat(path)
+        mat["test_labels"] = mat["test_labels"][np.random.default_rng(0).permutation(len(mat["test_labels"]))]
+        scipy.io.savemat(path, {k: v for k, v in mat.items() if not k.startswith("__")})
+        assert nist36_fingerprint() != before  # so every run below is trained afresh
+        lr, rows = mlp_search.search()
+        assert lr == chapter.lr
+        assert [acc for _, acc in rows] == list(chapter.search["final valid acc."])
+    finally:
+        path.write_bytes(original)
