@@ -89,7 +89,8 @@ def _read_mat(path: str, split: str, _size: int, _mtime: int) -> tuple[np.ndarra
         raise DataError(f"{path}: {data_key!r} must be finite numbers (dtype {X.dtype}).")
     if not (np.isin(labels, (0, 1)).all() and (labels.sum(axis=1) == 1).all()):
         raise DataError(f"{path}: {labels_key!r} rows must be one-hot (a single 1 per row).")
-    X = X.astype(np.float32)
+    # scipy returns MATLAB's column-major arrays; rows contiguous make mini-batch gathers fast
+    X = np.ascontiguousarray(X, dtype=np.float32)
     y = labels.argmax(axis=1).astype(np.int64)
     X.setflags(write=False)
     y.setflags(write=False)
