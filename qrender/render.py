@@ -173,7 +173,7 @@ def render(root: Path | str = ".", chapter: str | None = None, to: str | None = 
     expected = [out_dir / st.chapter.html_rel for st in states] if "html" in fmts else []
     if "typst" in fmts:
         expected.append(out_dir / proj.pdf_name)
-    if (chapter is None and not no_execute and stamp.exists() and stamp.read_text() == stamp_key
+    if (chapter is None and stamp.exists() and stamp.read_text() == stamp_key
             and all(p.exists() for p in expected)):
         log("outputs are up to date")
     else:
