@@ -149,3 +149,18 @@ def test_head_is_chosen_on_validation_and_cached(fake_split, monkeypatch):
 def fake_split():
     parts = fl.draw_split(0)
     return fl.FlowersSplit(**parts, origin="test", fingerprint="fake-split")
+
+
+def test_flowers_dataset_is_imagefolder_like(tiny_flowers):
+    from lib.data import flowers_torch
+
+    split = fl.flowers_split()
+    ds = flowers_torch.FlowersDataset(split, "val", transform=flowers_torch.imagenet_eval(32, 36))
+    assert len(ds) == 340 and ds.classes == list(fl.CLASSES) and ds.class_to_idx["pansy"] == 16
+    assert ds.targets == split.labels("val").tolist()
+    x, y = ds[0]
+    assert x.shape == (3, 32, 32) and y == ds.targets[0]
+    # the batch conversion used for feature extraction equals ToTensor + Normalize
+    image = flowers_torch.load_pil(ds.samples[0][0])
+    batch = flowers_torch.normalize_batch([flowers_torch.eval_views(32, 36)(image)])
+    torch.testing.assert_close(batch[0], x, rtol=1e-5, atol=1e-5)
