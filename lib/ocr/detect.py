@@ -6,7 +6,8 @@ the same code works on a 1-megapixel scan and a 12-megapixel phone photo:
 
 1. **Work scale.** The photo is averaged down by an integer factor to a long side of
    1000-2000 pixels (all decisions are made there; boxes and ``bw`` are scaled back to full
-   size, so they are exact to within that factor).
+   size, so they are exact to within that factor). If the characters come out smaller than
+   ``MIN_CHAR`` pixels there, the detection is repeated at a finer scale.
 2. **Uneven light.** The paper's brightness is estimated by a grey-level closing (a maximum
    filter wider than any pen stroke) on a coarse copy, smoothed; each pixel's *darkness* is
    ``1 - grey / paper``, so a shadow or a vignette does not look like ink.
@@ -43,6 +44,8 @@ from lib.data.images import as_float_rgb
 
 #: Long side (pixels) of the working copy: the image is reduced by ``long_side // WORK_SIDE``.
 WORK_SIDE = 1000
+#: Smallest character height (pixels) at the work scale; smaller writing is re-read finer.
+MIN_CHAR = 16
 #: Luminance weights (ITU-R BT.709), as skimage.color.rgb2gray uses.
 _LUMA = np.array([0.2125, 0.7154, 0.0721], dtype=np.float32)
 
@@ -213,13 +216,27 @@ def _merge_pieces(boxes: np.ndarray, h: float, p: DetectParams) -> np.ndarray:
 
 
 def detect(image: np.ndarray, params: DetectParams = DetectParams()) -> Detection:
-    """The full detector; ``find_letters`` returns its ``boxes`` and ``bw``."""
+    """The full detector; ``find_letters`` returns its ``boxes`` and ``bw``.
+
+    The work scale follows the image size; when the characters turn out smaller than
+    ``MIN_CHAR`` pixels there (small writing on a large photo), the detection is repeated
+    at a finer scale chosen from the character height just measured.
+    """
+    gray = to_gray(image)
+    f = max(1, max(gray.shape) // WORK_SIDE)
+    det = _detect_scaled(gray, f, params)
+    if f > 1 and len(det.boxes) and det.char_height < MIN_CHAR * f:
+        finer = max(1, int(det.char_height // MIN_CHAR))
+        if finer < f:
+            det = _detect_scaled(gray, finer, params)
+    return det
+
+
+def _detect_scaled(gray: np.ndarray, f: int, params: DetectParams) -> Detection:
     from lib.ocr import layout  # the layout stage uses the detector's conventions
 
     p = params
-    gray = to_gray(image)
     H, W = gray.shape
-    f = max(1, max(H, W) // WORK_SIDE)
     small = _reduce(gray, f)
     if p.blur > 0:
         small = ndi.gaussian_filter(small, p.blur)

@@ -217,3 +217,13 @@ def test_dashes_and_underlines_are_not_characters():
     boxes, _ = find_letters(image)
     assert len(boxes) == len(expected)
     assert _matched(boxes, expected, 0.7) == len(expected)
+
+
+def test_small_writing_on_a_large_photo_is_read_at_a_finer_scale():
+    page, expected = draw_page("OIL IOL\nLIO OIL", h=24, pen=3)
+    big = np.full((2400, 3200), 0.9, np.float32)  # the work scale would make letters 8 px tall
+    y0, x0 = 700, 900
+    big[y0: y0 + page.shape[0], x0: x0 + page.shape[1]] = page
+    det = detect(big)
+    assert det.factor < 3
+    assert _matched(det.boxes, expected + np.array([y0, x0, y0, x0]), 0.6) == len(expected)
