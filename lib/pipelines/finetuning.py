@@ -105,7 +105,7 @@ def head_grid():
         for lr in (1e-3, 3e-3)
         for e in (20, 40)
     )
-    quick = (HeadConfig(aug_copies=0, flip=False, epochs=5, lr=3e-3, batch_size=64),)
+    quick = (HeadConfig(aug_copies=0, flip=False, epochs=30, lr=1e-2, batch_size=64),)
     return config.pick(full=full, quick=quick)
 
 
