@@ -211,6 +211,17 @@ def describe_training(sec: Section) -> str:
             f"{cfg.epochs} epoch{'s' if cfg.epochs != 1 else ''}{aug}{subset}")
 
 
+def architecture_words(sec: Section) -> str:
+    """A CNN spec in words (stages, channels, hidden layer, outputs)."""
+    spec = sec.recipe.spec
+    n = len(spec.channels)
+    stages = {1: "one stage", 2: "two stages", 3: "three stages", 4: "four stages"}.get(n, f"{n} stages")
+    chans = ", ".join(str(c) for c in spec.channels[:-1]) + f" and {spec.channels[-1]}" if n > 1 else str(spec.channels[0])
+    convs = "a 3x3 convolution" if spec.convs_per_stage == 1 else f"{spec.convs_per_stage} 3x3 convolutions"
+    return (f"{stages} of {convs}, batch normalisation, ReLU and 2x2 max pooling ({chans} channels), then a "
+            f"hidden layer of {spec.hidden} ReLU units with dropout {spec.dropout:g} and a {spec.classes}-way output")
+
+
 def augmentation_words(a) -> str:
     """An AugmentSpec in words."""
     parts = [f"rotations up to {a.rotate_deg:g} degrees", f"shears up to {a.shear:g}",
