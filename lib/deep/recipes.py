@@ -5,13 +5,22 @@
 on the test split, cached too. Hyper-parameters were chosen on the validation splits only
 (held out of the training files for MNIST and EMNIST, the homework's ``valid`` file for NIST36).
 
+Validation accuracies that decided (final epoch, full profile, seed 0):
+
+* MNIST: (16, 32, 64) channels, 128 hidden, 3 epochs 99.24%; 5 epochs 99.32%;
+  (16, 48, 96), 256 hidden, 5 epochs 99.44% (chosen).
+* NIST36: (16, 32, 64), 128 hidden, 15 epochs: photo-like augmentation 92.61%, mild 92.94%;
+  (16, 48, 96), 256 hidden, mild, 15 epochs 93.11% (chosen).
+* EMNIST: (16, 32, 64), 128 hidden, photo-like augmentation, 8 epochs 87.65%;
+  (16, 48, 96), 256 hidden, 10 epochs 88.79% (chosen).
+
 ========== ======================= ================================================
 name       data                    model
 ========== ======================= ================================================
 nist36-fc  NIST36 rows (1024)      chapter 3's 1024-64-36 sigmoid network, plain SGD
 mnist-cnn  MNIST 28x28             small CNN (3 conv stages), AdamW + one-cycle
-nist36-cnn NIST36 upright 32x32    the same family, with photo-like augmentation
-emnist-cnn EMNIST Balanced 28x28   the same family, wider, with augmentation
+nist36-cnn NIST36 upright 32x32    the same family, with mild augmentation
+emnist-cnn EMNIST Balanced 28x28   the same family, with photo-like augmentation
 ========== ======================= ================================================
 """
 
@@ -57,19 +66,19 @@ def recipe(name: str) -> Recipe:
                               weight_decay=0.0, schedule="constant"),
         ),
         "mnist-cnn": Recipe(
-            "mnist-cnn", "mnist", models.CNNSpec(classes=10, channels=(16, 32, 64), hidden=128),
+            "mnist-cnn", "mnist", models.CNNSpec(classes=10, channels=(16, 48, 96), hidden=256),
             train.TrainConfig(epochs=pick(5, 1), batch_size=128, lr=3e-3),
             n_valid=5000, train_subset=pick(None, 3000),
         ),
         "nist36-cnn": Recipe(
             "nist36-cnn", "nist36-images",
-            models.CNNSpec(classes=36, image_size=32, channels=(16, 32, 64), hidden=128),
+            models.CNNSpec(classes=36, image_size=32, channels=(16, 48, 96), hidden=256),
             train.TrainConfig(epochs=pick(15, 1), batch_size=128, lr=3e-3),
             augment=mild_aug, train_subset=pick(None, 3000),
         ),
         "emnist-cnn": Recipe(
-            "emnist-cnn", "emnist", models.CNNSpec(classes=47, channels=(16, 32, 64), hidden=128),
-            train.TrainConfig(epochs=pick(8, 1), batch_size=128, lr=3e-3),
+            "emnist-cnn", "emnist", models.CNNSpec(classes=47, channels=(16, 48, 96), hidden=256),
+            train.TrainConfig(epochs=pick(10, 1), batch_size=128, lr=3e-3),
             augment=photo_aug, n_valid=3400, train_subset=pick(None, 3000),
         ),
     }
