@@ -39,6 +39,13 @@ class Section:
         return self.trained.history
 
     @property
+    def trained_classes(self) -> tuple[str, ...]:
+        from lib.data import CLASSES
+        from lib.data.torch_datasets import EMNIST_BALANCED_CLASSES, MNIST_CLASSES
+
+        return {"mnist": MNIST_CLASSES, "emnist": EMNIST_BALANCED_CLASSES}.get(self.recipe.dataset, tuple(CLASSES))
+
+    @property
     def test_acc(self) -> float:
         return float(self.test["test_acc"])
 
@@ -296,6 +303,37 @@ def plot_emnist_orientation(n: int = 10):
     return fig
 
 
+def confused_pairs(sec: Section, k: int = 6) -> pd.DataFrame:
+    """The test set's most confused class pairs, with their share of all test errors."""
+    from lib.metrics import confusion_matrix, most_confused_pairs
+
+    y_true, y_pred = np.asarray(sec.test["y_true"]), np.asarray(sec.test["y_pred"])
+    classes = sec.trained_classes
+    pairs = most_confused_pairs(confusion_matrix(y_true, y_pred, len(classes)), classes, k=k)
+    errors = max(int((y_true != y_pred).sum()), 1)
+    return pd.DataFrame({
+        "classes (a / b)": [p.label for p in pairs],
+        "a read as b": [p.a_as_b for p in pairs],
+        "b read as a": [p.b_as_a for p in pairs],
+        "share of all errors (%)": [round(100 * p.total / errors, 1) for p in pairs],
+    }).set_index("classes (a / b)")
+
+
+def error_share(sec: Section, k: int = 3) -> float:
+    """Fraction of all test errors that fall in the ``k`` most confused pairs."""
+    table = confused_pairs(sec, k)
+    return float(table["share of all errors (%)"].sum()) / 100
+
+
+def cpu_seconds_per_epoch(sec: Section) -> float:
+    return float(sec.trained.meta.get("cpu_seconds", float("nan"))) / max(sec.history.epochs, 1)
+
+
+def _whole(x) -> int | float:
+    x = float(x)
+    return int(round(x)) if np.isfinite(x) else x
+
+
 def results_table(ch: PyTorchChapter) -> pd.DataFrame:
     """Every model of the chapter: data, parameters, epochs, accuracies, training time."""
     rows = []
@@ -304,10 +342,9 @@ def results_table(ch: PyTorchChapter) -> pd.DataFrame:
             "model": sec.name,
             "parameters": f"{sec.params:,}",
             "epochs": sec.history.epochs,
-            "valid acc. (%)": round(100 * sec.valid_acc, 2),
-            "test acc. (%)": round(100 * sec.test_acc, 2),
-            "train time (s)": round(sec.trained.seconds, 1),
-            "CPU time (s)": round(float(sec.trained.meta.get("cpu_seconds", float("nan"))), 1),
-            "s / epoch": round(sec.history.seconds_per_epoch, 1),
+            "valid %": round(100 * sec.valid_acc, 2),
+            "test %": round(100 * sec.test_acc, 2),
+            "wall (s)": _whole(sec.trained.seconds),
+            "CPU (s)": _whole(sec.trained.meta.get("cpu_seconds", float("nan"))),
         })
     return pd.DataFrame(rows).set_index("model")

@@ -28,6 +28,15 @@ def test_describe_training_states_optimiser_schedule_and_epochs():
     assert "plain SGD" in pipeline.describe_training(fake_section("nist36-fc"))
 
 
+def test_confused_pairs_and_error_share():
+    sec = fake_section("nist36-cnn")
+    sec.test.update(y_true=[0, 0, 0, 1, 2, 3], y_pred=[1, 1, 0, 0, 3, 3])  # A->B twice, B->A, C->D
+    table = pipeline.confused_pairs(sec, k=2)
+    assert list(table.index) == ["A/B", "C/D"]
+    assert table.loc["A/B", "a read as b"] == 2 and table.loc["A/B", "b read as a"] == 1
+    assert pipeline.error_share(sec, k=1) == 0.75
+
+
 def test_augmentation_words_and_plural():
     words = pipeline.augmentation_words(augment.AugmentSpec())
     assert "rotations up to 10 degrees" in words and "squeezes" in words
@@ -45,5 +54,6 @@ def test_results_table_in_percent():
     sec = fake_section()
     ch = pipeline.PyTorchChapter({"mnist-cnn": sec}, None, "", None, "", seconds=1.0)
     table = pipeline.results_table(ch)
-    assert table.loc["mnist-cnn", "test acc. (%)"] == 84.0 and table.loc["mnist-cnn", "epochs"] == 3
+    assert table.loc["mnist-cnn", "test %"] == 84.0 and table.loc["mnist-cnn", "epochs"] == 3
+    assert table.loc["mnist-cnn", "wall (s)"] == 6
     assert ch.training_minutes == 0.1
