@@ -6,7 +6,8 @@ tqdm), so they take an optional ``progress`` callable; report-facing code passes
 
 from __future__ import annotations
 
-from typing import Iterable, TypeVar
+from collections.abc import Iterable
+from typing import TypeVar
 
 from lib import config
 
@@ -20,3 +21,12 @@ def bar(iterable: Iterable[T], desc: str = "", total: int | None = None) -> Iter
     from tqdm.auto import tqdm
 
     return tqdm(iterable, desc=desc, total=total, leave=False)
+
+
+def counter(total: int, desc: str = ""):
+    """A tqdm bar to ``update`` by hand (``lib.deep.train.fit``'s ``progress``), or None."""
+    if not config.show_progress():
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, leave=False)

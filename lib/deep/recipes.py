@@ -111,7 +111,7 @@ def full_spec(r: Recipe, tr: td.TensorSplit):
     return r.spec
 
 
-def trained(r: Recipe) -> train.Trained:
+def trained(r: Recipe, progress: train.Progress | None = None) -> train.Trained:
     """Train (or load) the recipe's model; ``.cached`` says which happened."""
     tr, va, _ = splits(r)
     spec = full_spec(r, tr)
@@ -119,7 +119,7 @@ def trained(r: Recipe) -> train.Trained:
         r.name, lambda: models.build(spec),
         lambda: train.tensor_loaders(tr, va, r.cfg.batch_size, seed=r.cfg.seed),
         r.cfg, key=(spec, r.augment, tr.fingerprint, va.fingerprint), augment=augment.augmenter(r.augment),
-        code=CODE,
+        code=CODE, progress=progress,
     )
 
 

@@ -18,7 +18,8 @@
 * History per epoch: training loss/accuracy (running means over the epoch's batches, in training
   mode, so with augmentation and dropout), validation loss/accuracy (eval mode), seconds.
 * ``augment(x) -> x`` (optional) is applied to each training batch on the device.
-* Progress bars (tqdm) only when :func:`lib.config.show_progress` says so.
+* Progress bars only through the ``progress`` argument (report code passes
+  ``lib.progress.counter``: tqdm in a terminal, silent in rendered pages).
 * ``fit_cached`` stores ``{"state_dict", "history", "meta"}`` with ``torch.save``, atomically
   (:func:`lib.cache.atomic_write`) under ``cache_path(name, key)``, the key hashing the config,
   the caller's ``key`` (model spec, data fingerprints, augmentation) and the source of the code
@@ -162,25 +163,26 @@ def make_scheduler(opt: torch.optim.Optimizer, cfg: TrainConfig, steps_per_epoch
     raise ValueError(f"TrainConfig.schedule={cfg.schedule!r}; expected 'onecycle', 'cosine' or 'constant'")
 
 
-def _progress(total: int, desc: str):
-    if not config.show_progress():
-        return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=desc, leave=False)
+#: ``progress(total, desc) -> bar or None``; a bar has ``update(n)``, ``set_postfix(**kw)``,
+#: ``close()`` (tqdm's). Report-facing code passes ``lib.progress.counter``; this module
+#: imports no tqdm (the homework's import rules).
+Progress = Callable[[int, str], Any]
 
 
 # ----------------------------------------------------------------------------- loop
 def fit(model: nn.Module, train_loader, valid_loader, cfg: TrainConfig, *,
-        augment: Callable[[torch.Tensor], torch.Tensor] | None = None, desc: str = "train") -> History:
-    """Train ``model`` in place for ``cfg.epochs``; return the per-epoch :class:`History`."""
+        augment: Callable[[torch.Tensor], torch.Tensor] | None = None, desc: str = "train",
+        progress: Progress | None = None) -> History:
+    """Train ``model`` in place for ``cfg.epochs``; return the per-epoch :class:`History`.
+
+    ``progress(total_batches, desc)`` may return a progress bar (see ``Progress``)."""
     device = resolve_device(cfg.device)
     torch.manual_seed(cfg.seed)
     model.to(device)
     opt = make_optimizer([p for p in model.parameters() if p.requires_grad], cfg)
     sched = make_scheduler(opt, cfg, len(train_loader))
     history = History()
-    bar = _progress(cfg.epochs * len(train_loader), desc)
+    bar = progress(cfg.epochs * len(train_loader), desc) if progress is not None else None
     try:
         for epoch in range(cfg.epochs):
             start = time.perf_counter()
@@ -256,7 +258,7 @@ def cache_key(name: str, cfg: TrainConfig, key: Any, code: tuple[str, ...] = ())
 
 def fit_cached(name: str, make_model: Callable[[], nn.Module], make_loaders: Callable[[], tuple],
                cfg: TrainConfig, *, key: Any, augment: Callable | None = None,
-               code: tuple[str, ...] = ()) -> Trained:
+               code: tuple[str, ...] = (), progress: Progress | None = None) -> Trained:
     """Train once per (name, cfg, key, code) and reuse the saved ``state_dict`` afterwards.
 
     ``make_model()`` builds the architecture (called after seeding, so initial weights are
@@ -277,7 +279,7 @@ def fit_cached(name: str, make_model: Callable[[], nn.Module], make_loaders: Cal
                        True, path, meta)
     train_loader, valid_loader = make_loaders()
     start, cpu_start = time.perf_counter(), time.process_time()
-    history = fit(model, train_loader, valid_loader, cfg, augment=augment, desc=name)
+    history = fit(model, train_loader, valid_loader, cfg, augment=augment, desc=name, progress=progress)
     seconds = time.perf_counter() - start
     meta = {
         "seconds": seconds,

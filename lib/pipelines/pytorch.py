@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lib import config, results
+from lib import config, progress, results
 from lib.data import source
 
 _DATA = {"nist36": "nist36", "nist36-images": "nist36", "mnist": "mnist", "emnist": "emnist"}
@@ -88,7 +88,7 @@ def section(name: str) -> Section:
 
     r = recipes.recipe(name)
     tr, _, _ = recipes.splits(r)
-    trained = recipes.trained(r)
+    trained = recipes.trained(r, progress=progress.counter)
     shape = models.input_shape(recipes.full_spec(r, tr))
     return Section(
         name=name,
