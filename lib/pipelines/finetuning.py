@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from lib import config, results
+from lib.data import DataError
 from lib.data import flowers as fl
 from lib.metrics import confusion_matrix
 
@@ -44,16 +45,17 @@ class ModelResult:
 
 @dataclass
 class FinetuneChapter:
-    split: fl.FlowersSplit
+    split: fl.FlowersSplit | None  # None: no Flowers-17 images (see ``missing``)
     classes: tuple[str, ...]
     weights_available: bool
     weights_note: str  # where the weights came from, or why there are none
     squeeze: ModelResult | None
-    scratch: ModelResult
+    scratch: ModelResult | None
     grid: pd.DataFrame | None  # SqueezeNet head configs and their validation accuracy
     seconds: float  # wall time of this run()
     data_source: str
     weights_source: str
+    missing: str = ""  # why the Flowers-17 images are not available ("" when they are)
 
     @property
     def models(self) -> list[ModelResult]:
@@ -182,7 +184,10 @@ def run() -> FinetuneChapter:
     from lib.deep import finetune as ft
 
     start = time.perf_counter()
-    sp = split()
+    try:
+        sp = split()
+    except DataError as exc:  # no Flowers-17 images: neither model can be trained
+        return _without_flowers(exc, start)
     state, origin, _ = ft.pretrained_weights()
     squeeze = grid = None
     if state is not None:
@@ -203,6 +208,21 @@ def run() -> FinetuneChapter:
         weights_source=weights_source,
     )
     _record(chapter, provenance_text())
+    return chapter
+
+
+def _without_flowers(exc: Exception, start: float) -> FinetuneChapter:
+    """No Flowers-17 images: both models are skipped, Q7.2.1 is recorded as not run."""
+    from lib.data import source
+    from lib.pipelines.missing import FILES, not_run, reason
+
+    why = reason(exc)
+    chapter = FinetuneChapter(
+        split=None, classes=fl.CLASSES, weights_available=False, weights_note="not used (no Flowers-17 images)",
+        squeeze=None, scratch=None, grid=None, seconds=time.perf_counter() - start,
+        data_source=source("flowers17"), weights_source="not used (no Flowers-17 images)", missing=why,
+    )
+    not_run("Q7.2.1", "Oxford Flowers-17", FILES["flowers17"])
     return chapter
 
 
