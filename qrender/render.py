@@ -146,6 +146,8 @@ def render(root: Path | str = ".", chapter: str | None = None, to: str | None = 
         "QUARTO_PROJECT_INPUT_FILES": "\n".join(st.chapter.rel for st in (to_run if chapter else states)),
         "QUARTO_PROJECT_RENDER_ALL": "" if chapter else "1",
     }
+    if to_run:
+        log("to execute: " + ", ".join(f"{st.chapter.name} ({st.reason})" for st in to_run))
     if scripts and proj.scripts("pre-render"):
         if to_run:
             run_scripts(proj, "pre-render", env_common)
