@@ -40,3 +40,9 @@ def test_whole_book_renders_in_quick_profile(tmp_path: Path) -> None:
     timings = json.loads((out / "timings.json").read_text())
     assert timings["profile"] == "quick"
     assert (out / "results.json").is_file()  # written by the post-render script
+    from lib.questions import QUESTION_IDS
+
+    recorded = json.loads((out / "results.json").read_text())
+    missing = [q for q in QUESTION_IDS if q not in recorded]
+    assert not missing, f"the scorecard has no result for {missing}"
+    assert "Q7.2.1" in (out / "index.html").read_text(), "the scorecard is not on the first page"
