@@ -49,6 +49,7 @@ def record(
     entry = {
         "value": value,
         "target": target,
+        "higher_is_better": higher_is_better,
         "pass": passed,
         "data": data,
         "display": display,

@@ -30,9 +30,17 @@ def format_target(entry: dict[str, Any]) -> str:
     if target is None:
         return ""
     sign = "≥" if entry.get("higher_is_better", True) else "≤"
-    if isinstance(target, float) and 0 < target <= 1:
+    if isinstance(target, float) and 0.01 <= target <= 1:  # a fraction: accuracy, error rate
         return f"{sign} {100 * target:g}%"
-    return f"{sign} {target:g}"
+    return f"{sign} {target:g}"  # a tolerance such as 1e-06
+
+
+#: Short names of the data descriptions ``lib.data.source`` writes, for the scorecard.
+SHORT_NAMES = (
+    ("NIST36", "NIST36"), ("MNIST", "MNIST"), ("EMNIST", "EMNIST Balanced"),
+    ("Oxford Flowers", "Flowers-17"), ("The homework's four sample photos", "sample photos"),
+    ("ImageNet SqueezeNet", "SqueezeNet weights"),
+)
 
 
 def short_data(text: str) -> str:
@@ -40,6 +48,7 @@ def short_data(text: str) -> str:
     if not text:
         return ""
     name = text.split(",")[0].split(":")[0].split(" (")[0].strip()
+    name = next((short for prefix, short in SHORT_NAMES if text.startswith(prefix)), name)
     upper = text.upper()
     if "SYNTHETIC" in upper:
         return f"{name} (synthetic)"
@@ -63,8 +72,7 @@ def table(results: dict[str, dict[str, Any]]) -> pd.DataFrame:
         rows.append(
             {
                 "Question": q.qid,
-                "Topic": q.title + (" (extra credit)" if q.extra_credit else ""),
-                "Points": q.points,
+                "Topic": f"{q.title} ({q.points} pts{', extra credit' if q.extra_credit else ''})",
                 "Result": format_value(entry) if entry else MISSING,
                 "Target": format_target(entry) if entry else "",
                 "Verdict": verdict(entry),

@@ -29,6 +29,12 @@ def test_missing_results_are_shown_as_not_run():
     assert len(card) == len(QUESTIONS)
     row = card.set_index("Question").loc["Q3.1.1"]
     assert row["Result"] == "83.00%" and row["Target"] == "≥ 75%" and row["Verdict"] == "pass"
-    assert row["Data"] == "NIST36 handwritten characters (stand-in)"
+    assert row["Data"] == "NIST36 (stand-in)"
+    assert "(8 pts)" in row["Topic"]
     assert scorecard.missing({"Q3.1.1": {}}) == [q for q in QUESTION_IDS if q != "Q3.1.1"]
     assert (card.set_index("Question").loc["Q1.1", "Verdict"]) == scorecard.MISSING
+
+
+def test_tolerances_are_not_shown_as_percentages():
+    entry = {"value": 1e-9, "target": 1e-6, "higher_is_better": False, "pass": True}
+    assert scorecard.format_target(entry) == "≤ 1e-06"
