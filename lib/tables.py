@@ -16,6 +16,13 @@ def _escape_pipes(value):
     return value.replace("|", "\\|") if isinstance(value, str) else value
 
 
+def _cell(value) -> str:
+    """One cell of a pipe table: its text as written, on one line, pipes escaped."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return _escape_pipes(str(value).replace("\n", " "))
+
+
 class Table:
     """Show ``df`` in a chapter: ``Table(df)``, or ``Table(df, index=False)`` for plain rows."""
 
@@ -27,9 +34,21 @@ class Table:
         return self.df.to_html(index=self.index, na_rep="")
 
     def _repr_markdown_(self) -> str:
-        df = self.df.rename(index=_escape_pipes, columns=_escape_pipes).map(_escape_pipes).fillna("")
-        align = (("left",) if self.index else ()) + ("left",) + ("right",) * (df.shape[1] - 1)
-        return df.to_markdown(index=self.index, disable_numparse=True, colalign=align)
+        df = self.df.reset_index() if self.index else self.df
+        # text columns read left to right; numbers line up on the right
+        numeric = [pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in df.dtypes]
+        header = [_escape_pipes(str(c)) for c in df.columns]
+        rows = [[_cell(v) for v in row] for row in df.itertuples(index=False)]
+        # pandoc sizes the PDF's columns by the dashes under the header: give every column
+        # room for its header and its typical cell, and cap long ones so short ones stay legible
+        widths = []
+        for j, name in enumerate(header):
+            typical = sorted(len(r[j]) for r in rows)[len(rows) // 2] if rows else 0
+            widths.append(min(max(len(name) + 2, typical, 10), 36))
+        sep = ["-" * (w - 1) + ":" if n else ":" + "-" * (w - 1) for w, n in zip(widths, numeric)]
+        lines = ["| " + " | ".join(header) + " |", "|" + "|".join(sep) + "|"]
+        lines += ["| " + " | ".join(r) + " |" for r in rows]
+        return "\n".join(lines)
 
     def __repr__(self) -> str:
         return repr(self.df)
