@@ -106,7 +106,7 @@ def run() -> PCAResults:
         source=nist36_source(),
         pca=pca,
         projection_shape=P.shape,
-        projection_rank=int(np.linalg.matrix_rank(P)),
+        projection_rank=int(np.linalg.matrix_rank(P, hermitian=True)),  # P = V V^T is symmetric
         basis_shape=pca.basis.shape,
         explained=pca.explained_variance_ratio(),
         train_error=train_error,
