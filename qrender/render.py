@@ -143,8 +143,10 @@ def render(root: Path | str = ".", chapter: str | None = None, to: str | None = 
     env_common = {
         "QUARTO_PROJECT_ROOT": str(proj.root),
         "QUARTO_PROJECT_OUTPUT_DIR": str(out_dir),
-        "QUARTO_PROJECT_INPUT_FILES": "\n".join(st.chapter.rel for st in (to_run if chapter else states)),
-        "QUARTO_PROJECT_RENDER_ALL": "" if chapter else "1",
+        # The pre-render hook warms the pipelines of the chapters that will execute; when every
+        # chapter executes (a clean build) it runs them all, so the preface reads complete results.
+        "QUARTO_PROJECT_INPUT_FILES": "\n".join(st.chapter.rel for st in to_run),
+        "QUARTO_PROJECT_RENDER_ALL": "1" if chapter is None and len(to_run) == len(states) else "",
     }
     if to_run:
         log("to execute: " + ", ".join(f"{st.chapter.name} ({st.reason})" for st in to_run))
