@@ -170,3 +170,12 @@ def check_course(root: Path) -> list[Violation]:
                         "Q7 course scripts may import only numpy, scipy, scikit-image, matplotlib and torch")
                 found.append(Violation(rel, line, name, rule))
     return found
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write ``{relative path: text}`` under ``root`` (planted trees for the checker's tests)."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root

@@ -31,6 +31,7 @@ import pandas as pd
 
 from lib import cache, config, results
 from lib.data import SAMPLE_IMAGES, load_nist36, load_sample_image, nist36_fingerprint, nist36_source, source
+from lib.metrics import box_iou as iou
 from lib.metrics import cer, edit_distance
 from lib.ocr import detect, read_detection, scorable, scorer
 from lib.ocr.crops import crop_rows
@@ -145,19 +146,6 @@ def _readings(model: str, model_key: str, profile: str, images: tuple) -> dict:
 
 
 # ---------------------------------------------------------------------------- benchmark
-
-
-def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pairwise intersection over union of [y1, x1, y2, x2] boxes: (len(a), len(b))."""
-    a, b = np.asarray(a, float).reshape(-1, 4), np.asarray(b, float).reshape(-1, 4)
-    y1 = np.maximum(a[:, None, 0], b[None, :, 0])
-    x1 = np.maximum(a[:, None, 1], b[None, :, 1])
-    y2 = np.minimum(a[:, None, 2], b[None, :, 2])
-    x2 = np.minimum(a[:, None, 3], b[None, :, 3])
-    inter = np.clip(y2 - y1, 0, None) * np.clip(x2 - x1, 0, None)
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    return inter / np.maximum(area_a[:, None] + area_b[None, :] - inter, 1e-9)
 
 
 def match_boxes(found: np.ndarray, expected: np.ndarray, threshold: float = 0.5) -> int:

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from lib import config
 from tests.import_policy import check_course
+from tests.import_policy import write_tree as _tree
 
 
 def test_course_scripts_follow_the_import_policy():
     violations = check_course(config.PROJECT_ROOT)
     assert not violations, "import policy violated:\n" + "\n".join(map(str, violations))
 
-
-def _tree(tmp_path, files: dict[str, str]):
-    for rel, text in files.items():
-        path = tmp_path / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return tmp_path
 
 
 LIB = {

@@ -9,6 +9,7 @@ from lib import config
 from lib.data import synthetic as S
 from lib.data.nist36 import CLASSES, to_image
 from lib.data.synthetic import fonts as fontlib
+from lib.metrics import box_iou
 
 FONTS = ("Caveat", "Delius")  # two faces keep the masters (built once per font set) quick
 
@@ -141,15 +142,6 @@ def test_make_page_rejects_empty_text():
         S.make_page("  \n ", 0)
 
 
-def _iou(a, b):
-    y1 = np.maximum(a[:, None, 0], b[None, :, 0])
-    x1 = np.maximum(a[:, None, 1], b[None, :, 1])
-    y2 = np.minimum(a[:, None, 2], b[None, :, 2])
-    x2 = np.minimum(a[:, None, 3], b[None, :, 3])
-    inter = np.clip(y2 - y1, 0, None) * np.clip(x2 - x1, 0, None)
-    area = lambda z: (z[:, 2] - z[:, 0]) * (z[:, 3] - z[:, 1])  # noqa: E731
-    return inter / (area(a)[:, None] + area(b)[None] - inter)
-
 
 def test_find_letters_finds_the_characters_of_generated_pages(pages):
     try:
@@ -160,7 +152,7 @@ def test_find_letters_finds_the_characters_of_generated_pages(pages):
     for image, _, truth in pages:
         boxes, _ = find_letters(image)
         if len(boxes):
-            found += int((_iou(truth, np.asarray(boxes)).max(axis=1) >= 0.5).sum())
+            found += int((box_iou(truth, np.asarray(boxes)).max(axis=1) >= 0.5).sum())
         total += len(truth)
     assert found / total >= 0.95
 

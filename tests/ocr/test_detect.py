@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from lib.data import DataError
+from lib.metrics import box_iou as iou
 from lib.ocr import detect, find_letters
-from tests.ocr.drawn import draw_page, iou, rotate_page
+from tests.ocr.drawn import draw_page, rotate_page
 
 TEXT = "OIL IO\nOO LIL\nI"
 
