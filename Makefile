@@ -8,6 +8,9 @@ QUARTO ?= $(shell command -v quarto 2>/dev/null)
 DEPS_HASH := $(shell sha256sum pyproject.toml | cut -c1-16)
 STAMP := $(VENV)/.setup-$(DEPS_HASH)
 CH ?=
+# numpy's BLAS on one thread in tests and scripts too, as _environment sets it for renders (it
+# says why); a value already in your environment wins.
+export OPENBLAS_NUM_THREADS ?= 1
 NAME ?= submission
 
 .PHONY: setup report chapter test test-fast clean data submission bench lint

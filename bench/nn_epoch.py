@@ -19,10 +19,11 @@ runs on a slice of the epoch and is scaled to the full epoch. The last line is::
 
     ours_s=<seconds> torch_ratio=<ours/torch> naive_ratio=<naive/ours>
 
-Threads: on a machine shared by several busy processes keep ``--threads 1``. With two BLAS
-threads on the two shared cores, idle worker threads spin: one epoch of ours took 72 s of
-wall time instead of 0.3 s (and PyTorch's 41 s), measured under a load average of about 15.
-Any training run here should set ``OMP_NUM_THREADS=1`` (or ``OPENBLAS_NUM_THREADS=1``).
+Threads: keep ``--threads 1`` (the default). With two BLAS threads on this project's 2-core
+virtual machine, numpy's worker threads turn every small matrix product into a hand-off: one
+epoch of ours took 3.6 s of wall time instead of 73 ms on the idle machine (``--threads 2
+--clock wall``), and under a load average of about 15 it took 72 s. That is why the project's
+``_environment`` (read by Quarto and qrender) and the Makefile set ``OPENBLAS_NUM_THREADS=1``.
 
 Usage: ``python bench/nn_epoch.py [--threads 1] [--repeats 5] [--naive-examples 2000]``.
 """

@@ -37,6 +37,52 @@ def active_profiles() -> list[str]:
     return [p.strip() for p in os.environ.get("QUARTO_PROFILE", "").split(",") if p.strip()]
 
 
+# -- _environment files (https://quarto.org/docs/projects/environment) -----------------------------
+_DOTENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """``KEY=value`` lines of a dotenv file; ``#`` comments, blank lines and quotes as dotenv reads them."""
+    out: dict[str, str] = {}
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        match = _DOTENV_LINE.match(line)
+        if match is None:
+            raise ProjectError(f"{path}:{number}: expected KEY=value, got {line!r}")
+        key, value = match.groups()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        else:
+            value = value.split(" #", 1)[0].rstrip()
+        out[key] = value
+    return out
+
+
+def dotenv_files(root: Path, profiles: list[str]) -> list[Path]:
+    """The project's dotenv files that exist, highest priority first, as Quarto reads them:
+    ``_environment.local``, then ``_environment-<profile>`` (first profile first), then
+    ``_environment``."""
+    names = ["_environment.local", *(f"_environment-{p}" for p in profiles), "_environment"]
+    return [root / n for n in names if (root / n).is_file()]
+
+
+def apply_environment(root: Path, profiles: list[str], environ: dict[str, str] | None = None) -> dict[str, str]:
+    """Set the variables of the project's ``_environment`` files into ``environ`` (``os.environ``).
+
+    As in Quarto, a variable already in the environment is never overridden, and a higher-priority
+    file wins over a lower one. Returns the variables that were set (the renderer's child
+    processes, hooks and kernels, inherit them).
+    """
+    environ = os.environ if environ is None else environ
+    applied: dict[str, str] = {}
+    for path in dotenv_files(root, profiles):
+        for key, value in read_dotenv(path).items():
+            if key not in environ:
+                environ[key] = applied[key] = value
+    return applied
+
+
 @dataclass
 class Chapter:
     path: Path  # absolute path of the .qmd

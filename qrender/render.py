@@ -91,6 +91,8 @@ def render(root: Path | str = ".", chapter: str | None = None, to: str | None = 
            scripts: bool = True, no_execute: bool = False) -> dict[str, Any]:
     started = time.perf_counter()
     proj = projmod.load(root)
+    for key, value in projmod.apply_environment(proj.root, proj.profiles).items():
+        log(f"_environment: {key}={value}")
     if output_dir:
         proj.output_override = Path(output_dir).resolve()
     out_dir = proj.output_dir

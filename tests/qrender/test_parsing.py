@@ -212,3 +212,36 @@ def test_typst_math_fixes_only_touch_math() -> None:
     assert '$ a dot.o b times.o c inter d mat(delim: "|", x) thin e $' in out
     assert out.startswith("A sect of prose and `dot.circle` code.")
     assert "sect = 1" in out and "\\$5" in out
+
+
+def test_environment_files_apply_like_quarto(tmp_path: Path) -> None:
+    from qrender.project import apply_environment, dotenv_files, read_dotenv
+
+    (tmp_path / "_environment").write_text(
+        "# a comment\n\nA=base\nB='quoted # not a comment'\nexport C=\"c\"\nD=plain # trailing\nE=base-e\n")
+    (tmp_path / "_environment-quick").write_text("A=quick\nE=quick-e\n")
+    (tmp_path / "_environment.local").write_text("E=local\n")
+    assert read_dotenv(tmp_path / "_environment") == {
+        "A": "base", "B": "quoted # not a comment", "C": "c", "D": "plain", "E": "base-e"}
+    assert [p.name for p in dotenv_files(tmp_path, ["quick"])] == ["_environment.local", "_environment-quick", "_environment"]
+    env = {"A": "from-shell"}
+    applied = apply_environment(tmp_path, ["quick"], env)
+    assert env == {"A": "from-shell", "B": "quoted # not a comment", "C": "c", "D": "plain", "E": "local"}
+    assert "A" not in applied  # the shell's value wins, as in Quarto
+    assert apply_environment(tmp_path, [], {"X": "1"}) == {
+        "A": "base", "B": "quoted # not a comment", "C": "c", "D": "plain", "E": "local"}
+
+
+def test_environment_file_with_a_bad_line_names_file_and_line(tmp_path: Path) -> None:
+    from qrender.project import ProjectError, read_dotenv
+
+    (tmp_path / "_environment").write_text("A=1\nthis is not a variable\n")
+    with pytest.raises(ProjectError, match=r"_environment:2: expected KEY=value"):
+        read_dotenv(tmp_path / "_environment")
+
+
+def test_project_environment_keeps_numpy_blas_on_one_thread() -> None:
+    from qrender.project import read_dotenv
+
+    root = Path(__file__).resolve().parents[2]
+    assert read_dotenv(root / "_environment")["OPENBLAS_NUM_THREADS"] == "1"
