@@ -27,15 +27,35 @@ __all__ = ["AEConfig", "params_of", "n_parameters", "reconstruct", "spec_of", "t
 
 @dataclass(frozen=True)
 class AEConfig:
-    """Hyper-parameters of the autoencoder; the defaults are the handout's (Q5.2)."""
+    """Hyper-parameters of the autoencoder; the defaults are the handout's (Q5.2).
+
+    "The provided default settings" are those of the homework's starter script ``run_q5.py``:
+    ``batch_size = 36``, ``learning_rate = 3e-5``, ``hidden_size = 32``, 100 epochs, momentum
+    0.9, and two habits of its loop: the mini-batches are drawn once, before the first epoch,
+    and visited in the same order every epoch (``reshuffle=False``), and the learning rate is
+    multiplied by 0.9 after every 20th epoch (its ``lr_rate = 20``: ``lr_decay``,
+    ``lr_decay_every``). ``reshuffle=True, lr_decay=1.0`` is the chapter-3 habit (a fresh
+    permutation every epoch, constant rate), kept for comparison.
+    """
 
     lr: float = 3e-5
     batch_size: int = 36
     epochs: int = 100
     momentum: float = 0.9
     hidden: int = 32
+    lr_decay: float = 0.9
+    lr_decay_every: int = 20
+    reshuffle: bool = False
     n_train: int | None = None  # a seeded subset of the training split (quick profile)
     seed: int = config.SEED
+
+    def __post_init__(self) -> None:
+        if not (0 < self.lr_decay <= 1 and self.lr_decay_every >= 1):
+            raise ValueError(f"AEConfig: need 0 < lr_decay <= 1 and lr_decay_every >= 1 (got {self})")
+
+    def lr_at(self, epoch: int) -> float:
+        """The learning rate used during ``epoch`` (1-based)."""
+        return self.lr * self.lr_decay ** ((epoch - 1) // self.lr_decay_every)
 
 
 def spec_of(cfg: AEConfig) -> NetworkSpec:
@@ -97,6 +117,9 @@ def train_autoencoder(cfg: AEConfig, data_fingerprint: str) -> dict:
     start = time.perf_counter()
     measure(0, float("nan"))
     for epoch in range(1, cfg.epochs + 1):
+        if not cfg.reshuffle:  # the same generator state every epoch: the same batches, same order
+            rng = np.random.default_rng(batch_ss)
+        optimizer.lr = cfg.lr_at(epoch)
         # the handout's loss: total squared error of each batch ("sum")
         total = train_epoch(params, spec, x_train, x_train, optimizer, cfg.batch_size, rng, "sum")
         measure(epoch, total / len(x_train))

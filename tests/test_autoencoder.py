@@ -30,6 +30,41 @@ def test_architecture_is_the_handouts():
 def test_defaults_are_the_handouts():
     cfg = AEConfig()
     assert (cfg.batch_size, cfg.lr, cfg.momentum, cfg.hidden, cfg.epochs) == (36, 3e-5, 0.9, 32, 100)
+    # the starter script's loop: batches drawn once; lr *= 0.9 after every 20th epoch
+    assert (cfg.reshuffle, cfg.lr_decay, cfg.lr_decay_every) == (False, 0.9, 20)
+    assert [cfg.lr_at(e) for e in (1, 20)] == [3e-5, 3e-5]
+    assert cfg.lr_at(21) == pytest.approx(2.7e-5) and cfg.lr_at(100) == pytest.approx(3e-5 * 0.9**4)
+
+
+def test_bad_schedule_is_refused():
+    with pytest.raises(ValueError, match="lr_decay"):
+        AEConfig(lr_decay=0.0)
+    with pytest.raises(ValueError, match="lr_decay_every"):
+        AEConfig(lr_decay_every=0)
+
+
+def test_batches_repeat_unless_reshuffled(tiny, monkeypatch):
+    """reshuffle=False visits the same batches in the same order every epoch (the starter
+    script's habit), reshuffle=True a new permutation each epoch; lr follows lr_at."""
+    import lib.autoencoder as ae
+
+    seen, rates = [], []
+    real = ae.train_epoch
+
+    def spy(params, spec, x, y, optimizer, batch_size, rng, reduction):
+        state = rng.bit_generator.state
+        seen.append(rng.permutation(len(x)))
+        rng.bit_generator.state = state
+        rates.append(optimizer.lr)
+        return real(params, spec, x, y, optimizer, batch_size, rng, reduction)
+
+    monkeypatch.setattr(ae, "train_epoch", spy)
+    ae.train_autoencoder.__wrapped__(AEConfig(epochs=3, lr_decay=0.5, lr_decay_every=2), nist36_fingerprint())
+    assert all(np.array_equal(seen[0], o) for o in seen[1:])
+    assert rates == pytest.approx([3e-5, 3e-5, 1.5e-5])
+    seen.clear()
+    ae.train_autoencoder.__wrapped__(AEConfig(epochs=3, reshuffle=True), nist36_fingerprint())
+    assert not np.array_equal(seen[0], seen[1]) and not np.array_equal(seen[1], seen[2])
 
 
 def test_parameter_count_is_counted_from_arrays():

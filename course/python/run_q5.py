@@ -2,8 +2,9 @@
 
 Q5.1.1/Q5.1.2 are ``lib.autoencoder`` (the ``lib.nn`` layers with ``NetworkSpec.autoencoder``,
 total squared error, ``lib.nn.Momentum``: M = 0.9 M - lr dJ/dW, W = W + M). This script trains
-it with the handout's defaults (Q5.2: batch 36, learning rate 3e-5, 100 epochs; cached in
-HW5_CACHE, default ./.cache) and writes into the current folder:
+it with the handout's defaults (Q5.2: those of the starter run_q5.py: batch 36, learning rate
+3e-5 times 0.9 after every 20th epoch, batches drawn once, 100 epochs; cached in HW5_CACHE,
+default ./.cache) and writes into the current folder:
 
 * ``q5_2_loss.png``: training (and validation) loss per epoch;
 * ``q5_3_1_reconstructions.png``: two validation images of five classes and their

@@ -37,3 +37,17 @@ def test_records(chapter):
     for qid in ("Q5.1.1", "Q5.1.2", "Q5.2", "Q5.3.1", "Q5.3.2"):
         assert qid in got
     assert got["Q5.3.2"]["value"] == pytest.approx(chapter.mean_psnr)
+
+
+def test_rises_counts_epochs_whose_loss_went_up():
+    loss = [np.nan, 10, 9, 8, 7, 6, 5, 5.5, 4, 4.4]
+    n, largest = autoencoder.rises(loss, after=5)
+    assert n == 2 and largest == pytest.approx(0.1)
+    assert autoencoder.rises([np.nan, 5, 4, 3, 2, 1.5, 1.0], after=3) == (0, 0.0)
+
+
+def test_comparison_is_the_same_network_trained_the_chapter3_way(chapter):
+    assert chapter.comparison.reshuffle and chapter.comparison.lr_decay == 1.0
+    assert not chapter.config.reshuffle and chapter.config.lr_decay < 1.0
+    assert chapter.comparison_loss.shape == chapter.history["epoch_loss"].shape
+    assert not np.array_equal(chapter.comparison_loss[1:], chapter.history["epoch_loss"][1:])
