@@ -24,8 +24,9 @@ import inspect
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -72,7 +73,7 @@ def _feed(h, obj: Any) -> None:
         raise TypeError(f"cannot fingerprint {type(obj).__name__}; give it a `fingerprint`")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def source_hash(*module_names: str) -> str:
     """Hash of the source of modules (a package counts with every .py file under it)."""
     h = hashlib.sha256()

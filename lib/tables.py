@@ -45,7 +45,7 @@ class Table:
         for j, name in enumerate(header):
             typical = sorted(len(r[j]) for r in rows)[len(rows) // 2] if rows else 0
             widths.append(min(max(len(name) + 2, typical, 10), 36))
-        sep = ["-" * (w - 1) + ":" if n else ":" + "-" * (w - 1) for w, n in zip(widths, numeric)]
+        sep = ["-" * (w - 1) + ":" if n else ":" + "-" * (w - 1) for w, n in zip(widths, numeric, strict=True)]
         lines = ["| " + " | ".join(header) + " |", "|" + "|".join(sep) + "|"]
         lines += ["| " + " | ".join(r) + " |" for r in rows]
         return "\n".join(lines)

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from lib import cache, config
-from lib.data.nist36 import SPLITS, file_sha256, have_nist36_files, nist36_path
+from lib.data.nist36 import SPLITS, file_sha256, have_nist36_files
 
 #: Dataset name -> (glob patterns relative to the data directory, short description).
 DATASETS: dict[str, tuple[tuple[str, ...], str]] = {
