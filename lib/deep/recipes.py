@@ -10,7 +10,11 @@ Validation accuracies that decided (final epoch, full profile, seed 0):
 * MNIST: (16, 32, 64) channels, 128 hidden, 3 epochs 99.24%; 5 epochs 99.32%;
   (16, 48, 96), 256 hidden, 5 epochs 99.44% (chosen).
 * NIST36: (16, 32, 64), 128 hidden, 15 epochs: photo-like augmentation 92.61%, mild 92.94%;
-  (16, 48, 96), 256 hidden, mild, 15 epochs 93.11% (chosen).
+  (16, 48, 96), 256 hidden, mild, 15 epochs 93.11% (seed 1: 93.31%). From there, one change
+  at a time: 30 epochs 93.33%; two convolutions per stage 93.22%; (32, 64, 128) channels 93.11%;
+  dropout 0.5 92.92%; label smoothing 0.1 93.53% (seed 1: 93.89%; chosen); with it, 25 or 30
+  epochs 93.56% / 93.58%, weight decay 0.05 93.36%, no augmentation 92.97%; averaging the
+  probabilities of two to five of these networks 93.72-93.83%, no better than one.
 * EMNIST: (16, 32, 64), 128 hidden, photo-like augmentation, 8 epochs 87.65%;
   (16, 48, 96), 256 hidden, 10 epochs 88.79% (chosen).
 
@@ -19,7 +23,7 @@ name       data                    model
 ========== ======================= ================================================
 nist36-fc  NIST36 rows (1024)      chapter 3's 1024-64-36 sigmoid network, plain SGD
 mnist-cnn  MNIST 28x28             small CNN (3 conv stages), AdamW + one-cycle
-nist36-cnn NIST36 upright 32x32    the same family, with mild augmentation
+nist36-cnn NIST36 upright 32x32    the same family, mild augmentation, label smoothing
 emnist-cnn EMNIST Balanced 28x28   the same family, with photo-like augmentation
 ========== ======================= ================================================
 """
@@ -73,7 +77,7 @@ def recipe(name: str) -> Recipe:
         "nist36-cnn": Recipe(
             "nist36-cnn", "nist36-images",
             models.CNNSpec(classes=36, image_size=32, channels=(16, 48, 96), hidden=256),
-            train.TrainConfig(epochs=pick(15, 1), batch_size=128, lr=3e-3),
+            train.TrainConfig(epochs=pick(15, 1), batch_size=128, lr=3e-3, label_smoothing=0.1),
             augment=mild_aug, train_subset=pick(None, 3000),
         ),
         "emnist-cnn": Recipe(

@@ -232,7 +232,8 @@ def describe_training(sec: Section) -> str:
         photo = sec.recipe.augment.p_squeeze > 0
         aug = f", with {'photo-like' if photo else 'mild'} augmentation ({augmentation_words(sec.recipe.augment)})"
     subset = f", on a random subset of {len(recipes_splits(sec)[0]):,} training images" if sec.recipe.train_subset else ""
-    return (f"{opt} with {rate}{decay}, cross-entropy loss, batches of {cfg.batch_size}, "
+    loss = f"cross-entropy loss with label smoothing {cfg.label_smoothing:g}" if cfg.label_smoothing else "cross-entropy loss"
+    return (f"{opt} with {rate}{decay}, {loss}, batches of {cfg.batch_size}, "
             f"{cfg.epochs} epoch{'s' if cfg.epochs != 1 else ''}{aug}{subset}")
 
 
