@@ -29,6 +29,7 @@ class Label:
     page: str  # html path of the page (relative to the output dir)
     chapter_level: bool = False  # a chapter's own title: "Chapter 3" / "Appendix A"
     appendix: bool = False
+    unnumbered: bool = False  # a section without a number: a reference reads "Section <title>"
 
     def text(self, capital: bool = True, suppress: bool = False) -> str:
         if suppress:
@@ -121,8 +122,7 @@ class Numberer:
         depth = max(level - 1, 1)
         if "unnumbered" in classes or not self.chapter:
             if ident.startswith("sec-"):
-                self.warn(f"@{ident} refers to an unnumbered section in {self.page}")
-                self.add(ident, "sec", P.stringify(inlines))
+                self.add(ident, "sec", P.stringify(inlines), unnumbered=True)
             return
         self.sections[depth] += 1
         for k in range(depth + 1, len(self.sections)):
@@ -203,6 +203,8 @@ def resolve(blocks: list[dict], labels: dict[str, Label], link: Callable[[Label]
                 warn(f"{where}: unresolved cross-reference @{ident}")
                 out.append({"t": "Strong", "c": [P.Str(f"?@{ident}")]})
                 continue
+            if label.unnumbered:
+                warn(f"{where}: @{ident} refers to an unnumbered section (in {label.page})")
             suppress = cit.get("citationMode", {}).get("t") == "SuppressAuthor"
             capital = not ident[:1].islower() or True
             out.append(P.Link(P.text(label.text(capital=capital, suppress=suppress)), link(label),

@@ -245,3 +245,13 @@ def test_project_environment_keeps_numpy_blas_on_one_thread() -> None:
 
     root = Path(__file__).resolve().parents[2]
     assert read_dotenv(root / "_environment")["OPENBLAS_NUM_THREADS"] == "1"
+
+
+def test_unnumbered_section_warns_only_when_referenced() -> None:
+    blocks = P.read_markdown("# Preface {.unnumbered}\n\n## Card {#sec-card .unnumbered}\n\nText.\n")["blocks"]
+    warnings: list[str] = []
+    labels = crossref.number(blocks, "1", "index.html", False, warnings.append)
+    assert warnings == [] and labels["sec-card"].unnumbered
+    ref = P.read_markdown("See @sec-card.\n")["blocks"]
+    crossref.resolve(ref, labels, lambda lab: f"{lab.page}#{lab.ident}", warnings.append, "ch")
+    assert warnings == ["ch: @sec-card refers to an unnumbered section (in index.html)"]
