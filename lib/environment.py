@@ -56,6 +56,7 @@ def machine() -> dict[str, str]:
         "CUDA": torch.cuda.get_device_name(0) if torch.cuda.is_available() else "not available (CPU only)",
         "BLAS (numpy)": blas(),
         "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "unset"),
+        "OPENBLAS_NUM_THREADS (numpy's BLAS; _environment sets 1)": os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
     }
 
 
