@@ -4,8 +4,9 @@
 the handout's defaults (batch 36, learning rate 3e-5 times 0.9 every 20 epochs, momentum 0.9,
 batches drawn once, 100 epochs in the full profile), and, for the loss curve of Q5.2, the same
 network with a fresh batch order every epoch and a constant rate. It checks the gradients and
-the momentum update numerically, reconstructs the validation set, and records Q5.1.1 ... Q5.3.2. Chapter 6 reuses ``trained()`` and
-``SHOW_CLASSES`` so both methods are compared on the same images.
+the momentum update numerically, reconstructs the validation set, and records Q5.1.1 ...
+Q5.3.2. Chapter 6 reuses ``trained()`` and ``SHOW_CLASSES`` so both methods are compared on
+the same images.
 """
 
 from __future__ import annotations
