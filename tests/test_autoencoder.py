@@ -13,10 +13,7 @@ from tests import tiny_nist36
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    folder = tiny_nist36.write(tmp_path_factory.mktemp("tiny_ae"))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HW5_DATA", str(folder))
-        mp.setenv("HW5_QUIET", "1")
+    with tiny_nist36.in_use(tmp_path_factory.mktemp("tiny_ae")) as folder:
         yield folder
 
 

@@ -6,9 +6,12 @@ pixel, plus noise, stored like the homework's files (rows of 1024, paper 1, ink 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+import pytest
 import scipy.io
 
 SIZES = {"train": 8, "valid": 3, "test": 3}  # images per class
@@ -38,3 +41,14 @@ def write(folder: Path, seed: int = 0) -> Path:
         X = np.clip(1.0 - ink + 0.05 * rng.normal(size=ink.shape), 0, 1).transpose(0, 2, 1).reshape(len(y), 1024)
         scipy.io.savemat(folder / f"nist36_{split}.mat", {f"{split}_data": X, f"{split}_labels": np.eye(36)[y]})
     return folder
+
+
+@contextmanager
+def in_use(folder: Path, **env: str) -> Iterator[Path]:
+    """Write the tiny set into ``folder`` and point HW5_DATA at it (quietly), plus ``env``,
+    until the block ends."""
+    write(folder)
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in {"HW5_DATA": str(folder), "HW5_QUIET": "1", **env}.items():
+            mp.setenv(key, value)
+        yield folder

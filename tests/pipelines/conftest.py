@@ -10,9 +10,5 @@ from tests import tiny_nist36
 @pytest.fixture(scope="module")
 def tiny_quick(tmp_path_factory):
     """HW5_DATA -> a tiny NIST36 folder, QUARTO_PROFILE=quick, for one test module."""
-    folder = tiny_nist36.write(tmp_path_factory.mktemp("tiny_nist36"))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HW5_DATA", str(folder))
-        mp.setenv("QUARTO_PROFILE", "quick")
-        mp.setenv("HW5_QUIET", "1")
+    with tiny_nist36.in_use(tmp_path_factory.mktemp("tiny_nist36"), QUARTO_PROFILE="quick") as folder:
         yield folder
