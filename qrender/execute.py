@@ -62,8 +62,27 @@ def code_hash(source: str) -> str:
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
+#: Quarto's rule for inline results (src/core/jupyter/jupyter-inline.ts): text/markdown as it is
+#: (``IPython.display.Markdown``); otherwise the text/plain repr, where a quoted repr (a str) loses
+#: its quotes and has markdown punctuation backslash-escaped, so ``**x**`` or ``@fig-x`` in a plain
+#: string stay literal text. Numbers and other reprs go in unchanged.
+INLINE_CODE = r'''
+def __qrender_inline__(value):
+    import re
+    data, _ = get_ipython().display_formatter.format(value)
+    if "text/markdown" in data:
+        text = data["text/markdown"]
+    else:
+        text = data.get("text/plain", "")
+        if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+            text = text[1:-1].replace("\\", "\\\\")
+            text = re.sub(r"([\\`*_{}\[\]()>#+,\-.!])", r"\\\1", text)
+    print(text, end="")
+'''
+
+
 def _setup_code(fig_width: float, fig_height: float, fig_dpi: int) -> str:
-    return f"""
+    return INLINE_CODE + f"""
 import warnings as __qrender_warnings
 try:
     import matplotlib
@@ -79,14 +98,6 @@ get_ipython().display_formatter.formatters["text/markdown"].enabled = True
 for __qrender_mod in ("pandas", "pandas.core.frame"):  # DataFrame.__module__ is "pandas" in pandas 3
     get_ipython().display_formatter.formatters["text/markdown"].for_type_by_name(
         __qrender_mod, "DataFrame", lambda df: df.to_markdown())
-def __qrender_inline__(value):
-    if isinstance(value, str):
-        text = value
-    elif hasattr(value, "_repr_markdown_") and value._repr_markdown_() is not None:
-        text = value._repr_markdown_()
-    else:
-        text = str(value)
-    print(text, end="")
 """
 
 

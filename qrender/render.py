@@ -24,7 +24,9 @@ from qrender import project as projmod
 from qrender.assemble import Assembler
 from qrender.execute import Executed, ExecutionError, execute
 
-VERSION = "2"
+#: Part of every freeze key: bumped when what execution stores changes (3: inline results
+#: escaped as Quarto escapes them), so frozen chapters re-execute once.
+VERSION = "3"
 
 
 class RenderError(Exception):

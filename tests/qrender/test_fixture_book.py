@@ -67,6 +67,9 @@ def test_inline_code_callouts_errors_and_folding(fixture_book: Path) -> None:
     basics = (fixture_book / "basics.html").read_text()
     results = (fixture_book / "results.html").read_text()
     assert "The answer is 42, and" in basics and "3.1416" in basics
+    # Quarto's inline rule: a str is escaped text, IPython's Markdown() is markdown
+    assert "A plain string stays text: **not bold** [x](y) a_b;" in basics
+    assert "<strong>markdown</strong> is markdown." in basics
     assert 'class="callout callout-note"' in basics and "Why this matters" in basics
     assert 'class="callout callout-warning"' in results and "Careful" in results
     assert "ZeroDivisionError" in results  # error: true shows the traceback and goes on
