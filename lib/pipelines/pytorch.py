@@ -324,11 +324,8 @@ def plot_emnist_orientation(n: int = 10):
 
 def confused_pairs(sec: Section, k: int = 6) -> pd.DataFrame:
     """The test set's most confused class pairs, with their share of all test errors."""
-    from lib.metrics import confusion_matrix, most_confused_pairs
-
     y_true, y_pred = np.asarray(sec.test["y_true"]), np.asarray(sec.test["y_pred"])
-    classes = sec.trained_classes
-    pairs = most_confused_pairs(confusion_matrix(y_true, y_pred, len(classes)), classes, k=k)
+    pairs = _pairs(sec, k)
     errors = max(int((y_true != y_pred).sum()), 1)
     return pd.DataFrame({
         "classes (a / b)": [p.label for p in pairs],
@@ -336,6 +333,51 @@ def confused_pairs(sec: Section, k: int = 6) -> pd.DataFrame:
         "b read as a": [p.b_as_a for p in pairs],
         "share of all errors (%)": [round(100 * p.total / errors, 1) for p in pairs],
     }).set_index("classes (a / b)")
+
+
+def hardest_classes(sec: Section, k: int = 2) -> pd.DataFrame:
+    """Accuracy per class on the training, validation and test images: each class of the ``k``
+    most confused test pairs, those classes together, all other classes together, all classes.
+
+    The training images are read in evaluation mode without augmentation: a class the network
+    cannot get right even on the images it was fitted to is one whose shapes the labels do not
+    separate, not one it failed to learn.
+    """
+    from lib.deep import train
+
+    classes = sec.trained_classes
+    hard = [classes.index(c) for c in dict.fromkeys(c for p in _pairs(sec, k) for c in (p.a, p.b))]
+    tr, va, _ = recipes_splits(sec)
+    by_split = {
+        "training": (tr.y.numpy(), train.predict(sec.trained.model, tr.x).argmax(1).numpy()),
+        "validation": (va.y.numpy(), train.predict(sec.trained.model, va.x).argmax(1).numpy()),
+        "test": (np.asarray(sec.test["y_true"]), np.asarray(sec.test["y_pred"])),
+    }
+    return group_accuracy(classes, hard, by_split)
+
+
+def group_accuracy(classes, hard: list[int], by_split: dict[str, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
+    """Accuracy (%) per split (columns) of each class in ``hard``, of those classes together, of
+    all other classes together and of all classes (rows); ``by_split[name] = (y_true, y_pred)``."""
+    others = np.setdiff1d(np.arange(len(classes)), hard)
+    groups = [*((classes[c], [c]) for c in hard), (f"these {len(hard)} classes", hard),
+              (f"the other {len(others)} classes", others), ("all classes", np.arange(len(classes)))]
+    rows = {}
+    for name, members in groups:
+        row = {}
+        for split, (y, pred) in by_split.items():
+            mask = np.isin(y, members)
+            row[f"{split} %"] = round(100 * float((pred[mask] == y[mask]).mean()), 1) if mask.any() else float("nan")
+        rows[name] = row
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("class")
+
+
+def _pairs(sec: Section, k: int):
+    from lib.metrics import confusion_matrix, most_confused_pairs
+
+    y_true, y_pred = np.asarray(sec.test["y_true"]), np.asarray(sec.test["y_pred"])
+    classes = sec.trained_classes
+    return most_confused_pairs(confusion_matrix(y_true, y_pred, len(classes)), classes, k=k)
 
 
 def error_share(sec: Section, k: int = 3) -> float:

@@ -37,6 +37,22 @@ def test_confused_pairs_and_error_share():
     assert pipeline.error_share(sec, k=1) == 0.75
 
 
+def test_group_accuracy_per_class_group_and_split():
+    import numpy as np
+
+    classes = ("A", "B", "C", "D")
+    y = np.array([0, 0, 1, 1, 2, 2, 3, 3])
+    by_split = {"training": (y, np.array([0, 1, 1, 1, 2, 2, 3, 3])),  # one A read as B
+                "test": (y, np.array([1, 1, 0, 1, 2, 3, 3, 3]))}
+    table = pipeline.group_accuracy(classes, [0, 1], by_split)
+    assert list(table.index) == ["A", "B", "these 2 classes", "the other 2 classes", "all classes"]
+    assert list(table.columns) == ["training %", "test %"]
+    assert table.loc["A", "training %"] == 50.0 and table.loc["B", "training %"] == 100.0
+    assert table.loc["these 2 classes", "test %"] == 25.0  # 1 of A, B's 4 right
+    assert table.loc["the other 2 classes", "test %"] == 75.0
+    assert table.loc["all classes", "training %"] == 87.5
+
+
 def test_augmentation_words_and_plural():
     words = pipeline.augmentation_words(augment.AugmentSpec())
     assert "rotations up to 10 degrees" in words and "squeezes" in words
