@@ -38,6 +38,8 @@ class Table:
         # text columns read left to right; numbers line up on the right
         numeric = [pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in df.dtypes]
         header = [_escape_pipes(str(c)) for c in df.columns]
+        if self.index and self.df.index.name is None:
+            header[0] = ""  # an unnamed index has no heading (reset_index would call it "index")
         rows = [[_cell(v) for v in row] for row in df.itertuples(index=False)]
         # pandoc sizes the PDF's columns by the dashes under the header: give every column
         # room for its header and its typical cell, and cap long ones so short ones stay legible

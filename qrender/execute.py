@@ -62,7 +62,7 @@ def code_hash(source: str) -> str:
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
-#: Quarto's rule for inline results (src/core/jupyter/jupyter-inline.ts): text/markdown as it is
+#: Kernel-side helpers. Quarto's rule for inline results (src/core/jupyter/jupyter-inline.ts): text/markdown as it is
 #: (``IPython.display.Markdown``); otherwise the text/plain repr, where a quoted repr (a str) loses
 #: its quotes and has markdown punctuation backslash-escaped, so ``**x**`` or ``@fig-x`` in a plain
 #: string stay literal text. Numbers and other reprs go in unchanged.
@@ -78,6 +78,26 @@ def __qrender_inline__(value):
             text = text[1:-1].replace("\\", "\\\\")
             text = re.sub(r"([\\`*_{}\[\]()>#+,\-.!])", r"\\\1", text)
     print(text, end="")
+
+
+def __qrender_dataframe_markdown__(df):
+    # The PDF's pipe table, with every cell written as pandas writes it in the HTML table
+    # (format_array: one precision per column, so 66.0 next to 56.7 stays "66.0"); Quarto
+    # builds the PDF's table from that HTML table. Numeric columns are right-aligned.
+    import pandas as pd
+    from pandas.api.types import is_numeric_dtype
+    from pandas.io.formats.format import format_array
+    if isinstance(df.columns, pd.MultiIndex) or isinstance(df.index, pd.MultiIndex):
+        return df.to_markdown()
+    def cells(values):
+        return [s.strip() for s in format_array(values, None)]
+    body = pd.DataFrame({j: cells(df.iloc[:, j]._values) for j in range(df.shape[1])}, index=df.index)
+    body.index = cells(df.index._values)
+    body.index.name = df.index.name
+    body.columns = [str(c) for c in df.columns]
+    align = ["right" if is_numeric_dtype(df.index.dtype) else "left"]
+    align += ["right" if is_numeric_dtype(df.dtypes.iloc[j]) else "left" for j in range(df.shape[1])]
+    return body.to_markdown(disable_numparse=True, colalign=align)
 '''
 
 
@@ -97,7 +117,7 @@ except ImportError:
 get_ipython().display_formatter.formatters["text/markdown"].enabled = True
 for __qrender_mod in ("pandas", "pandas.core.frame"):  # DataFrame.__module__ is "pandas" in pandas 3
     get_ipython().display_formatter.formatters["text/markdown"].for_type_by_name(
-        __qrender_mod, "DataFrame", lambda df: df.to_markdown())
+        __qrender_mod, "DataFrame", __qrender_dataframe_markdown__)
 """
 
 

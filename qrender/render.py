@@ -25,8 +25,9 @@ from qrender.assemble import Assembler
 from qrender.execute import Executed, ExecutionError, execute
 
 #: Part of every freeze key: bumped when what execution stores changes (3: inline results
-#: escaped as Quarto escapes them), so frozen chapters re-execute once.
-VERSION = "3"
+#: escaped as Quarto escapes them; 4: DataFrame pipe tables formatted as pandas' HTML tables),
+#: so frozen chapters re-execute once.
+VERSION = "4"
 
 
 class RenderError(Exception):
