@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import pandas as pd
@@ -44,17 +45,22 @@ SHORT_NAMES = (
 
 
 def short_data(text: str) -> str:
-    """The scorecard's short form of a data description: its name and whether it is real."""
-    if not text:
-        return ""
+    """The scorecard's short form of a data description: each source's name and whether it is
+    real, sources (``; ``-separated, e.g. photos and the classifiers' training data) joined by +."""
+    return " + ".join(_short_source(part.strip()) for part in text.split("; ") if part.strip())
+
+
+def _short_source(text: str) -> str:
     name = text.split(",")[0].split(":")[0].split(" (")[0].strip()
-    name = next((short for prefix, short in SHORT_NAMES if text.startswith(prefix)), name)
+    known = next((short for prefix, short in SHORT_NAMES if text.startswith(prefix)), None)
+    if known is None:  # e.g. "MLP trained on NIST36 ..." (a whole word, so EMNIST is not MNIST)
+        known = next((short for key, short in SHORT_NAMES if re.search(rf"\b{re.escape(key)}\b", text)), name)
     upper = text.upper()
     if "SYNTHETIC" in upper:
-        return f"{name} (synthetic)"
+        return f"{known} (synthetic)"
     if "STAND-IN" in upper:
-        return f"{name} (stand-in)"
-    return name
+        return f"{known} (stand-in)"
+    return known
 
 
 def verdict(entry: dict[str, Any] | None) -> str:

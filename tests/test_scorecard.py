@@ -38,3 +38,16 @@ def test_missing_results_are_shown_as_not_run():
 def test_tolerances_are_not_shown_as_percentages():
     entry = {"value": 1e-9, "target": 1e-6, "higher_is_better": False, "pass": True}
     assert scorecard.format_target(entry) == "≤ 1e-06"
+
+
+def test_each_source_of_a_result_keeps_its_own_stand_in_mark():
+    photos = "The homework's four sample photos, 4 file(s) from HW5_DATA"
+    nist = "NIST36 handwritten characters (homework .mat format), 3 file(s) from HW5_DATA (STAND-IN, not ...)"
+    flowers = "Oxford Flowers-17, 1360 file(s) from HW5_DATA"
+    weights = "ImageNet SqueezeNet 1.1 weights, 1 file(s) from HW5_DATA (STAND-IN, not the official files)"
+    assert scorecard.short_data(f"{flowers}; {weights}") == "Flowers-17 + SqueezeNet weights (stand-in)"
+    assert scorecard.short_data(f"{photos}; MLP trained on {nist}") == "sample photos + NIST36 (stand-in)"
+    assert scorecard.short_data(f"{photos}; 20 generated pages") == "sample photos + 20 generated pages"
+    assert scorecard.short_data("EMNIST Balanced, 47 classes (torchvision layout), 5 file(s) (STAND-IN)") == \
+        "EMNIST Balanced (stand-in)"
+    assert scorecard.short_data("") == ""
