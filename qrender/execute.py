@@ -62,11 +62,12 @@ def code_hash(source: str) -> str:
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
-#: Kernel-side helpers. Quarto's rule for inline results (src/core/jupyter/jupyter-inline.ts): text/markdown as it is
-#: (``IPython.display.Markdown``); otherwise the text/plain repr, where a quoted repr (a str) loses
-#: its quotes and has markdown punctuation backslash-escaped, so ``**x**`` or ``@fig-x`` in a plain
-#: string stay literal text. Numbers and other reprs go in unchanged.
-INLINE_CODE = r'''
+#: Helpers defined in every kernel. ``__qrender_inline__`` follows Quarto's rule for inline results
+#: (src/core/jupyter/jupyter-inline.ts): text/markdown as it is (``IPython.display.Markdown``);
+#: otherwise the text/plain repr, where a quoted repr (a str) loses its quotes and has markdown
+#: punctuation backslash-escaped, so ``**x**`` or ``@fig-x`` in a plain string stay literal text;
+#: numbers and other reprs go in unchanged.
+KERNEL_HELPERS = r'''
 def __qrender_inline__(value):
     import re
     data, _ = get_ipython().display_formatter.format(value)
@@ -102,7 +103,7 @@ def __qrender_dataframe_markdown__(df):
 
 
 def _setup_code(fig_width: float, fig_height: float, fig_dpi: int) -> str:
-    return INLINE_CODE + f"""
+    return KERNEL_HELPERS + f"""
 import warnings as __qrender_warnings
 try:
     import matplotlib

@@ -23,9 +23,9 @@ Validation accuracies that decided (final epoch, full profile, seed 0):
   the scaling 93.39 / 93.28%, without both 93.58 / 93.64% (seeds 0 / 1); two convolutions per
   stage 93.86 / 93.92 / 93.64 / 93.67% (seeds 0-3, mean 93.77% against 93.66% for the same
   seeds, at 2.3 times the CPU time). Nothing beat the seed-to-seed spread by more than about
-  0.1 point on average, so the recipe stayed as it is. On its own
-  training images the network reads only about 57% of the I's and 66% of the O's correctly:
-  those classes' shapes overlap with 1 and 0, which caps the accuracy (chapter 7.1 shows it).
+  0.1 point on average, so the recipe stayed as it is. On its own training images the network
+  reads only about 57% of the I's and 66% of the O's correctly: those classes' shapes overlap
+  with 1 and 0, which caps the accuracy (chapter 7.1 shows it).
 * EMNIST: (16, 32, 64), 128 hidden, photo-like augmentation, 8 epochs 87.65%;
   (16, 48, 96), 256 hidden, 10 epochs 88.79% (chosen).
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qrender.execute import INLINE_CODE
+from qrender.execute import KERNEL_HELPERS
 
 
 class _Formatter:
@@ -22,7 +22,7 @@ class _Formatter:
 @pytest.fixture(scope="module")
 def kernel():
     ns = {"get_ipython": lambda: type("Shell", (), {"display_formatter": _Formatter()})()}
-    exec(INLINE_CODE, ns)
+    exec(KERNEL_HELPERS, ns)
     return ns
 
 
