@@ -133,6 +133,8 @@ class Assembler:
                 plain.append(self._output_block(traceback_text(out), "cell-output-error"))
             elif kind in ("display_data", "execute_result"):
                 data = out.get("data", {})
+                if kind == "execute_result" and _discardable_text(data):
+                    continue
                 image = next((m for m in ("image/svg+xml", "image/png", "image/jpeg") if m in data), None)
                 if image and not ({"text/html", "text/markdown"} & set(data)):
                     payload = _join(data[image])
@@ -222,3 +224,11 @@ def _pick(data: dict[str, Any], order: list[str]) -> str | None:
 
 def _join(value: Any) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
+
+
+def _discardable_text(data: dict[str, Any]) -> bool:
+    """A cell value that is only the text repr of plot objects (``[<matplotlib.lines.Line2D ...>]``
+    after ``ax.plot(...)``): Quarto drops it (``isDiscadableTextExecuteResult`` in quarto-cli's
+    jupyter.ts), so the figure is not followed by that line."""
+    text = _join(data.get("text/plain", "")) if set(data) == {"text/plain"} else ""
+    return text.startswith(("[<matplotlib", "<seaborn.", "<ggplot:"))
