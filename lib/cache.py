@@ -10,6 +10,22 @@ A cached function is a pure function of its arguments; its result is stored as o
 
 so changing a hyper-parameter, the data or the algorithm recomputes, and nothing else does.
 
+Faults heal on the next run:
+
+* An entry that cannot be read (empty, garbage, truncated, a damaged checkpoint or JSON file) is
+  a miss: :func:`read_or_heal` reports it once (a warning naming the file and the reason), moves
+  it aside to ``<name>.unreadable`` (kept for inspection, never deleted) and the caller
+  recomputes it. Every reader of the cache goes through it: ``.npz`` results here, ``state_dict``
+  checkpoints in ``lib.deep``, the JSON result files of ``lib.results``.
+* Every file is written by :func:`atomic_write`: a temporary file beside the target, renamed into
+  place, so a reader, or a second build running at the same time, sees the old file or the new
+  one, never half of one. Two builds that compute the same entry both write it whole; the last
+  rename wins and both are the same result. No lock is needed.
+* A temporary file left by a killed run carries its host and process id in its name; the next
+  run that uses the folder removes it once that process is gone (or when it is a day old).
+* Files are created with the usual permissions (``0o666`` less the umask, so ``0644``), not the
+  owner-only ``0600`` of :func:`tempfile.mkstemp`.
+
 >>> @cached("mlp", code=("lib.nn",))
 ... def train_mlp(cfg, data): ...           # returns {"W1": array, ..., "history": {...}}
 """
@@ -22,17 +38,35 @@ import hashlib
 import importlib
 import inspect
 import json
+import logging
 import os
-import tempfile
+import pickle
+import re
+import secrets
+import socket
+import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from lib import config
 
 _META = "__meta__"
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+#: What reading a damaged file raises: a missing or unopenable file (OSError), an empty or
+#: truncated npz (EOFError, zipfile.BadZipFile), garbage (ValueError: "pickled data"; also
+#: JSONDecodeError and UnicodeDecodeError), an npz or checkpoint without its members (KeyError),
+#: a damaged torch checkpoint (RuntimeError, pickle.UnpicklingError) and content of the wrong
+#: type (TypeError). Anything else (MemoryError, KeyboardInterrupt) is not a damaged file.
+UNREADABLE = (OSError, EOFError, ValueError, KeyError, TypeError, RuntimeError, zipfile.BadZipFile,
+              pickle.UnpicklingError)
+#: A temporary file older than this is stale even when its process id is in use again.
+STALE_AFTER_S = 24 * 3600
 
 
 def fingerprint(*parts: Any) -> str:
@@ -90,21 +124,165 @@ def source_hash(*module_names: str) -> str:
 def cache_path(name: str, key: str, suffix: str = ".npz") -> Path:
     folder = config.cache_dir() / name
     folder.mkdir(parents=True, exist_ok=True)
+    _sweep_once(str(folder))
     return folder / f"{key}{suffix}"
 
 
+# ----------------------------------------------------------------------------- writing
+_HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
+#: ``.<target name>.<host>.<pid>.<random>.tmp``: whose it is, so a later run can tell a live
+#: writer's file from one left by a killed run.
+_TEMP = re.compile(r"^\.(?P<target>.+)\.(?P<host>[A-Za-z0-9-]+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp$")
+#: What ``tempfile.mkstemp`` made for earlier versions of this module (``.<stem>.<8 chars><suffix>``).
+_LEGACY_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.(npz|pt|json)$")
+
+
+def _temp_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{_HOST}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place."""
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place.
+
+    The file gets the usual permissions (``0o666`` less the umask). Readers, and other
+    processes writing the same path, see the old file or the new one, never a mix.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
+    _sweep_once(str(path.parent))
+    tmp = _temp_path(path)
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # mode 0o666 & ~umask
     try:
-        write(Path(tmp))
+        write(tmp)
         os.replace(tmp, path)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _process_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, owned by someone else
+        return False
+    return False
+
+
+def clean_stale_temps(folder: Path, now: float | None = None) -> list[Path]:
+    """Remove temporary files in ``folder`` that no running writer owns; return them.
+
+    Ours name their host and process: removed when that process is gone (on this host) or the
+    file is a day old. ``mkstemp`` names of earlier versions carry no owner: removed after a day.
+    """
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(".") or not entry.is_file(follow_symlinks=False):
+            continue
+        ours, legacy = _TEMP.match(entry.name), _LEGACY_TEMP.match(entry.name)
+        if not (ours or legacy):
+            continue
+        try:
+            old = now - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER_S
+        except OSError:
+            continue
+        orphan = bool(ours) and ours["host"] == _HOST and _process_gone(int(ours["pid"]))
+        if old or orphan:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                continue
+            removed.append(Path(entry.path))
+            log.info("removed %s, a temporary file left by an interrupted run", entry.path)
+    return removed
+
+
+@functools.cache
+def _sweep_once(folder: str) -> None:
+    """Clean a folder's stale temporary files the first time this process uses it."""
+    clean_stale_temps(Path(folder))
+
+
+# ----------------------------------------------------------------------------- reading
+def read_or_heal(path: Path, read: Callable[[Path], T], what: str = "cache entry") -> T | None:
+    """``read(path)``, or None when the file is missing or cannot be read (the caller recomputes).
+
+    A file that exists but fails to read (any of :data:`UNREADABLE`) is reported once, as a
+    warning with its path and the reason, and moved aside to ``<name>.unreadable`` (never
+    deleted), so the next read is a plain miss. ``read`` should also check the content it needs
+    (raise ``ValueError`` or ``KeyError`` for a file of the wrong shape).
+    """
+    path = Path(path)
+    for _ in range(2):  # once more if another process replaced the file meanwhile
+        try:
+            seen = path.stat()
+        except FileNotFoundError:
+            return None
+        try:
+            return read(path)
+        except FileNotFoundError:
+            return None
+        except UNREADABLE as err:
+            reason = " ".join(f"{type(err).__name__}: {err}".split())
+            if len(reason) > 200:
+                reason = reason[:197] + "..."
+        moved = _move_aside(path, seen)
+        if moved is None:
+            continue
+        if moved != path:
+            log.warning("warning: %s %s cannot be read (%s); moved aside to %s, recomputing it",
+                        what, path, reason, moved.name)
+        return None
+    return None
+
+
+def _move_aside(path: Path, seen: os.stat_result) -> Path | None:
+    """Rename ``path`` to a free ``<name>.unreadable[-n]``; ``None`` when it changed meanwhile
+    (another process already healed it), ``path`` itself when it is gone or cannot be moved."""
+    try:
+        now = path.stat()
+    except FileNotFoundError:
+        return path
+    if (now.st_ino, now.st_size, now.st_mtime_ns) != (seen.st_ino, seen.st_size, seen.st_mtime_ns):
+        return None
+    for n in range(1000):
+        aside = path.with_name(f"{path.name}.unreadable" + (f"-{n}" if n else ""))
+        if aside.exists():
+            continue
+        try:
+            os.rename(path, aside)
+        except FileNotFoundError:
+            return path  # another process moved it first and reports it
+        except OSError as err:
+            log.warning("warning: %s cannot be read and cannot be moved aside (%s); recomputing it",
+                        path, err)
+            return path
+        return aside
+    return path
+
+
+def read_json(path: Path, what: str = "result file",
+              check: Callable[[Any], bool] = lambda v: isinstance(v, dict)) -> Any | None:
+    """A JSON file's value through :func:`read_or_heal`; ``check(value)`` false counts as damaged."""
+
+    def read(p: Path) -> Any:
+        value = json.loads(p.read_text(encoding="utf-8"))
+        if not check(value):
+            raise ValueError(f"unexpected content {str(value)[:60]!r}")
+        return value
+
+    return read_or_heal(path, read, what)
+
+
+def load_cached(path: Path) -> dict[str, Any] | None:
+    """A result saved by :func:`save_result`, or None when missing or unreadable (healed)."""
+    return read_or_heal(path, load_result)
 
 
 def save_result(path: Path, result: dict[str, Any]) -> None:
@@ -153,8 +331,9 @@ def cached(name: str, code: tuple[str, ...] = ()) -> Callable:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> dict[str, Any]:
             path = cache_path(name, key(*args, **kwargs))
-            if path.exists():
-                return load_result(path)
+            found = load_cached(path)
+            if found is not None:
+                return found
             result = func(*args, **kwargs)
             save_result(path, result)
             return load_result(path)  # one representation, whether computed or loaded

@@ -4,6 +4,9 @@
 question into the cache (per profile), atomically. ``collect()`` merges them into the object
 that the build saves as ``_book/results.json`` and the scorecard reads:
 ``{"Q3.1.1": {"value": 0.83, "target": 0.75, "pass": true, "data": "...", ...}, ...}``.
+
+A result file that cannot be read is reported once, moved aside and left out
+(:func:`lib.cache.read_json`); the next ``python -m lib.pipelines`` records it again.
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ def record(
 def record_timing(pipeline: str, seconds: float) -> None:
     """Remember how long a chapter's pipeline took in its latest run (environment appendix)."""
     path = results_dir() / "timings.json"
-    table = json.loads(path.read_text()) if path.is_file() else {}
+    table = _read_timings(path)
     table[pipeline] = {"seconds": round(float(seconds), 2), "when": time.strftime("%Y-%m-%d %H:%M:%S")}
     text = json.dumps(table, indent=1)
     cache.atomic_write(path, lambda tmp: tmp.write_text(text))
@@ -72,14 +75,27 @@ def record_timing(pipeline: str, seconds: float) -> None:
 
 def timings() -> dict[str, dict[str, Any]]:
     """``{pipeline: {"seconds", "when"}}`` from ``record_timing`` (empty before any run)."""
-    path = results_dir() / "timings.json"
-    return json.loads(path.read_text()) if path.is_file() else {}
+    return _read_timings(results_dir() / "timings.json")
+
+
+def _read_timings(path: Path) -> dict[str, dict[str, Any]]:
+    def valid(table: Any) -> bool:
+        return isinstance(table, dict) and all(
+            isinstance(v, dict) and isinstance(v.get("seconds"), (int, float)) for v in table.values())
+
+    return cache.read_json(path, "timings file", check=valid) or {}
+
+
+def _read_result(path: Path) -> dict[str, Any] | None:
+    return cache.read_json(path, "result file",
+                           check=lambda entry: isinstance(entry, dict) and {"value", "pass", "data"} <= entry.keys())
 
 
 def collect() -> dict[str, dict[str, Any]]:
     """Every recorded result of the active profile, keyed by question id, in question order."""
-    entries = {p.stem: json.loads(p.read_text()) for p in results_dir().glob("Q*.json")}
-    return dict(sorted(entries.items(), key=lambda kv: question_order(kv[0])))
+    entries = {p.stem: _read_result(p) for p in results_dir().glob("Q*.json") if _QID.match(p.stem)}
+    return dict(sorted(((k, v) for k, v in entries.items() if v is not None),
+                       key=lambda kv: question_order(kv[0])))
 
 
 def question_order(qid: str) -> tuple[int, ...]:

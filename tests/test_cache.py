@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import stat
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
 
-from lib import cache
+from lib import cache, config
+
+ROOT = config.PROJECT_ROOT
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,3 +73,153 @@ def test_saved_results_load_without_pickle(tmp_path):
     cache.save_result(path, {"a": np.ones(3), "meta": "text"})
     with np.load(path, allow_pickle=False) as npz:
         assert set(npz.files) == {"a", "__meta__"}
+
+
+# ----------------------------------------------------------------------------- faults heal
+def _entry(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW5_CACHE", str(tmp_path))
+    calls = []
+
+    @cache.cached("test-heal")
+    def compute(n: int):
+        calls.append(n)
+        return {"x": np.arange(n, dtype=np.float64), "note": "ok"}
+
+    return compute, calls
+
+
+@pytest.mark.parametrize("damage", ["empty", "garbage", "truncated", "not-an-entry"])
+def test_unreadable_entry_is_reported_once_moved_aside_and_recomputed(tmp_path, monkeypatch, caplog, damage):
+    compute, calls = _entry(tmp_path, monkeypatch)
+    good = compute(5)
+    path = compute.path(5)
+    whole = path.read_bytes()
+    bad = {"empty": b"", "garbage": b"\x80\x04this is not an npz" * 20, "truncated": whole[: len(whole) // 2],
+           "not-an-entry": None}[damage]
+    if bad is None:  # a valid npz without the metadata member
+        with open(path, "wb") as f:
+            np.savez(f, x=np.ones(2))
+        bad = path.read_bytes()
+    else:
+        path.write_bytes(bad)
+    with caplog.at_level("WARNING", logger="lib.cache"):
+        again = compute(5)
+        compute(5)
+    assert calls == [5, 5]  # recomputed once, then a plain hit
+    assert np.array_equal(again["x"], good["x"]) and again["note"] == "ok"
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1, warnings
+    assert str(path) in warnings[0] and "cannot be read" in warnings[0] and "unreadable" in warnings[0]
+    aside = path.with_name(path.name + ".unreadable")
+    assert aside.read_bytes() == bad  # kept for inspection, not deleted
+
+
+def test_a_second_damage_does_not_overwrite_the_first_aside(tmp_path, monkeypatch):
+    compute, _ = _entry(tmp_path, monkeypatch)
+    compute(3)
+    path = compute.path(3)
+    for text in (b"first", b"second"):
+        path.write_bytes(text)
+        compute(3)
+    asides = sorted(p.read_bytes() for p in path.parent.glob("*.unreadable*"))
+    assert asides == [b"first", b"second"]
+
+
+def test_read_json_heals_garbage_and_wrong_content(tmp_path, caplog):
+    path = tmp_path / "r.json"
+    for text in ("{", "[1, 2]", "\udcff"):
+        path.write_text(text, errors="surrogateescape")
+        with caplog.at_level("WARNING", logger="lib.cache"):
+            assert cache.read_json(path) is None
+        assert not path.exists()
+    assert len(list(tmp_path.glob("r.json.unreadable*"))) == 3
+    path.write_text('{"a": 1}')
+    assert cache.read_json(path) == {"a": 1}
+
+
+def test_missing_file_is_a_silent_miss(tmp_path, caplog):
+    with caplog.at_level("WARNING", logger="lib.cache"):
+        assert cache.read_or_heal(tmp_path / "none.npz", cache.load_result) is None
+    assert not caplog.records
+
+
+def test_files_are_written_with_the_usual_mode(tmp_path):
+    old = os.umask(0o022)
+    try:
+        cache.save_result(tmp_path / "a.npz", {"x": np.ones(2)})
+        cache.atomic_write(tmp_path / "b.json", lambda tmp: tmp.write_text("{}"))
+    finally:
+        os.umask(old)
+    for name in ("a.npz", "b.json"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644, name
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_temp_files_of_killed_runs_are_cleaned_live_ones_kept(tmp_path):
+    host = cache._HOST
+    dead = tmp_path / f".k.npz.{host}.{_dead_pid()}.0123abcd.tmp"
+    live = tmp_path / f".k.npz.{host}.{os.getpid()}.0123abcd.tmp"
+    other_host = tmp_path / f".k.npz.elsewhere.{_dead_pid()}.0123abcd.tmp"
+    legacy_old = tmp_path / ".k.ab_cd123.npz"
+    legacy_new = tmp_path / ".k.zz_cd123.npz"
+    keep = tmp_path / "k.npz"
+    for p in (dead, live, other_host, legacy_old, legacy_new, keep):
+        p.write_bytes(b"x")
+    day_ago = time.time() - cache.STALE_AFTER_S - 60
+    os.utime(legacy_old, (day_ago, day_ago))
+    removed = cache.clean_stale_temps(tmp_path)
+    assert set(removed) == {dead, legacy_old}
+    assert live.exists() and other_host.exists() and legacy_new.exists() and keep.exists()
+    os.utime(other_host, (day_ago, day_ago))
+    assert cache.clean_stale_temps(tmp_path) == [other_host]
+
+
+def test_next_run_cleans_the_temp_file_of_a_killed_writer(tmp_path):
+    """A writer killed between creating its temporary file and renaming it leaves the file;
+    the next process that uses the folder removes it."""
+    env = dict(os.environ, HW5_CACHE=str(tmp_path))
+    writer = (
+        "import os, signal\n"
+        "from lib import cache\n"
+        "def write(tmp):\n"
+        "    tmp.write_bytes(b'half')\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "cache.atomic_write(cache.cache_path('k', 'entry'), write)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", writer], cwd=ROOT, env=env)
+    assert proc.returncode == -9
+    folder = tmp_path / "k"
+    assert [p.name.endswith(".tmp") for p in folder.iterdir()] == [True]
+    subprocess.run([sys.executable, "-c", "from lib import cache; cache.cache_path('k', 'other')"],
+                   cwd=ROOT, env=env, check=True)
+    assert list(folder.iterdir()) == []
+
+
+CONCURRENT_WRITER = """
+import sys, numpy as np
+from lib import cache
+path = cache.cache_path("shared", "entry")
+for i in range(int(sys.argv[1])):
+    cache.save_result(path, {"x": np.full(20000, float(sys.argv[2])), "i": i})
+    loaded = cache.load_result(path)   # never half a file: raises if it were
+    assert loaded["x"].shape == (20000,) and len(set(loaded["x"].tolist())) == 1
+print("ok")
+"""
+
+
+def test_two_concurrent_writers_never_corrupt_an_entry(tmp_path):
+    """Two builds writing and reading the same entry at once: atomic renames, no lock needed."""
+    env = dict(os.environ, HW5_CACHE=str(tmp_path), OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    procs = [subprocess.Popen([sys.executable, "-c", CONCURRENT_WRITER, "150", str(v)], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for v in (1, 2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    for p, (out, err) in zip(procs, outs, strict=True):
+        assert p.returncode == 0 and out.strip() == "ok", err[-2000:]
+    folder = tmp_path / "shared"
+    assert [p.name for p in folder.iterdir()] == ["entry.npz"]  # no temp file, nothing set aside
+    assert cache.load_result(folder / "entry.npz")["x"][0] in (1.0, 2.0)

@@ -95,7 +95,7 @@ def _sha256_cached(path: str, size: int, mtime: int) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _load_memo_file(path: str, _mtime: int) -> dict:
-    return json.loads(Path(path).read_text())
+    return cache.read_json(Path(path), "checksum memo") or {}
 
 
 def _load_memo(path: str) -> dict:

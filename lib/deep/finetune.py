@@ -176,8 +176,9 @@ def cached_features(split: FlowersSplit, which: str, view: View = View(), batch_
     (transform and augmentation copy) and the source of the extraction code.
     """
     path = cache.cache_path("flowers17-features", features_key(split, which, view))
-    if path.exists():
-        return cache.load_result(path)["features"]
+    found = cache.load_cached(path)
+    if found is not None:
+        return found["features"]
     start = time.perf_counter()
     feats = _extract(split, which, view, batch_size)
     cache.save_result(path, {"features": feats, "seconds": time.perf_counter() - start})
@@ -205,8 +206,8 @@ def _extract(split: FlowersSplit, which: str, view: View, batch_size: int) -> np
 
 def feature_seconds(split: FlowersSplit, which: str, view: View = View()) -> float:
     """How long the cached features took to compute (0 if not cached)."""
-    path = cache.cache_path("flowers17-features", features_key(split, which, view))
-    return float(cache.load_result(path)["seconds"]) if path.exists() else 0.0
+    found = cache.load_cached(cache.cache_path("flowers17-features", features_key(split, which, view)))
+    return float(found["seconds"]) if found is not None else 0.0
 
 
 class _Progress:
@@ -402,10 +403,12 @@ def _code_hash(*objects) -> str:
 
 
 def _cached(name: str, key_parts: tuple, compute) -> dict:
-    """Load ``name``/key from the cache or ``compute()`` and store it (``lib.cache`` format)."""
+    """Load ``name``/key from the cache or ``compute()`` and store it (``lib.cache`` format;
+    an unreadable entry is reported, moved aside and computed again)."""
     path = cache.cache_path(name, cache.fingerprint(name, *key_parts))
-    if path.exists():
-        return cache.load_result(path)
+    found = cache.load_cached(path)
+    if found is not None:
+        return found
     cache.save_result(path, compute())
     return cache.load_result(path)
 

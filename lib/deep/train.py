@@ -24,7 +24,9 @@
   (:func:`lib.cache.atomic_write`) under ``cache_path(name, key)``, the key hashing the config,
   the caller's ``key`` (model spec, data fingerprints, augmentation) and the source of the code
   (this module, ``lib.deep.models`` and the caller's ``code`` modules); it loads with
-  ``torch.load(..., weights_only=True)``.
+  ``torch.load(..., weights_only=True)``. A checkpoint that cannot be loaded into the model
+  (empty, truncated, garbage, wrong keys) is reported once, moved aside and trained again
+  (:func:`lib.cache.read_or_heal`).
 """
 
 from __future__ import annotations
@@ -256,6 +258,15 @@ def cache_key(name: str, cfg: TrainConfig, key: Any, code: tuple[str, ...] = ())
     return cache.fingerprint(name, cfg, key, cache.source_hash(*sorted({*CODE, *code})))
 
 
+def _load_checkpoint(path: Path, model: nn.Module) -> dict[str, Any]:
+    """Load a ``fit_cached`` checkpoint into ``model``; raises if any part is missing or wrong."""
+    saved = torch.load(path, map_location="cpu", weights_only=True)
+    if not isinstance(saved, dict) or not isinstance(saved.get("history"), dict):
+        raise ValueError(f"a {type(saved).__name__}, not the dict fit_cached saves")
+    model.load_state_dict(saved["state_dict"])
+    return {"history": History.from_dict(saved["history"]), "meta": dict(saved.get("meta", {}))}
+
+
 def fit_cached(name: str, make_model: Callable[[], nn.Module], make_loaders: Callable[[], tuple],
                cfg: TrainConfig, *, key: Any, augment: Callable | None = None,
                code: tuple[str, ...] = (), progress: Progress | None = None) -> Trained:
@@ -271,12 +282,13 @@ def fit_cached(name: str, make_model: Callable[[], nn.Module], make_loaders: Cal
     torch.manual_seed(cfg.seed)
     model = make_model()
     if path.exists():
-        saved = torch.load(path, map_location="cpu", weights_only=True)
-        model.load_state_dict(saved["state_dict"])
-        model.to(resolve_device(cfg.device)).eval()
-        meta = dict(saved.get("meta", {}))
-        return Trained(model, History.from_dict(saved["history"]), float(meta.get("seconds", float("nan"))),
-                       True, path, meta)
+        saved = cache.read_or_heal(path, lambda p: _load_checkpoint(p, model))
+        if saved is not None:
+            model.to(resolve_device(cfg.device)).eval()
+            meta = saved["meta"]
+            return Trained(model, saved["history"], float(meta.get("seconds", float("nan"))), True, path, meta)
+        torch.manual_seed(cfg.seed)  # the failed load may have filled part of the model: start afresh
+        model = make_model()
     train_loader, valid_loader = make_loaders()
     start, cpu_start = time.perf_counter(), time.process_time()
     history = fit(model, train_loader, valid_loader, cfg, augment=augment, desc=name, progress=progress)
