@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from lib.cache import atomic_write
 
 __all__ = ["load_params", "save_params"]
 
@@ -20,15 +20,11 @@ def save_params(path: str | Path, params: dict[str, np.ndarray]) -> Path:
         if not isinstance(v, np.ndarray):
             raise TypeError(f"save_params: params[{k!r}] is {type(v).__name__}, expected a numpy array")
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as f:
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as f:
             np.savez(f, **params)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+
+    atomic_write(path, write)  # mode 0644 under the usual umask (mkstemp's would be 0600)
     return path
 
 
