@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -33,10 +34,7 @@ class FreezeStore:
         p = self.path(rel)
         if not p.exists():
             return None
-        try:
-            return json.loads(p.read_text())
-        except (OSError, json.JSONDecodeError):
-            return None
+        return _read_entry(p)
 
     def save(self, rel: str, key: str, executed: dict[str, Any], chapter: str) -> None:
         entry = {
@@ -55,9 +53,8 @@ class FreezeStore:
     def timings(self) -> dict[str, dict[str, Any]]:
         out = {}
         for p in sorted(self.dir.glob("*.json")):
-            try:
-                entry = json.loads(p.read_text())
-            except (OSError, json.JSONDecodeError):
+            entry = _read_entry(p)
+            if entry is None:
                 continue
             out[entry.get("chapter", p.stem)] = {
                 "seconds": entry.get("seconds"),
@@ -65,3 +62,25 @@ class FreezeStore:
                 "source": entry.get("source"),
             }
         return out
+
+
+def _read_entry(path: Path) -> dict[str, Any] | None:
+    """A freeze entry, or None when it cannot be read: then it is reported once and moved aside to
+    ``<name>.unreadable`` (kept, as lib.cache.read_or_heal does), and the chapter runs again."""
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(entry, dict):
+            return entry
+        reason = f"a JSON {type(entry).__name__}, not an object"
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as err:
+        reason = " ".join(f"{type(err).__name__}: {err}".split())[:200]
+    aside = path.with_name(path.name + ".unreadable")
+    try:
+        os.replace(path, aside)
+    except OSError:
+        return None
+    print(f"warning: freeze entry {path} cannot be read ({reason}); moved aside to {aside.name}, "
+          "the chapter runs again", file=sys.stderr)
+    return None
