@@ -71,17 +71,13 @@ def have_flowers() -> bool:
 
 
 def _check_files() -> None:
-    folder = flowers_dir() / "jpg"
-    if not folder.is_dir():
+    """All 1,360 images, or a :class:`DataError`: none there, or only some (never a partial split)."""
+    from lib.data import layout
+
+    if not layout.whole("flowers17"):
         raise DataError(
-            f"{folder} not found: expected Oxford Flowers-17's jpg/ folder with image_0001.jpg ... "
-            f"image_{N_IMAGES}.jpg. {HOW_TO_GET}"
-        )
-    missing = [image_path(i).name for i in range(1, N_IMAGES + 1) if not image_path(i).is_file()]
-    if missing:
-        raise DataError(
-            f"{folder}: {len(missing)} of the {N_IMAGES} Flowers-17 images are missing "
-            f"(first: {missing[:3]}). {HOW_TO_GET}"
+            f"{flowers_dir() / 'jpg'} not found: expected Oxford Flowers-17's jpg/ folder with "
+            f"image_0001.jpg ... image_{N_IMAGES}.jpg. {HOW_TO_GET}"
         )
 
 

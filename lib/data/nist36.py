@@ -3,6 +3,11 @@
 Each ``nist36_<split>.mat`` holds ``<split>_data`` (N, 1024) and ``<split>_labels`` (N, 36)
 one-hot. Images are 32x32 stored column-major (``row.reshape(32, 32).T`` is upright), dark
 ink on a white (about 1.0) background; classes are A..Z then 0..9.
+
+The three files are used together or not at all (:mod:`lib.data.layout`): with none of them the
+synthetic stand-in replaces all three splits; with some but not all, loading is an error that
+names the missing files, so real and synthetic splits are never mixed and the fingerprint and the
+data label always describe what was loaded.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import scipy.io
 
 from lib import config
 from lib.data.errors import HOW_TO_GET, DataError
+from lib.data.layout import whole
 
 SPLITS = ("train", "valid", "test")
 CLASSES: tuple[str, ...] = tuple(string.ascii_uppercase + string.digits)
@@ -34,7 +40,8 @@ def _check_split(split: str) -> None:
 
 
 def have_nist36_files() -> bool:
-    return all(nist36_path(s).is_file() for s in SPLITS)
+    """True with all three files, False with none; a partial set is a :class:`DataError`."""
+    return whole("nist36")
 
 
 def load_nist36(split: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -43,7 +50,7 @@ def load_nist36(split: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
     The arrays are read-only (they are shared between calls); copy before modifying.
     """
     path = nist36_path(split)
-    if not path.is_file():
+    if not have_nist36_files():
         from lib.data import synthetic_fallback
 
         fallback = synthetic_fallback()

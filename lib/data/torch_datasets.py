@@ -7,9 +7,11 @@ names and a ``fingerprint`` naming the files they came from (for cache keys). No
 first layer, so the tensors here stay in plain pixel units and can be shown as they are.
 
 * MNIST and EMNIST are read with ``torchvision.datasets`` from ``$HW5_DATA/torchvision`` with
-  ``download=False``; only when the files are missing do we try torchvision's own download
-  (into the cache, never into the data directory), and offline that ends in a
-  :class:`~lib.data.DataError` naming what is missing.
+  ``download=False``, and only when all four idx files are there (:mod:`lib.data.layout`).
+  Missing files are a :class:`~lib.data.DataError` naming them; a partial set names the missing
+  ones and the two ways out. Loaders never download: ``make data`` (``lib.data.fetch``) fetches
+  the official files, verified, into the data directory, so what is loaded is always what the
+  fingerprint and the book's data label describe.
 * EMNIST's files store every image **transposed** (the NIST scans were written column by
   column). ``emnist()`` transposes them back once, here, so everything downstream sees upright
   characters; ``tests/data/test_torch_datasets.py`` checks this on the data.
@@ -29,6 +31,7 @@ import numpy as np
 import torch
 
 from lib import config
+from lib.data import layout
 from lib.data.errors import HOW_TO_GET, DataError
 from lib.data.nist36 import file_sha256, load_nist36, nist36_fingerprint
 
@@ -84,9 +87,11 @@ def torchvision_root() -> Path:
     return config.data_dir() / "torchvision"
 
 
-def _raw_files(folder: str, prefix: str = "") -> list[Path]:
-    raw = torchvision_root() / folder / "raw"
-    return sorted(p for p in raw.glob(f"{prefix}*-ubyte")) if raw.is_dir() else []
+def _split_files(kind: str, split: str) -> list[Path]:
+    """The two idx files (images, labels) of one split of ``"mnist"`` or ``"emnist"``."""
+    prefix = {"mnist": {"train": "train", "test": "t10k"}, "emnist": {"train": "emnist-balanced-train",
+                                                                     "test": "emnist-balanced-test"}}[kind][split]
+    return [p for p in layout.DATASETS[kind].paths() if p.name.startswith(prefix + "-")]
 
 
 @functools.lru_cache(maxsize=32)
@@ -99,27 +104,24 @@ def _files_fingerprint(files: list[Path]) -> str:
 
 
 def _torchvision_dataset(kind: str, train: bool):
-    """torchvision's MNIST/EMNIST from the data dir (download=False), else a download attempt."""
+    """torchvision's MNIST/EMNIST from the data directory (``download=False``), whole or not at all."""
     import torchvision
 
-    def make(root: Path, download: bool):
-        if kind == "mnist":
-            return torchvision.datasets.MNIST(root, train=train, download=download)
-        return torchvision.datasets.EMNIST(root, split="balanced", train=train, download=download)
-
+    title = layout.DATASETS[kind].title
+    if not layout.whole(kind):  # a partial set raises here, naming the missing files
+        raise DataError(
+            f"{torchvision_root() / ('MNIST' if kind == 'mnist' else 'EMNIST') / 'raw'}: no {title} files "
+            f"(expected {', '.join(Path(f).name for f in layout.DATASETS[kind].files)}). {HOW_TO_GET}"
+        )
     try:
-        return make(torchvision_root(), download=False)
-    except (RuntimeError, OSError) as first:
-        fallback = config.cache_dir() / "torchvision"
-        try:
-            return make(fallback, download=True)
-        except Exception as exc:  # offline: URLError, OSError, RuntimeError ...
-            name = "MNIST" if kind == "mnist" else "EMNIST"
-            raise DataError(
-                f"{torchvision_root() / name / 'raw'}: {kind} files not found or unreadable "
-                f"({type(first).__name__}: {first}); torchvision's download into {fallback} failed too "
-                f"({type(exc).__name__}: {exc}). {HOW_TO_GET}"
-            ) from exc
+        if kind == "mnist":
+            return torchvision.datasets.MNIST(torchvision_root(), train=train, download=False)
+        return torchvision.datasets.EMNIST(torchvision_root(), split="balanced", train=train, download=False)
+    except Exception as exc:  # a damaged idx file: torchvision raises several types
+        raise DataError(
+            f"{torchvision_root()}: the {title} files are there but torchvision cannot read them "
+            f"({type(exc).__name__}: {exc}). Replace them with the official files ({HOW_TO_GET})"
+        ) from exc
 
 
 def _as_split(ds, classes, name: str, split: str, files: list[Path], transpose: bool) -> TensorSplit:
@@ -137,8 +139,7 @@ def mnist(split: str = "train") -> TensorSplit:
     """MNIST ``"train"`` (60,000) or ``"test"`` (10,000), (N, 1, 28, 28) in [0, 1]."""
     _check(split)
     ds = _torchvision_dataset("mnist", train=split == "train")
-    files = _raw_files("MNIST", "train" if split == "train" else "t10k") or [Path(ds.raw_folder)]
-    return _as_split(ds, MNIST_CLASSES, "mnist", split, files, transpose=False)
+    return _as_split(ds, MNIST_CLASSES, "mnist", split, _split_files("mnist", split), transpose=False)
 
 
 @functools.lru_cache(maxsize=4)
@@ -148,8 +149,7 @@ def emnist(split: str = "train") -> TensorSplit:
     ds = _torchvision_dataset("emnist", train=split == "train")
     if list(ds.classes) != list(EMNIST_BALANCED_CLASSES):
         raise DataError(f"torchvision's EMNIST balanced classes {ds.classes} differ from {EMNIST_BALANCED_CLASSES}")
-    files = _raw_files("EMNIST", f"emnist-balanced-{split}") or [Path(ds.raw_folder)]
-    return _as_split(ds, EMNIST_BALANCED_CLASSES, "emnist", split, files, transpose=True)
+    return _as_split(ds, EMNIST_BALANCED_CLASSES, "emnist", split, _split_files("emnist", split), transpose=True)
 
 
 def _check(split: str) -> None:

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 import scipy.io
 
-from lib.data import CLASSES, DataError, load_nist36, to_image, to_row
+import lib.data
+from lib.data import CLASSES, DataError, load_nist36, nist36_fingerprint, nist36_source, to_image, to_row
+from lib.data.nist36 import SPLITS
 from tests.conftest import requires_data
 
 
@@ -18,6 +20,9 @@ def write_mat(folder, split, n=8, data=None, labels=None, **extra):
         labels = np.eye(36, dtype=np.uint8)[rng.integers(0, 36, n)]
     content = {f"{split}_data": data, f"{split}_labels": labels, **extra}
     scipy.io.savemat(folder / f"nist36_{split}.mat", content)
+    for other in SPLITS:  # the three files are used together or not at all
+        if not (folder / f"nist36_{other}.mat").exists():
+            write_mat(folder, other, n=4)
 
 
 def test_loads_the_homework_format(data_dir):
@@ -35,12 +40,14 @@ def test_missing_file_names_the_path_and_how_to_get_it(data_dir, monkeypatch):
 
 
 def test_corrupt_file(data_dir):
+    write_mat(data_dir, "train")
     (data_dir / "nist36_test.mat").write_bytes(b"this is not a mat file at all" * 10)
     with pytest.raises(DataError, match=r"nist36_test\.mat is not a readable MATLAB"):
         load_nist36("test")
 
 
 def test_wrong_keys(data_dir):
+    write_mat(data_dir, "valid")
     scipy.io.savemat(data_dir / "nist36_train.mat", {"images": np.zeros((2, 1024))})
     with pytest.raises(DataError, match=r"no key 'train_data' \(found: \['images'\]\)"):
         load_nist36("train")
@@ -71,6 +78,39 @@ def test_count_mismatch(data_dir):
     write_mat(data_dir, "train", labels=np.eye(36, dtype=np.uint8)[:5])
     with pytest.raises(DataError, match="8 images but 5 labels"):
         load_nist36("train")
+
+
+@pytest.mark.parametrize("present", [("train", "test"), ("valid",), ("train", "valid")])
+def test_a_partial_set_is_an_error_naming_the_missing_files_and_both_ways_out(data_dir, present):
+    for split in present:
+        scipy.io.savemat(data_dir / f"nist36_{split}.mat",
+                         {f"{split}_data": np.zeros((2, 1024)), f"{split}_labels": np.eye(36)[:2]})
+    missing = [f"nist36_{s}.mat" for s in SPLITS if s not in present]
+    for call in (lambda: load_nist36("train"), lambda: load_nist36("valid"), nist36_fingerprint):
+        with pytest.raises(DataError) as err:
+            call()
+        message = str(err.value)
+        assert all(name in message for name in missing), message
+        assert str(data_dir) in message and "make data" in message and "remove the other" in message
+        assert "synthetic" in message.lower()
+    assert "INCOMPLETE" in nist36_source()  # the label never claims data that is not loaded
+
+
+def test_no_files_means_all_three_splits_synthetic_and_labelled_so(data_dir, monkeypatch):
+    calls = []
+
+    class Fake:
+        fingerprint, description = "fake", "made up for the test"
+
+        def __call__(self, split):
+            calls.append(split)
+            return np.zeros((1, 1024), np.float32), np.zeros(1, np.int64), list(CLASSES)
+
+    monkeypatch.setattr(lib.data, "synthetic_fallback", lambda: Fake())
+    for split in SPLITS:
+        load_nist36(split)
+    assert calls == list(SPLITS)
+    assert nist36_fingerprint() == "synthetic:fake"
 
 
 def test_unknown_split_is_a_value_error(data_dir):

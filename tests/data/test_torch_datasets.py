@@ -57,19 +57,48 @@ def test_nist36_rows_to_images_is_upright_and_inverted():
         td.nist36_rows_to_images(np.zeros((1, 784)))
 
 
-def test_missing_files_fail_cleanly_offline(data_dir, monkeypatch, tmp_path):
+@pytest.fixture
+def fresh_loaders():
+    td.mnist.cache_clear()
+    td.emnist.cache_clear()
+    yield
+    td.mnist.cache_clear()
+    td.emnist.cache_clear()
+
+
+def _touch(root, kind, keep):
+    from lib.data import layout
+
+    for rel in layout.DATASETS[kind].files:
+        if keep(rel):
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_bytes(b"")
+
+
+@pytest.mark.parametrize("kind", ["mnist", "emnist"])
+def test_missing_files_are_a_data_error_and_nothing_is_downloaded(data_dir, monkeypatch, fresh_loaders, kind):
     import torchvision
 
-    def offline(*args, download=False, **kwargs):
-        if download:
-            raise OSError("network is unreachable")
-        raise RuntimeError("Dataset not found. You can use download=True to download it")
+    def no_download(*args, download=False, **kwargs):
+        raise AssertionError("the loader must not call torchvision when files are missing")
 
-    monkeypatch.setattr(torchvision.datasets, "MNIST", offline)
-    monkeypatch.setenv("HW5_CACHE", str(tmp_path / "cache"))
-    td.mnist.cache_clear()
-    try:
-        with pytest.raises(DataError, match="MNIST"):
-            td.mnist("test")
-    finally:
-        td.mnist.cache_clear()
+    monkeypatch.setattr(torchvision.datasets, kind.upper(), no_download)
+    with pytest.raises(DataError, match="make data") as err:
+        getattr(td, kind)("test")
+    assert "idx3-ubyte" in str(err.value)
+
+
+@pytest.mark.parametrize("kind", ["mnist", "emnist"])
+def test_a_partial_set_names_the_missing_files(data_dir, fresh_loaders, kind):
+    _touch(data_dir, kind, keep=lambda rel: "train" in rel)  # the training split only
+    with pytest.raises(DataError, match="incomplete") as err:
+        getattr(td, kind)("train")
+    message = str(err.value)
+    assert "test" in message or "t10k" in message
+    assert "remove the other" in message and "make data" in message
+
+
+def test_damaged_files_are_a_data_error(data_dir, fresh_loaders):
+    _touch(data_dir, "mnist", keep=lambda rel: True)  # every file there, all empty
+    with pytest.raises(DataError, match="cannot read them"):
+        td.mnist("test")
