@@ -1,125 +1,437 @@
-"""``python -m lib.data.fetch`` (``make data``): fetch what is missing from official sources.
+"""``python -m lib.data.fetch`` (``make data``, run by ``make report``): fetch missing datasets.
 
-Never overwrites an existing file. Offline, it lists what is missing and where to put it.
+Each missing dataset is downloaded over https from its official source, checked against a
+known checksum, and unpacked into the data directory. An existing file is never overwritten.
+
+* Known checksums, and where they are published (none is made up here):
+
+  - MNIST: SHA-256 of the four ``.gz`` files from torchvision's own dataset code
+    (pytorch/vision, ``torchvision/prototype/datasets/_builtin/mnist.py``); the same files carry
+    the MD5s of the pinned torchvision's ``MNIST.resources``. URL: torchvision's first mirror.
+  - EMNIST: torchvision publishes only an MD5 for ``gzip.zip`` (``EMNIST.md5`` in the pinned
+    torchvision 0.29.1), so that MD5 is checked; no SHA-256 of this file is published.
+  - SqueezeNet 1.1: the full SHA-256 of ``squeezenet1_1-b8a52dc0.pth``, whose first eight hex
+    digits torchvision puts into the file name (``torch.hub``'s ``check_hash`` convention);
+    the full value is listed publicly for the same file (4,958,839 bytes).
+  - Flowers-17: SHA-256 of ``17flowers.tgz`` as Intel's DFFML checks it
+    (intel/dffml, ``examples/flower17/dataset.sh``; Google DeepMind's dm_nevis lists MD5
+    ``b59a65d8d1a99cd66944d474e1289eab`` for it); MD5 of ``datasplits.mat`` from dm_nevis
+    (``dm_nevis/datasets_storage/handlers/oxford_flowers_17.py``). The VGG page lists none.
+  - The homework's ``data.zip`` and ``images.zip``: no checksum is published. Their contents are
+    checked instead (every ``.mat`` must load as NIST36 with the right keys, shapes and one-hot
+    labels; every photo must decode), and the SHA-256 of what was downloaded is printed (the
+    Data appendix lists every file's SHA-256) so a later change of the files can be seen.
+
+* Downloads go to ``<cache>/downloads`` with progress bars (tqdm, in a terminal) and resume
+  from a ``.part`` file with an HTTP Range request after an interruption.
+* Offline, or when a server fails, each missing dataset gets one line saying what the book does
+  without it, and the command still succeeds: hosts are probed with a short timeout first
+  (all at once), every read has a timeout, and ``HW5_OFFLINE=1`` skips the network altogether.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
+import gzip
+import hashlib
+import http.client
+import os
+import socket
 import sys
 import tarfile
 import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lib import config
+from lib.data import layout
+from lib.data.errors import DataError
 
-HOMEWORK_DATA = "http://www.cs.cmu.edu/~lkeselma/16720a_data/data.zip"
-HOMEWORK_IMAGES = "http://www.cs.cmu.edu/~lkeselma/16720a_data/images.zip"
-FLOWERS_IMAGES = "https://www.robots.ox.ac.uk/~vgg/data/flowers/17/17flowers.tgz"
-FLOWERS_SPLITS = "https://www.robots.ox.ac.uk/~vgg/data/flowers/17/datasplits.mat"
+#: Seconds to wait for a host to answer (DNS and TCP connect), and for each read of a download.
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 30.0
+CHUNK = 1 << 16
 
-#: What the data directory should hold: (relative path, where it comes from).
-EXPECTED = (
-    ("nist36_train.mat", HOMEWORK_DATA),
-    ("nist36_valid.mat", HOMEWORK_DATA),
-    ("nist36_test.mat", HOMEWORK_DATA),
-    ("images/01_list.jpg", HOMEWORK_IMAGES),
-    ("images/02_letters.jpg", HOMEWORK_IMAGES),
-    ("images/03_haiku.jpg", HOMEWORK_IMAGES),
-    ("images/04_deep.jpg", HOMEWORK_IMAGES),
-    ("torchvision/MNIST/raw/train-images-idx3-ubyte", "torchvision.datasets.MNIST(download=True)"),
-    ("torchvision/EMNIST/raw/emnist-balanced-train-images-idx3-ubyte", "torchvision.datasets.EMNIST(download=True)"),
-    ("flowers17/jpg/image_1360.jpg", FLOWERS_IMAGES),
-    ("flowers17/datasplits.mat", FLOWERS_SPLITS),
-    ("weights/squeezenet1_1.pth", "torchvision.models.SqueezeNet1_1_Weights.IMAGENET1K_V1"),
+
+@dataclass(frozen=True)
+class Source:
+    """One file to download: its https URL and its known checksum (``"sha256:..."``/``"md5:..."``,
+    or None when none is published and the contents are checked instead)."""
+
+    url: str
+    known_hash: str | None
+
+    @property
+    def filename(self) -> str:
+        return Path(urllib.parse.urlparse(self.url).path).name
+
+    @property
+    def host(self) -> tuple[str, int]:
+        url = urllib.parse.urlparse(self.url)
+        return url.hostname or "", url.port or (443 if url.scheme == "https" else 80)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A dataset ``make data`` can fetch: what it provides and how to unpack its downloads."""
+
+    name: str  # "nist36"
+    title: str
+    provides: tuple[str, ...]  # files (relative to the data directory) that say it is present
+    sources: tuple[Source, ...]
+    install: Callable[[list[Path], Path], list[str]]  # (downloads, data dir) -> files written
+    without: str  # what the book does without it
+    optional: tuple[Source, ...] = field(default=())  # fetched along, when missing, never alone
+
+
+# ----------------------------------------------------------------------------- unpacking
+def _place(data: bytes, target: Path) -> bool:
+    """Write ``data`` at ``target`` unless a file is already there (never overwrite); True if written.
+
+    Written beside the target and hard-linked into place, so a concurrent writer or an existing
+    file is never replaced and a reader never sees half a file.
+    """
+    if target.exists():
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.fetch")
+    tmp.write_bytes(data)
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        return False
+    finally:
+        tmp.unlink()
+    return True
+
+
+def _members(archive: Path):
+    """``(name, read)`` for every file in a zip or tar archive."""
+    if zipfile.is_zipfile(archive):
+        with zipfile.ZipFile(archive) as zf:
+            for name in zf.namelist():
+                if not name.endswith("/"):
+                    yield name, (lambda n=name: zf.read(n))
+    else:
+        with tarfile.open(archive) as tf:
+            for member in tf:
+                if member.isfile():
+                    yield member.name, (lambda m=member: tf.extractfile(m).read())
+
+
+def _install_nist36(downloads: list[Path], root: Path) -> list[str]:
+    from lib.data.nist36 import _read_mat
+
+    wanted = {Path(f).name for f in layout.DATASETS["nist36"].files}
+    found = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, read in _members(downloads[0]):
+            base = Path(name).name
+            if base in wanted:
+                path = Path(tmp) / base
+                path.write_bytes(read())
+                split = base[len("nist36_"):-len(".mat")]
+                _read_mat(str(path), split, path.stat().st_size, 0)  # DataError unless it is NIST36
+                found[base] = path.read_bytes()
+        if set(found) != wanted:
+            raise DataError(f"{downloads[0].name} lacks {sorted(wanted - set(found))}")
+        return [f for f in sorted(found) if _place(found[f], root / f)]
+
+
+def _install_images(downloads: list[Path], root: Path) -> list[str]:
+    from lib.data.images import SAMPLE_IMAGES, load_image
+
+    wanted = {f"{n}.jpg" for n in SAMPLE_IMAGES}
+    found = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, read in _members(downloads[0]):
+            base = Path(name).name
+            if base in wanted:
+                path = Path(tmp) / base
+                path.write_bytes(read())
+                load_image(path)  # DataError unless it decodes as a photo
+                found[base] = path.read_bytes()
+    if set(found) != wanted:
+        raise DataError(f"{downloads[0].name} lacks {sorted(wanted - set(found))}")
+    return [f"images/{f}" for f in sorted(found) if _place(found[f], root / "images" / f)]
+
+
+def _install_gunzipped(folder: str, pick: Callable[[str], bool]):
+    """Unpack ``.gz`` files (downloaded, or inside a zip) into ``folder`` without the ``.gz``."""
+
+    def install(downloads: list[Path], root: Path) -> list[str]:
+        written = []
+        for download in downloads:
+            members = _members(download) if zipfile.is_zipfile(download) else [(download.name, download.read_bytes)]
+            for name, read in members:
+                base = Path(name).name
+                if pick(base):
+                    data = read()
+                    if base.endswith(".gz"):
+                        base, data = base[:-3], gzip.decompress(data)
+                    if _place(data, root / folder / base):
+                        written.append(f"{folder}/{base}")
+        return written
+
+    return install
+
+
+def _install_flowers(downloads: list[Path], root: Path) -> list[str]:
+    written = []
+    for download in downloads:
+        if download.name == "datasplits.mat":
+            if _place(download.read_bytes(), root / "flowers17" / "datasplits.mat"):
+                written.append("flowers17/datasplits.mat")
+            continue
+        for name, read in _members(download):
+            base = Path(name).name
+            if base.startswith("image_") and base.endswith(".jpg") and _place(read(), root / "flowers17" / "jpg" / base):
+                written.append(f"flowers17/jpg/{base}")
+    return written
+
+
+def _install_copy(target: str):
+    def install(downloads: list[Path], root: Path) -> list[str]:
+        return [target] if _place(downloads[0].read_bytes(), root / target) else []
+
+    return install
+
+
+_MNIST = "https://ossci-datasets.s3.amazonaws.com/mnist/"
+_VGG = "https://www.robots.ox.ac.uk/~vgg/data/flowers/17/"
+_HOMEWORK = "https://www.cs.cmu.edu/~lkeselma/16720a_data/"
+
+DATASETS: tuple[Dataset, ...] = (
+    Dataset("nist36", "NIST36 (the homework's data.zip)", layout.DATASETS["nist36"].files,
+            (Source(_HOMEWORK + "data.zip", None),), _install_nist36, layout.DATASETS["nist36"].without),
+    Dataset("images", "the four sample photos (the homework's images.zip)",
+            ("images/01_list.jpg", "images/02_letters.jpg", "images/03_haiku.jpg", "images/04_deep.jpg"),
+            (Source(_HOMEWORK + "images.zip", None),), _install_images,
+            "mark the photo questions not run (chapter 4 is measured on generated pages)"),
+    Dataset("mnist", "MNIST", layout.DATASETS["mnist"].files, (
+        Source(_MNIST + "train-images-idx3-ubyte.gz",
+               "sha256:440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"),
+        Source(_MNIST + "train-labels-idx1-ubyte.gz",
+               "sha256:3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c"),
+        Source(_MNIST + "t10k-images-idx3-ubyte.gz",
+               "sha256:8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"),
+        Source(_MNIST + "t10k-labels-idx1-ubyte.gz",
+               "sha256:f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"),
+    ), _install_gunzipped("torchvision/MNIST/raw", lambda n: n.endswith("-ubyte.gz")), layout.DATASETS["mnist"].without),
+    Dataset("emnist", "EMNIST Balanced", layout.DATASETS["emnist"].files,
+            (Source("https://biometrics.nist.gov/cs_links/EMNIST/gzip.zip", "md5:58c8d27c78d21e728a6bc7b3cc06412e"),),
+            _install_gunzipped("torchvision/EMNIST/raw", lambda n: n.startswith("emnist-balanced-")),
+            layout.DATASETS["emnist"].without),
+    Dataset("flowers17", "Oxford Flowers-17", layout.DATASETS["flowers17"].files,
+            (Source(_VGG + "17flowers.tgz", "sha256:fe38a60f8b4a95e657551247d3e7d799a3fafcdbc595be504b12839967823d70"),),
+            _install_flowers, layout.DATASETS["flowers17"].without,
+            optional=(Source(_VGG + "datasplits.mat", "md5:4828cddfd0d803c5abbdebcb1e148a1e"),)),
+    Dataset("squeezenet", "SqueezeNet 1.1 ImageNet weights", ("weights/squeezenet1_1.pth",),
+            (Source("https://download.pytorch.org/models/squeezenet1_1-b8a52dc0.pth",
+                    "sha256:b8a52dc049b60e4b6ab68ad0df457362afab8b6304b2febdc1650a5dab4d7e7b"),),
+            _install_copy("weights/squeezenet1_1.pth"),
+            "leave out the fine-tuned SqueezeNet (the CNN from scratch still runs)"),
 )
 
 
-def missing(root: Path) -> list[tuple[str, str]]:
-    return [(rel, src) for rel, src in EXPECTED if not (root / rel).exists()]
+# ----------------------------------------------------------------------------- downloading
+class FetchError(Exception):
+    """A download or check failed; the message is one line."""
 
 
-def _download(url: str, dest: Path) -> None:
-    with urllib.request.urlopen(url, timeout=60) as response, open(dest, "wb") as out:
-        shutil.copyfileobj(response, out)
+def file_hash(path: Path, algorithm: str) -> str:
+    h = hashlib.new(algorithm)
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
-def _extract_new(archive: Path, root: Path, select, rename=lambda name: name) -> None:
-    """Extract members that ``select`` accepts, skipping files that already exist."""
-    if zipfile.is_zipfile(archive):
-        with zipfile.ZipFile(archive) as zf:
-            for member in zf.namelist():
-                if select(member) and not (root / rename(member)).exists():
-                    target = root / rename(member)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(zf.read(member))
-    else:
-        with tarfile.open(archive) as tf:
-            for member in tf.getmembers():
-                if member.isfile() and select(member.name) and not (root / rename(member.name)).exists():
-                    target = root / rename(member.name)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(tf.extractfile(member).read())
+def verify(path: Path, known_hash: str | None) -> str:
+    """Check ``path`` against ``"sha256:..."``/``"md5:..."``; return its SHA-256 either way."""
+    sha256 = file_hash(path, "sha256")
+    if known_hash:
+        algorithm, _, expected = known_hash.partition(":")
+        actual = sha256 if algorithm == "sha256" else file_hash(path, algorithm)
+        if actual != expected.lower():
+            raise FetchError(f"{path.name}: {algorithm} {actual} differs from the published {expected}")
+    return sha256
 
 
-def fetch(root: Path) -> list[str]:
-    """Fetch every missing file; return the problems met (empty when all is there)."""
-    problems = []
-    todo = {src for _, src in missing(root)}
-    root.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        for url in sorted(todo):
-            try:
-                if url == HOMEWORK_DATA:
-                    _download(url, Path(tmp) / "data.zip")
-                    _extract_new(Path(tmp) / "data.zip", root, lambda n: n.endswith(".mat") and "nist36" in n, lambda n: Path(n).name)
-                elif url == HOMEWORK_IMAGES:
-                    _download(url, Path(tmp) / "images.zip")
-                    _extract_new(Path(tmp) / "images.zip", root, lambda n: n.endswith(".jpg"), lambda n: f"images/{Path(n).name}")
-                elif url == FLOWERS_IMAGES:
-                    _download(url, Path(tmp) / "17flowers.tgz")
-                    _extract_new(Path(tmp) / "17flowers.tgz", root, lambda n: n.endswith(".jpg"), lambda n: f"flowers17/jpg/{Path(n).name}")
-                elif url == FLOWERS_SPLITS:
-                    (root / "flowers17").mkdir(parents=True, exist_ok=True)
-                    _download(url, root / "flowers17" / "datasplits.mat")
-                elif url.startswith("torchvision.datasets"):
-                    import torchvision
+def _progress(total: int | None, done: int, desc: str):
+    if not config.show_progress():
+        return None
+    from tqdm import tqdm
 
-                    if "MNIST(" in url and "EMNIST" not in url:
-                        torchvision.datasets.MNIST(root / "torchvision", download=True)
-                    else:
-                        torchvision.datasets.EMNIST(root / "torchvision", split="balanced", download=True)
-                elif url.startswith("torchvision.models"):
-                    import torch
-                    from torchvision.models import SqueezeNet1_1_Weights
+    return tqdm(total=total, initial=done, unit="B", unit_scale=True, unit_divisor=1024, desc=desc, leave=False)
 
-                    state = SqueezeNet1_1_Weights.IMAGENET1K_V1.get_state_dict(progress=True)
-                    (root / "weights").mkdir(parents=True, exist_ok=True)
-                    torch.save(state, root / "weights" / "squeezenet1_1.pth")
-            except Exception as exc:  # offline or a server problem: report and go on
-                problems.append(f"{url}: {type(exc).__name__}: {exc}")
-    return problems
+
+def download(source: Source, folder: Path, timeout: float = READ_TIMEOUT) -> Path:
+    """Download ``source`` into ``folder`` (resuming a ``.part`` file), verify it, return its path.
+
+    A file already there and matching its checksum is reused; a mismatch is an error and the bad
+    download is removed (it is ours, not the user's data).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    target, part = folder / source.filename, folder / (source.filename + ".part")
+    if target.exists():
+        try:
+            verify(target, source.known_hash)
+            return target
+        except FetchError:
+            target.unlink()
+    done = part.stat().st_size if part.exists() else 0
+    request = urllib.request.Request(source.url, headers={"User-Agent": "hw5-book-fetch/1"})
+    if done:
+        request.add_header("Range", f"bytes={done}-")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            if done and response.status != 206:  # the server ignored the range: start again
+                done = 0
+            length = response.headers.get("Content-Length")
+            total = done + int(length) if length else None
+            bar = _progress(total, done, source.filename)
+            with open(part, "ab" if done else "wb") as out:
+                for chunk in iter(lambda: response.read(CHUNK), b""):
+                    out.write(chunk)
+                    if bar is not None:
+                        bar.update(len(chunk))
+            if bar is not None:
+                bar.close()
+        if total is not None and part.stat().st_size < total:
+            raise FetchError(f"{source.url}: the connection closed after {part.stat().st_size} of {total} "
+                             "bytes (run `make data` again to resume)")
+    except urllib.error.HTTPError as exc:
+        if exc.code == 416 and done:  # the .part is already whole
+            pass
+        else:
+            raise FetchError(f"{source.url}: HTTP {exc.code} {exc.reason}") from exc
+    except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:  # the .part stays for resume
+        reason = getattr(exc, "reason", exc)
+        raise FetchError(f"{source.url}: {reason}") from exc
+    try:
+        verify(part, source.known_hash)
+    except FetchError:
+        part.unlink()
+        raise
+    os.replace(part, target)
+    return target
+
+
+def reachable(hosts: set[tuple[str, int]], timeout: float = CONNECT_TIMEOUT) -> dict[tuple[str, int], str | None]:
+    """``{(host, port): None if it answers, else the reason}``, all probed at once.
+
+    DNS lookups ignore socket timeouts, so each probe runs in a thread that is waited for at most
+    ``timeout`` seconds: offline, this takes seconds, never minutes.
+    """
+
+    out: dict[tuple[str, int], str | None] = {}
+
+    def run(host: tuple[str, int]) -> None:
+        try:
+            with socket.create_connection(host, timeout=timeout):
+                out[host] = None
+        except OSError as exc:
+            out[host] = exc.strerror or str(exc) or type(exc).__name__
+
+    # daemon threads: a lookup still hanging at the deadline must not keep the process alive
+    threads = [threading.Thread(target=run, args=(host,), daemon=True) for host in sorted(hosts)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + timeout + 1
+    for t in threads:
+        t.join(max(0.0, deadline - time.monotonic()))
+    return {host: out[host] if host in out else f"no answer within {timeout:g} s" for host in sorted(hosts)}
+
+
+# ----------------------------------------------------------------------------- the command
+def missing(root: Path) -> list[Dataset]:
+    """The datasets with at least one file missing from ``root``."""
+    return [ds for ds in DATASETS if any(not (root / rel).is_file() for rel in ds.provides)]
+
+
+def _writable(root: Path) -> bool:
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(root, os.W_OK)
+
+
+def fetch(root: Path, downloads: Path | None = None, offline: bool | None = None,
+          log: Callable[[str], None] = print) -> dict[str, str]:
+    """Fetch every missing dataset into ``root``; ``{name: "fetched" | why not}``, one line each."""
+    todo = missing(root)
+    if not todo:
+        return {}
+    downloads = downloads or config.cache_dir() / "downloads"
+    offline = bool(os.environ.get("HW5_OFFLINE")) if offline is None else offline
+    outcome: dict[str, str] = {}
+
+    def skip(ds: Dataset, why: str) -> None:
+        outcome[ds.name] = why
+        log(f"make data: {ds.title} not fetched ({why}); the book will {ds.without}.")
+
+    if not _writable(root):
+        for ds in todo:
+            skip(ds, f"{root} is not writable")
+        return outcome
+    if offline:
+        for ds in todo:
+            skip(ds, "HW5_OFFLINE is set")
+        return outcome
+    status = reachable({s.host for ds in todo for s in ds.sources})
+    for ds in todo:
+        down = next((f"{s.host[0]} unreachable: {status[s.host]}" for s in ds.sources if status.get(s.host)), None)
+        if down:
+            skip(ds, down)
+            continue
+        try:
+            files = [download(s, downloads / ds.name) for s in ds.sources]
+            for extra in ds.optional:
+                try:
+                    files.append(download(extra, downloads / ds.name))
+                except FetchError as exc:
+                    log(f"make data: optional {extra.filename} not fetched ({exc})")
+            for source, path in zip(ds.sources, files, strict=False):
+                if source.known_hash is None:
+                    log(f"make data: {path.name} has no published checksum; its contents were checked "
+                        f"(SHA-256 of this download: {file_hash(path, 'sha256')})")
+            written = ds.install(files, root)
+        except (FetchError, DataError, OSError, EOFError, zipfile.BadZipFile, tarfile.TarError) as exc:
+            skip(ds, " ".join(str(exc).split())[:300])
+            continue
+        outcome[ds.name] = "fetched"
+        log(f"make data: {ds.title}: {len(written)} file(s) written into {root}")
+        for path in files:  # unpacked: the archive is no longer needed
+            path.unlink(missing_ok=True)
+    return outcome
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lib.data.fetch", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m lib.data.fetch", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="only list what is missing")
+    parser.add_argument("--offline", action="store_true", help="do not use the network (as HW5_OFFLINE=1)")
     args = parser.parse_args(argv)
     root = config.data_dir()
-    if not args.check and missing(root):
-        for problem in fetch(root):
-            print(f"could not fetch {problem}", file=sys.stderr)
-    left = missing(root)
-    if not left:
-        print(f"{root}: all data present")
+    todo = missing(root)
+    if not todo:
+        print(f"make data: {root}: all data present")
         return 0
-    print(f"{root}: missing files (put them there, or set HW5_DATA to a folder that has them):")
-    for rel, src in left:
-        print(f"  {rel:<58} from {src}")
-    print("Without NIST36 the book uses the synthetic stand-in and says so on every page.")
+    if args.check:
+        for ds in todo:
+            print(f"make data: {ds.title} missing from {root} (from {', '.join(s.url for s in ds.sources)}); "
+                  f"without it the book will {ds.without}.")
+        return 0
+    fetch(root, offline=True if args.offline else None)
     return 0
 
 
