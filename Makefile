@@ -13,6 +13,20 @@ CH ?=
 export OPENBLAS_NUM_THREADS ?= 1
 NAME ?= submission
 
+# NAME and CH reach shell lines: they must be plain names (letters, digits, '-', '_', '.'). The raw
+# text is checked ($(value ...): a '$(shell ...)' in it is never run) before any recipe starts; a
+# bad value stops make with one line and exit code 2. Recipes quote them as well.
+SAFE_CHARS := a b c d e f g h i j k l m n o p q r s t u v w x y z A B C D E F G H I J K L M N O P Q R S T U V W X Y Z 0 1 2 3 4 5 6 7 8 9 - _ .
+_unsafe = $(if $(2),$(call _unsafe,$(subst $(firstword $(2)),,$(1)),$(wordlist 2,$(words $(2)),$(2))),$(1))
+check_name = $(if $(or $(call _unsafe,$(2),$(SAFE_CHARS)),$(filter-out 1,$(words $(2)))),$(error $(1)='$(2)' is not allowed: use letters, digits, '-', '_' and '.' only, e.g. $(1)=$(3)))
+CHAPTER := $(basename $(notdir $(value CH)))
+ifneq ($(filter submission,$(MAKECMDGOALS)),)
+$(call check_name,NAME,$(value NAME),andrewid)
+endif
+ifneq ($(filter chapter,$(MAKECMDGOALS)),)
+$(if $(value CH),$(call check_name,CH,$(CHAPTER),03-training),$(error usage: make chapter CH=<name>, e.g. CH=03-training))
+endif
+
 .PHONY: setup report chapter test test-fast clean data submission bench lint
 
 setup: $(STAMP)
@@ -27,8 +41,9 @@ $(STAMP): pyproject.toml
 
 # `make report`: HTML site + one PDF in _book/ (chapters re-execute only when their source changed).
 # The pre-render script (python -m lib.pipelines) and post-render script (_book/results.json)
-# are declared in _quarto.yml and run by Quarto and by qrender alike.
-report: setup
+# are declared in _quarto.yml and run by Quarto and by qrender alike. `make data` first fetches
+# missing datasets (offline: one line each, within seconds, and the book does without them).
+report: setup data
 ifneq ($(QUARTO),)
 	PATH="$(abspath $(VENV))/bin:$$PATH" QUARTO_PYTHON=$(abspath $(PY)) $(QUARTO) render
 else
@@ -37,11 +52,10 @@ endif
 
 # `make chapter CH=03-training`: always re-executes that chapter, then rebuilds the outputs.
 chapter: setup
-	@test -n "$(CH)" || { echo "usage: make chapter CH=<name>, e.g. CH=03-training"; exit 2; }
 ifneq ($(QUARTO),)
-	PATH="$(abspath $(VENV))/bin:$$PATH" QUARTO_PYTHON=$(abspath $(PY)) $(QUARTO) render report/$(basename $(notdir $(CH))).qmd --cache-refresh
+	PATH="$(abspath $(VENV))/bin:$$PATH" QUARTO_PYTHON=$(abspath $(PY)) $(QUARTO) render 'report/$(CHAPTER).qmd' --cache-refresh
 else
-	nice $(PY) -m qrender render --chapter $(basename $(notdir $(CH)))
+	nice $(PY) -m qrender render --chapter '$(CHAPTER)'
 endif
 
 test: setup
@@ -62,7 +76,7 @@ lint: setup
 # `make submission NAME=<andrew-id>`: _book/submission/<NAME>.zip in the course's layout (python/
 # scripts + the lib code they import + cached weights; never trains) and the book's PDF beside it.
 submission: setup
-	$(PY) -m course.build --name $(NAME)
+	$(PY) -m course.build --name='$(NAME)'
 
 # Removes every output and cache (trained models included: the next build retrains).
 clean:
