@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import ast
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -36,6 +37,8 @@ EXCLUDE = ("lib/pipelines", "lib/plots.py", "lib/results.py", "lib/scorecard.py"
            "lib/progress.py", "lib/questions.py", "lib/data/fetch.py", "lib/data/synthetic")
 #: Modules imported by name at run time (``importlib``), invisible to the import parser.
 DYNAMIC = {"lib/data/__init__.py": ("lib.data.weights", "lib.data.torch_datasets")}
+#: A zip name: what reaches file names and shell lines (``make submission NAME=...``).
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 #: Files that must never be in the zip (data, caches, pickles, checkpoints).
 FORBIDDEN_SUFFIXES = (".mat", ".jpg", ".jpeg", ".pickle", ".pkl", ".pt", ".pth", ".pyc")
 
@@ -145,8 +148,9 @@ def result_files(folder: Path) -> list[Path]:
 
 def build(name: str = "submission", out_dir: Path | None = None, with_results: bool = True) -> Path:
     """Write ``<out_dir>/<name>.zip`` (default ``_book/submission``), check it, copy the PDF."""
-    if not name or Path(name).name != name or name.startswith("."):
-        raise ValueError(f"--name {name!r}: expected a plain file name such as your Andrew ID")
+    if not _SAFE_NAME.fullmatch(name):
+        raise ValueError(f"--name {name!r}: expected a plain name such as your Andrew ID "
+                         "(letters, digits, '-', '_' and '.', starting with a letter or digit)")
     root = config.PROJECT_ROOT
     out_dir = Path(out_dir or root / "_book" / "submission")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -207,13 +211,30 @@ def check(zip_path: Path) -> None:
                         raise ValueError(f"{zip_path}: {name} contains the absolute path {path}")
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        """An argument error is one line and exit code 2 (the usage is in --help)."""
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _name(text: str) -> str:
+    if not _SAFE_NAME.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a plain name: use letters, digits, '-', '_' and '.' (e.g. your Andrew ID)")
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course.build", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--name", default="submission", help="zip name (e.g. your Andrew ID)")
+    parser = _Parser(prog="python -m course.build", description=__doc__,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--name", default="submission", type=_name, help="zip name (e.g. your Andrew ID)")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default _book/submission)")
     args = parser.parse_args(argv)
-    path = build(args.name, args.out)
+    try:
+        path = build(args.name, args.out)
+    except (ValueError, OSError) as exc:  # a rule of the course broken, or the output not writable
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        return 1
     with zipfile.ZipFile(path) as zf:
         infos = zf.infolist()
     size = path.stat().st_size

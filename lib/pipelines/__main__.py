@@ -8,6 +8,7 @@ import sys
 import time
 
 from lib import config, results
+from lib.data.errors import DataError
 from lib.pipelines import PIPELINES
 
 
@@ -21,7 +22,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown pipeline(s) {sorted(unknown)}; choose from {list(PIPELINES)}")
     for name in args.names or PIPELINES:
         start = time.perf_counter()
-        importlib.import_module(f"lib.pipelines.{name}").run()
+        try:
+            importlib.import_module(f"lib.pipelines.{name}").run()
+        except DataError as exc:  # e.g. a partial dataset: the message says what to do
+            print(f"python -m lib.pipelines {name}: error: {exc}", file=sys.stderr)
+            return 1
         seconds = time.perf_counter() - start
         results.record_timing(name, seconds)
         print(f"[{config.profile()}] {name}: {seconds:.1f} s", file=sys.stderr)
