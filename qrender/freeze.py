@@ -46,6 +46,9 @@ class FreezeStore:
         }
         self.dir.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=".json")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # a normal file (0644), not mkstemp's owner-only 0600
         with os.fdopen(fd, "w") as f:
             json.dump(entry, f)
         os.replace(tmp, self.path(rel))
