@@ -37,6 +37,7 @@ import hashlib
 import http.client
 import os
 import socket
+import stat
 import sys
 import tarfile
 import tempfile
@@ -358,11 +359,13 @@ def missing(root: Path) -> list[Dataset]:
 
 
 def _writable(root: Path) -> bool:
+    """Whether downloads may go into ``root``: it can be written and has write bits (a folder
+    without them, such as a shared read-only copy, is left alone even for root)."""
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError:
         return False
-    return os.access(root, os.W_OK)
+    return os.access(root, os.W_OK) and bool(root.stat().st_mode & stat.S_IWUSR)
 
 
 def fetch(root: Path, downloads: Path | None = None, offline: bool | None = None,

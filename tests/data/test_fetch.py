@@ -235,3 +235,17 @@ def test_emnist_archive_gives_the_balanced_split_only(server, data_dir, tmp_path
     assert sorted(p.name for p in raw.iterdir()) == sorted(Path(f).name for f in layout.DATASETS["emnist"].files)
     assert (raw / "emnist-balanced-test-labels-idx1-ubyte").read_bytes() == b"balancedtestlabels-idx1"
     assert not list((tmp_path / "downloads").rglob("*.zip"))  # the archive is removed once unpacked
+
+
+def test_a_folder_without_write_bits_is_left_alone(tmp_path, monkeypatch, capsys):
+    root = tmp_path / "readonly"
+    root.mkdir()
+    root.chmod(0o555)
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: pytest.fail("nothing may be fetched"))
+    try:
+        outcome = fetch.fetch(root, tmp_path / "downloads")
+    finally:
+        root.chmod(0o755)
+    assert set(outcome) == {ds.name for ds in fetch.DATASETS}
+    assert all("not writable" in why for why in outcome.values())
+    assert list(root.iterdir()) == []
