@@ -144,6 +144,17 @@ def test_cmyk_jpeg_is_converted_not_taken_as_transparency(tmp_path):
     assert np.abs(out - reference).max() < 0.02  # Pillow's own conversion agrees
 
 
+def test_cmyk_jpeg_converted_from_rgb_keeps_its_ink(tmp_path):
+    """Pillow's RGB -> CMYK puts dark ink into C, M and Y with K = 0: read as RGBA, the whole page
+    would be transparent, that is blank."""
+    rgb = np.full((48, 80, 3), 255, np.uint8)
+    rgb[10:30, 5:40] = 0
+    path = tmp_path / "converted.jpg"
+    Image.fromarray(rgb).convert("CMYK").save(path, quality=95)
+    out = load_image(path)
+    assert out[12:28, 8:36].max() < 0.1 and out[35:].min() > 0.9
+
+
 def test_png_files_of_each_kind_round_trip(tmp_path):
     for name, array in {
         "gray": np.full((36, 37), 100, np.uint8),
