@@ -96,15 +96,15 @@ def load_image(path: str | Path) -> np.ndarray:
 def check_text_image(image: np.ndarray, source: str = "image") -> None:
     """Refuse an image too small or too thin to hold a line of handwriting (a DataError)."""
     h, w = np.shape(image)[:2]
+    if max(h, w) > MAX_ASPECT * max(min(h, w), 1):
+        raise DataError(
+            f"{source}: {w}x{h} pixels (width x height) is a thin strip, too thin to hold text; expected "
+            f"a page or a line of handwriting (at most {MAX_ASPECT} times longer than wide)."
+        )
     if min(h, w) < MIN_TEXT_SIDE:
         raise DataError(
-            f"{source}: {w}x{h} pixels is too small to hold text; expected at least "
+            f"{source}: {w}x{h} pixels (width x height) is too small to hold text; expected at least "
             f"{MIN_TEXT_SIDE} pixels on each side (a photo of handwriting)."
-        )
-    if max(h, w) > MAX_ASPECT * min(h, w):
-        raise DataError(
-            f"{source}: {w}x{h} pixels is a thin strip, too thin to hold text; expected a page or a "
-            f"line of handwriting (at most {MAX_ASPECT} times longer than wide)."
         )
 
 
