@@ -247,11 +247,21 @@ def test_project_environment_keeps_numpy_blas_on_one_thread() -> None:
     assert read_dotenv(root / "_environment")["OPENBLAS_NUM_THREADS"] == "1"
 
 
-def test_unnumbered_section_warns_only_when_referenced() -> None:
+def test_reference_to_an_unnumbered_section_is_refused() -> None:
     blocks = P.read_markdown("# Preface {.unnumbered}\n\n## Card {#sec-card .unnumbered}\n\nText.\n")["blocks"]
     warnings: list[str] = []
     labels = crossref.number(blocks, "1", "index.html", False, warnings.append)
-    assert warnings == [] and labels["sec-card"].unnumbered
+    assert warnings == [] and labels["sec-card"].unnumbered  # defining one is fine
     ref = P.read_markdown("See @sec-card.\n")["blocks"]
-    crossref.resolve(ref, labels, lambda lab: f"{lab.page}#{lab.ident}", warnings.append, "ch")
-    assert warnings == ["ch: @sec-card refers to an unnumbered section (in index.html)"]
+    with pytest.raises(crossref.CrossrefError, match=r"ch\.qmd:7: @sec-card refers to an unnumbered section"):
+        crossref.resolve(ref, labels, lambda lab: f"{lab.page}#{lab.ident}", warnings.append, "ch",
+                         locate=lambda ident: "ch.qmd:7")
+
+
+def test_references_from_the_unnumbered_home_page_read_as_captions() -> None:
+    blocks, labels, _ = numbered("3")
+    app_blocks = P.read_markdown("# Data {#sec-data}\n\nText.\n")["blocks"]
+    labels.update(crossref.number(app_blocks, "A", "report/app.html", True, print))
+    ref = P.read_markdown("See @sec-training, @sec-setup, @sec-data, @fig-plot and [-@sec-setup].\n")["blocks"]
+    crossref.resolve(ref, labels, lambda lab: f"x.html#{lab.ident}", print, "index", from_unnumbered_page=True)
+    assert P.stringify(ref) == ("See 3\u00a0 Training, Setup, Appendix A — Data, Figure 3.1 and Setup.")
