@@ -36,10 +36,19 @@ else
 endif
 
 # `make chapter CH=03-training`: always re-executes that chapter, then rebuilds the outputs.
+# Quarto always executes a file rendered on its own (quarto.org, "Freeze": rendering a single
+# document executes it), but a failed render leaves _book/ half emptied: the site is copied aside
+# first and put back if the render fails. (qrender builds its outputs aside itself.)
 chapter: setup
 	@test -n "$(CH)" || { echo "usage: make chapter CH=<name>, e.g. CH=03-training"; exit 2; }
 ifneq ($(QUARTO),)
-	PATH="$(abspath $(VENV))/bin:$$PATH" QUARTO_PYTHON=$(abspath $(PY)) $(QUARTO) render report/$(basename $(notdir $(CH))).qmd --cache-refresh
+	@kept=$$(mktemp -d); [ ! -d _book ] || cp -a _book "$$kept/"; \
+	if PATH="$(abspath $(VENV))/bin:$$PATH" QUARTO_PYTHON=$(abspath $(PY)) $(QUARTO) render report/$(basename $(notdir $(CH))).qmd; then \
+	  rm -rf "$$kept"; \
+	else status=$$?; \
+	  if [ -d "$$kept/_book" ]; then rm -rf _book && mv "$$kept/_book" _book && echo "make chapter: the render failed; _book/ is as it was before" >&2; fi; \
+	  rm -rf "$$kept"; exit $$status; \
+	fi
 else
 	nice $(PY) -m qrender render --chapter $(basename $(notdir $(CH)))
 endif
