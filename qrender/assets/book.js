@@ -115,6 +115,14 @@
         overlay.appendChild(cap);
       }
       overlay.addEventListener("click", (ev) => { if (ev.target !== big) closeBox(); });
+      // as large as the window allows (up to 2.5 times the image's own size)
+      const fit = () => {
+        const w = img.naturalWidth || img.width;
+        const h = img.naturalHeight || img.height;
+        const scale = Math.min(0.94 * window.innerWidth / w, 0.8 * window.innerHeight / h, 2.5);
+        big.style.width = Math.round(w * scale) + "px";
+      };
+      fit();
       document.body.appendChild(overlay);
       close.focus();
     };
