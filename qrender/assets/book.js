@@ -127,7 +127,8 @@
       close.focus();
     };
     document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") closeBox(); });
-    document.querySelectorAll("main figure img").forEach((img) => {
+    // as Quarto's `lightbox: true`: images of figures, and images alone in a paragraph
+    document.querySelectorAll("main figure img, main p > img:only-child").forEach((img) => {
       if (img.closest("a")) return;
       const link = document.createElement("a");
       link.href = img.getAttribute("src");
