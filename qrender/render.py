@@ -441,7 +441,8 @@ def typst_source(proj, states, labels, out_dir, pages, anchors) -> str:
     template = (Path(__file__).parent / "assets" / "book.typ").read_text()
     before = _typst_includes(proj, "include-before-body")
     after = _typst_includes(proj, "include-after-body")
-    return fix_typst_math("\n".join([prelude, template, before, body, after]))
+    # the math fixes apply to what pandoc wrote, not to the template or included files
+    return "\n".join([prelude, template, before, fix_typst_math(body), after])
 
 
 def _typst_includes(proj: projmod.Project, key: str) -> str:
