@@ -187,8 +187,13 @@ def page(body: str, info: PageInfo, pages: list[PageInfo], blocks: list[dict], b
     root = site_root(info.page)
     css = f"{root}{LIB}/book.css"
     book_title = html.escape(str(book.get("title", "")))
-    page_title = f"{info.number + ' ' if info.number else ''}{info.title_text} – {book_title}" \
-        if info.kind != "index" else book_title
+    if info.kind == "index":
+        page_title = book_title
+    elif info.kind == "appendix" and info.number:
+        page_title = f"Appendix {info.number} — {html.escape(info.title_text)} – {book_title}"
+    else:
+        number = f"{info.number}\u00a0 " if info.number else ""
+        page_title = f"{number}{html.escape(info.title_text)} – {book_title}"
     boot = ""
     if site.themes:
         respect = ('if (!localStorage.getItem("qrender-color-scheme") && window.matchMedia && '
@@ -210,7 +215,7 @@ def page(body: str, info: PageInfo, pages: list[PageInfo], blocks: list[dict], b
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="qrender (offline renderer of Quarto books)">
-<title>{html.escape(page_title)}</title>
+<title>{page_title}</title>
 {boot}
 <link rel="stylesheet" href="{css}">
 </head>

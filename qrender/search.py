@@ -1,8 +1,9 @@
 """The site's full-text search index, written at render time like Quarto's ``search.json``.
 
-One entry per section: the page itself (its text up to the first section) and every heading
-with an id, with the fields Quarto writes (``objectID``, ``href``, ``title`` = the page's
-title, ``section`` = the numbered section title, ``text``, ``crumbs``). The index goes to
+One entry per section, as Quarto writes them: the page itself (its text up to the first section)
+and every level-2 section, whose text includes its subsections (with their numbered titles);
+the fields are Quarto's (``objectID``, ``href``, ``title`` = the page's title, ``section`` =
+the numbered section title, ``text``, ``crumbs``). The index goes to
 ``search.json`` (Quarto's name and format) and, for pages opened from disk (``file://``, where
 a browser may not fetch a JSON file), to ``site_libs/qrender/search-index.js`` as a script.
 The browser side is ``assets/search.js`` with Fuse.js 6.6.2 (vendored from npm, the version
@@ -66,15 +67,17 @@ def page_entries(page: str, page_title: str, crumbs: list[str], blocks: list[dic
     entries: list[dict[str, Any]] = []
     current = {"objectID": page, "href": page, "title": page_title, "section": "", "text": [], "crumbs": crumbs}
     for b in _flatten(blocks):
-        if b["t"] == "Header" and b["c"][0] >= 2 and b["c"][1][0]:
-            entries.append(current)
+        if b["t"] == "Header":
             number = dict(b["c"][1][2]).get("data-number")
             title = P.stringify(b["c"][2])
-            href = f"{page}#{b['c'][1][0]}"
-            current = {"objectID": href, "href": href, "title": page_title,
-                       "section": f"{number} {title}" if number else title, "text": [], "crumbs": crumbs}
-            continue
-        if b["t"] == "Header":
+            numbered = f"{number} {title}" if number else title
+            if b["c"][0] == 2 and b["c"][1][0]:
+                entries.append(current)
+                href = f"{page}#{b['c'][1][0]}"
+                current = {"objectID": href, "href": href, "title": page_title, "section": numbered,
+                           "text": [], "crumbs": crumbs}
+            elif b["c"][0] > 2:
+                current["text"].append(numbered)
             continue
         text = _text(b)
         if text.strip():
@@ -82,7 +85,7 @@ def page_entries(page: str, page_title: str, crumbs: list[str], blocks: list[dic
     entries.append(current)
     for e in entries:
         e["text"] = _SPACE.sub(" ", "\n".join(e["text"])).strip()
-    return [e for e in entries if e["text"] or e["section"]]
+    return entries
 
 
 def write(out_dir: Path, entries: list[dict[str, Any]], lib: str) -> None:
