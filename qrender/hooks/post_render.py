@@ -6,6 +6,10 @@ projects"), but with ``keep-ipynb: true`` Quarto keeps the notebook it executed 
 ``report/<chapter>.quarto_ipynb`` (git-ignored), with its outputs. This script copies it to
 ``<output-dir>/report/<chapter>.ipynb`` and puts a link to it beside the site's "Download PDF"
 button, which is what qrender writes itself (qrender sets ``QRENDER=1`` for its scripts).
+Quarto 1.10 does not overwrite a kept notebook: a later render writes ``.quarto_ipynb_1``,
+``_2``, ... (quarto-cli issue #14281). The newest one is published and renamed to
+``.quarto_ipynb``, the older ones are removed, so a chapter that is frozen next time (not
+executed, no new notebook) still publishes its latest one.
 """
 
 from __future__ import annotations
@@ -29,6 +33,22 @@ def notebook_link(href: str) -> str:
             f'<i class="bi bi-journal-code"></i></a>')
 
 
+def latest_kept_notebook(source_stem: Path) -> Path | None:
+    """``<stem>.quarto_ipynb``, made the newest of Quarto's numbered variants; the others removed."""
+    base = source_stem.with_suffix(".quarto_ipynb")
+    variants = [p for p in source_stem.parent.glob(source_stem.name + ".quarto_ipynb*")
+                if re.fullmatch(r"\.quarto_ipynb(_\d+)?", p.name[len(source_stem.name):])]
+    if not variants:
+        return None
+    newest = max(variants, key=lambda p: p.stat().st_mtime)
+    for p in variants:
+        if p != newest:
+            p.unlink()
+    if newest != base:
+        os.replace(newest, base)
+    return base
+
+
 def publish_notebooks(out: Path, pages: list[Path]) -> list[Path]:
     """Copy the kept notebook of each page's source to ``<page>.ipynb`` and link it on the page."""
     published = []
@@ -36,8 +56,8 @@ def publish_notebooks(out: Path, pages: list[Path]) -> list[Path]:
         if page.suffix != ".html" or not page.is_file():
             continue
         rel = page.relative_to(out)
-        kept = ROOT / rel.with_suffix(".quarto_ipynb")
-        if not kept.is_file():
+        kept = latest_kept_notebook(ROOT / rel.with_suffix(""))
+        if kept is None:
             continue
         target = page.with_suffix(".ipynb")
         shutil.copyfile(kept, target)
