@@ -36,8 +36,8 @@ else
 endif
 
 # `make chapter CH=03-training`: always re-executes that chapter, then rebuilds the outputs.
-# Quarto always executes a file rendered on its own (quarto.org, "Freeze": rendering a single
-# document executes it), but a failed render leaves _book/ half emptied: the site is copied aside
+# Quarto always executes a file rendered on its own (https://quarto.org/docs/projects/code-execution.html),
+# so no --cache-refresh; but a failed render leaves _book/ half emptied: the site is copied aside
 # first and put back if the render fails. (qrender builds its outputs aside itself.)
 chapter: setup
 	@test -n "$(CH)" || { echo "usage: make chapter CH=<name>, e.g. CH=03-training"; exit 2; }

@@ -79,10 +79,13 @@ def test_theme_toggle_is_remembered_across_pages(fixture_book: Path, browser) ->
     light = page.eval(background)
     page.click(".theme-toggle")
     assert page.eval("document.documentElement.dataset.theme") == "dark" and page.eval(background) != light
+    assert page.eval("localStorage.getItem('qrender-color-scheme')") == "dark"
+    page.pipe.pump(1.5)  # the browser commits localStorage to its store asynchronously, as a reader's pause does
     page.goto(fixture_book / "results.html")
     assert page.eval("document.documentElement.dataset.theme") == "dark"
     assert page.eval(".theme-toggle" and "document.querySelector('.theme-toggle').getAttribute('aria-pressed')") == "true"
     page.click(".theme-toggle")
+    page.pipe.pump(1.5)
     page.goto(fixture_book / "index.html")
     assert page.eval("document.documentElement.dataset.theme") == "light"
 
