@@ -51,9 +51,18 @@ else
 endif
 
 # `make chapter CH=03-training`: always re-executes that chapter, then rebuilds the outputs.
+# Quarto always executes a file rendered on its own (https://quarto.org/docs/projects/code-execution.html),
+# so no --cache-refresh; but a failed render leaves _book/ half emptied: the site is copied aside
+# first and put back if the render fails. (qrender builds its outputs aside itself.)
 chapter: setup
 ifneq ($(QUARTO),)
-	PATH="$(abspath $(VENV))/bin:$$PATH" QUARTO_PYTHON=$(abspath $(PY)) $(QUARTO) render 'report/$(CHAPTER).qmd' --cache-refresh
+	@kept=$$(mktemp -d); [ ! -d _book ] || cp -a _book "$$kept/"; \
+	if PATH="$(abspath $(VENV))/bin:$$PATH" QUARTO_PYTHON=$(abspath $(PY)) $(QUARTO) render 'report/$(CHAPTER).qmd'; then \
+	  rm -rf "$$kept"; \
+	else status=$$?; \
+	  if [ -d "$$kept/_book" ]; then rm -rf _book && mv "$$kept/_book" _book && echo "make chapter: the render failed; _book/ is as it was before" >&2; fi; \
+	  rm -rf "$$kept"; exit $$status; \
+	fi
 else
 	nice $(PY) -m qrender render --chapter '$(CHAPTER)'
 endif

@@ -145,48 +145,163 @@ class _Pipe:
         os.close(self._from_chrome_r)
 
 
+_KEYS = {  # key -> (code, windowsVirtualKeyCode) for Input.dispatchKeyEvent
+    "Enter": ("Enter", 13), "Escape": ("Escape", 27), "ArrowDown": ("ArrowDown", 40),
+    "ArrowUp": ("ArrowUp", 38), "Tab": ("Tab", 9), "/": ("Slash", 191),
+}
+
+
+class Page:
+    """One tab of a :class:`Browser`: load a page, run script in it, type, press keys, take
+    screenshots, and see every request it made."""
+
+    def __init__(self, pipe: _Pipe, target: str, session: str):
+        self.pipe, self.target, self.session = pipe, target, session
+        self.url = ""
+        self.events_from = 0
+
+    def _send(self, method: str, params: dict | None = None, timeout: float = 30) -> dict[str, Any]:
+        return self.pipe.send(method, params, session=self.session, timeout=timeout)
+
+    def goto(self, path: Path | str, settle: float = 0.4) -> Page:
+        self.url = path if isinstance(path, str) and "://" in path else Path(path).resolve().as_uri()
+        self.events_from = len(self.pipe.events)
+        loaded = len([e for e in self.pipe.events if e.get("method") == "Page.loadEventFired"
+                      and e.get("sessionId") == self.session])
+        self._send("Page.navigate", {"url": self.url})
+        deadline = time.monotonic() + 20
+        while len([e for e in self.pipe.events if e.get("method") == "Page.loadEventFired"
+                   and e.get("sessionId") == self.session]) <= loaded:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.url} did not finish loading")
+            self.pipe.pump(0.1)
+        self.pipe.pump(settle)
+        return self
+
+    def viewport(self, width: int, height: int = 900, mobile: bool = False) -> Page:
+        self._send("Emulation.setDeviceMetricsOverride",
+                   {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+        return self
+
+    def eval(self, expression: str, timeout: float = 30) -> Any:
+        reply = self._send("Runtime.evaluate", {"expression": expression, "returnByValue": True,
+                                                "awaitPromise": True}, timeout=timeout)
+        if "exceptionDetails" in reply:
+            raise RuntimeError(f"script failed in {self.url}: {reply['exceptionDetails']}")
+        return reply["result"].get("value")
+
+    def wait_for(self, expression: str, timeout: float = 10) -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            value = self.eval(expression)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.url}: waited {timeout} s for {expression}")
+            self.pipe.pump(0.1)
+
+    def type(self, text: str) -> Page:
+        self._send("Input.insertText", {"text": text})
+        return self
+
+    def key(self, name: str) -> Page:
+        code, vk = _KEYS.get(name, (name, 0))
+        text = name if len(name) == 1 else ("\r" if name == "Enter" else "")
+        for kind in ("keyDown", "keyUp"):
+            params: dict[str, Any] = {"type": kind, "key": name, "code": code, "windowsVirtualKeyCode": vk}
+            if kind == "keyDown" and text:
+                params["text"] = text
+            self._send("Input.dispatchKeyEvent", params)
+        self.pipe.pump(0.05)
+        return self
+
+    def click(self, selector: str) -> Page:
+        """A real mouse click at the middle of the first element matching ``selector``."""
+        box = self.eval(f"""(() => {{ const el = document.querySelector({json.dumps(selector)});
+            if (!el) return null; el.scrollIntoView({{block: "center"}}); const r = el.getBoundingClientRect();
+            return [r.left + r.width / 2, r.top + r.height / 2]; }})()""")
+        if box is None:
+            raise LookupError(f"{self.url}: nothing matches {selector}")
+        for kind in ("mousePressed", "mouseReleased"):
+            self._send("Input.dispatchMouseEvent", {"type": kind, "x": box[0], "y": box[1], "button": "left",
+                                                    "clickCount": 1})
+        self.pipe.pump(0.1)
+        return self
+
+    def screenshot(self, path: Path | str, full_page: bool = False) -> Path:
+        import base64
+
+        params: dict[str, Any] = {"format": "png", "captureBeyondViewport": full_page}
+        data = self._send("Page.captureScreenshot", params)["data"]
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(data))
+        return path
+
+    def requests(self) -> tuple[list[str], list[tuple[str, str]]]:
+        """(every URL requested since the last ``goto``, the failed ones with the reason)."""
+        ids: dict[str, str] = {}
+        urls: list[str] = []
+        failed: list[tuple[str, str]] = []
+        for e in self.pipe.events[self.events_from:]:
+            if e.get("sessionId") != self.session:
+                continue
+            p = e.get("params", {})
+            if e.get("method") == "Network.requestWillBeSent":
+                ids[p["requestId"]] = p["request"]["url"]
+                urls.append(p["request"]["url"])
+            elif e.get("method") == "Network.loadingFailed":
+                failed.append((ids.get(p["requestId"], "?"), p.get("errorText", "")))
+            elif e.get("method") == "Network.responseReceived" and p["response"].get("status", 200) >= 400:
+                failed.append((p["response"]["url"], f"HTTP {p['response']['status']}"))
+        return urls, failed
+
+    def report(self) -> PageReport:
+        data = json.loads(self.eval(_PROBE))
+        urls, failed = self.requests()
+        return PageReport(self.url, urls, failed, text=data["text"], images=data["images"], math=data["math"],
+                          fractions=data["fractions"], stylesheets=data["stylesheets"])
+
+
+class Browser:
+    """Headless Chromium over the DevTools pipe: ``with Browser() as b: page = b.page(); page.goto(p)``."""
+
+    def __init__(self) -> None:
+        exe = chromium()
+        if exe is None:
+            raise FileNotFoundError("chromium is not installed (apt-get install -y chromium)")
+        self._exe = exe
+        self._profile: tempfile.TemporaryDirectory | None = None
+        self.pipe: _Pipe | None = None
+
+    def __enter__(self) -> Browser:
+        self._profile = tempfile.TemporaryDirectory()
+        self.pipe = _Pipe(self._exe, self._profile.name)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.pipe is not None:
+            self.pipe.close()
+        if self._profile is not None:
+            self._profile.cleanup()
+
+    def page(self, width: int = 1280, height: int = 1000) -> Page:
+        assert self.pipe is not None
+        target = self.pipe.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = self.pipe.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        for domain in ("Network.enable", "Page.enable", "Runtime.enable"):
+            self.pipe.send(domain, session=session)
+        page = Page(self.pipe, target, session)
+        page.viewport(width, height)
+        return page
+
+
 def inspect_pages(paths: list[Path], settle: float = 0.6) -> list[PageReport]:
     """Load each page (file://) in one headless Chromium and report what happened."""
-    exe = chromium()
-    if exe is None:
-        raise FileNotFoundError("chromium is not installed (apt-get install -y chromium)")
     reports = []
-    with tempfile.TemporaryDirectory() as profile:
-        pipe = _Pipe(exe, profile)
-        try:
-            for path in paths:
-                url = Path(path).resolve().as_uri()
-                target = pipe.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-                session = pipe.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-                for domain in ("Network.enable", "Page.enable", "Runtime.enable"):
-                    pipe.send(domain, session=session)
-                pipe.events.clear()
-                pipe.send("Page.navigate", {"url": url}, session=session)
-                deadline = time.monotonic() + 20
-                while not any(e.get("method") == "Page.loadEventFired" and e.get("sessionId") == session
-                              for e in pipe.events):
-                    if time.monotonic() > deadline:
-                        raise TimeoutError(f"{url} did not finish loading")
-                    pipe.pump(0.2)
-                pipe.pump(settle)
-                probe = pipe.send("Runtime.evaluate", {"expression": _PROBE, "returnByValue": True}, session=session)
-                data = json.loads(probe["result"]["value"])
-                report = PageReport(url, text=data["text"], images=data["images"], math=data["math"],
-                                    fractions=data["fractions"], stylesheets=data["stylesheets"])
-                ids: dict[str, str] = {}
-                for e in pipe.events:
-                    if e.get("sessionId") != session:
-                        continue
-                    p = e.get("params", {})
-                    if e.get("method") == "Network.requestWillBeSent":
-                        ids[p["requestId"]] = p["request"]["url"]
-                        report.requests.append(p["request"]["url"])
-                    elif e.get("method") == "Network.loadingFailed":
-                        report.failed.append((ids.get(p["requestId"], "?"), p.get("errorText", "")))
-                    elif e.get("method") == "Network.responseReceived" and p["response"].get("status", 200) >= 400:
-                        report.failed.append((p["response"]["url"], f"HTTP {p['response']['status']}"))
-                reports.append(report)
-                pipe.send("Target.closeTarget", {"targetId": target})
-        finally:
-            pipe.close()
+    with Browser() as browser:
+        page = browser.page(1280, 1800)
+        for path in paths:
+            page.goto(path, settle=settle)
+            reports.append(page.report())
     return reports

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from qrender import pandoc as P
@@ -29,7 +29,20 @@ class Label:
     page: str  # html path of the page (relative to the output dir)
     chapter_level: bool = False  # a chapter's own title: "Chapter 3" / "Appendix A"
     appendix: bool = False
-    unnumbered: bool = False  # a section without a number: a reference reads "Section <title>"
+    unnumbered: bool = False  # a section without a number: Quarto cannot refer to it
+    title: list[dict] = field(default_factory=list)  # a section's title (inlines)
+
+    def caption(self) -> list[dict]:
+        """How Quarto writes a reference to a section from a page without section numbers (the
+        unnumbered home page): the section's caption. A chapter's caption carries its number
+        ("3\u00a0 Training"), an appendix's its letter ("Appendix A — Data"), a section's none
+        (quarto-cli src/project/types/book/book-crossrefs.ts, formatCrossref, and
+        book-chapters.ts, formatChapterTitle)."""
+        if self.chapter_level and self.appendix:
+            return [*P.text(f"Appendix {self.number} —"), P.Space(), *self.title]
+        if self.chapter_level:
+            return [P.Str(f"{self.number}\u00a0"), P.Space(), *self.title]
+        return list(self.title)
 
     def text(self, capital: bool = True, suppress: bool = False) -> str:
         if suppress:
@@ -117,12 +130,14 @@ class Numberer:
                 attr[2].append(["data-number", self.chapter])
                 attr[2].append(["data-chapter", "true"])
                 if ident.startswith("sec-"):
-                    self.add(ident, "sec", self.chapter, chapter_level=True)
+                    self.add(ident, "sec", self.chapter, chapter_level=True, title=inlines)
+            elif ident.startswith("sec-"):
+                self.add(ident, "sec", "", unnumbered=True, title=inlines)
             return
         depth = max(level - 1, 1)
         if "unnumbered" in classes or not self.chapter:
             if ident.startswith("sec-"):
-                self.add(ident, "sec", P.stringify(inlines), unnumbered=True)
+                self.add(ident, "sec", P.stringify(inlines), unnumbered=True, title=inlines)
             return
         self.sections[depth] += 1
         for k in range(depth + 1, len(self.sections)):
@@ -130,7 +145,7 @@ class Numberer:
         number = ".".join([self.chapter, *(str(self.sections[k]) for k in range(1, depth + 1))])
         attr[2].append(["data-number", number])
         if ident.startswith("sec-"):
-            self.add(ident, "sec", number)
+            self.add(ident, "sec", number, title=inlines)
 
     def figure_div(self, b: dict) -> None:
         ident = b["c"][0][0]
@@ -179,9 +194,20 @@ def number(blocks: list[dict], chapter: str | None, page: str, appendix: bool,
     return numberer.labels
 
 
+class CrossrefError(Exception):
+    """A reference Quarto cannot resolve the way qrender would (message: file:line and why)."""
+
+
 def resolve(blocks: list[dict], labels: dict[str, Label], link: Callable[[Label], str],
-            warn: Callable[[str], None], where: str) -> list[dict]:
-    """Replace crossref citations by links; ``link(label)`` gives the href for a label."""
+            warn: Callable[[str], None], where: str, from_unnumbered_page: bool = False,
+            locate: Callable[[str], str] | None = None) -> list[dict]:
+    """Replace crossref citations by links; ``link(label)`` gives the href for a label.
+
+    ``from_unnumbered_page``: the page has no section numbers (the home page), so a reference to
+    a section reads as the section's caption, as Quarto writes it there. A reference to an
+    unnumbered section is refused: Quarto leaves it unresolved (``?@sec-x``). ``locate(ident)``
+    names the ``file:line`` of a reference for that error.
+    """
 
     def fn(node: dict) -> list[dict] | None:
         if node["t"] != "Cite":
@@ -204,11 +230,17 @@ def resolve(blocks: list[dict], labels: dict[str, Label], link: Callable[[Label]
                 out.append({"t": "Strong", "c": [P.Str(f"?@{ident}")]})
                 continue
             if label.unnumbered:
-                warn(f"{where}: @{ident} refers to an unnumbered section (in {label.page})")
+                at = locate(ident) if locate else where
+                raise CrossrefError(
+                    f"{at}: @{ident} refers to an unnumbered section (in {label.page}); Quarto cannot "
+                    "resolve a reference to it and prints ?@" + ident + ". Refer to a numbered section "
+                    "or chapter, or write a link: [its title](#" + ident + ").")
             suppress = cit.get("citationMode", {}).get("t") == "SuppressAuthor"
-            capital = not ident[:1].islower() or True
-            out.append(P.Link(P.text(label.text(capital=capital, suppress=suppress)), link(label),
-                              classes=["quarto-xref"]))
+            if from_unnumbered_page and label.kind == "sec":
+                content = label.caption()
+            else:
+                content = P.text(label.text(suppress=suppress))
+            out.append(P.Link(content, link(label), classes=["quarto-xref"]))
             out += cit.get("citationSuffix") or []
         return out
 

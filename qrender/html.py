@@ -27,19 +27,49 @@ class PageInfo:
     title_text: str
     kind: str
     part: str | None
+    notebook: str | None = None  # the page's executed notebook, relative to the output dir
+
+
+@dataclass
+class SiteOptions:
+    """What the site offers, read from Quarto's html options in _quarto.yml."""
+
+    code_copy: bool = True  # `code-copy` (Quarto's default, hover, shows a button too)
+    lightbox: bool = False  # `lightbox: true`
+    themes: tuple[str, ...] = ()  # `theme: {light: ..., dark: ...}`: ("light", "dark"), first is default
+    respect_user_scheme: bool = False  # `respect-user-color-scheme`
+    pdf: str | None = None  # the book's PDF when `book: downloads: [pdf]`
+
+    @classmethod
+    def from_options(cls, fmt_opts: dict[str, Any], pdf: str | None) -> SiteOptions:
+        theme = fmt_opts.get("theme")
+        themes = tuple(k for k in theme if k in ("light", "dark")) if isinstance(theme, dict) else ()
+        return cls(code_copy=fmt_opts.get("code-copy", "hover") is not False,
+                   lightbox=fmt_opts.get("lightbox") is True,
+                   themes=themes if len(themes) == 2 else (),
+                   respect_user_scheme=bool(fmt_opts.get("respect-user-color-scheme")), pdf=pdf)
 
 
 def copy_assets(out_dir: Path) -> None:
     dest = out_dir / LIB
     dest.mkdir(parents=True, exist_ok=True)
-    for f in ASSETS.glob("*.css"):
-        target = dest / f.name
+    files = {f.name: f for f in ASSETS.glob("*") if f.suffix in (".css", ".js")}
+    files["fuse.min.js"] = ASSETS / "vendor" / "fuse.js" / "fuse.min.js"
+    files["fuse.js-LICENSE.txt"] = ASSETS / "vendor" / "fuse.js" / "LICENSE"
+    for name, f in files.items():
+        target = dest / name
         if not target.exists() or target.read_bytes() != f.read_bytes():
             shutil.copy2(f, target)
 
 
 def rel(from_page: str, to: str) -> str:
     return os.path.relpath(to, os.path.dirname(from_page) or ".").replace(os.sep, "/")
+
+
+def site_root(page: str) -> str:
+    """The relative path from ``page`` to the output dir ("" or "../")."""
+    depth = len(Path(page).parent.parts)
+    return "../" * depth
 
 
 def toc(blocks: list[dict], depth: int) -> list[tuple[int, str, str]]:
@@ -64,7 +94,8 @@ def header_html(blocks_with_headers: list[dict]) -> list[str]:
     return [p.rsplit("</div>", 1)[0].strip() for p in parts]
 
 
-def sidebar(pages: list[PageInfo], current: str, book: dict[str, Any], pdf_name: str | None) -> str:
+def sidebar(pages: list[PageInfo], current: PageInfo, book: dict[str, Any], site: SiteOptions) -> str:
+    here = current.page
     items = []
     section = None
     for p in pages:
@@ -74,23 +105,48 @@ def sidebar(pages: list[PageInfo], current: str, book: dict[str, Any], pdf_name:
         elif p.part and p.part != section and p.kind != "appendix":
             section = p.part
             items.append(f'<li class="sidebar-section">{html.escape(p.part)}</li>')
-        active = ' class="active" aria-current="page"' if p.page == current else ""
+        active = ' class="active" aria-current="page"' if p.page == here else ""
         num = f'<span class="chapter-number">{p.number}</span>' if p.number else ""
-        items.append(f'<li><a href="{rel(current, p.page)}"{active}>{num}<span class="chapter-title">'
+        items.append(f'<li><a href="{rel(here, p.page)}"{active}>{num}<span class="chapter-title">'
                      f"{p.title_html}</span></a></li>")
-    download = ""
-    if pdf_name:
-        download = (f'<a class="download" href="{rel(current, pdf_name)}">'
-                    f'<span aria-hidden="true">&#x2913;</span> Download PDF</a>')
+    downloads = []
+    if site.pdf:
+        downloads.append(f'<a class="download download-pdf" href="{rel(here, site.pdf)}" download>'
+                         f'<span aria-hidden="true">&#x2913;</span> Download PDF</a>')
+    if current.notebook:
+        downloads.append(f'<a class="download download-notebook" href="{rel(here, current.notebook)}" download '
+                         f'title="This chapter as a Jupyter notebook, with its outputs">'
+                         f'<span aria-hidden="true">&#x2913;</span> Jupyter notebook</a>')
     title = html.escape(str(book.get("title", "")))
     subtitle = book.get("subtitle")
     sub = f'<div class="book-subtitle">{html.escape(str(subtitle))}</div>' if subtitle else ""
-    return (f'<nav class="sidebar" aria-label="Chapters"><a class="book-title" href="{rel(current, pages[0].page)}">'
-            f"{title}</a>{sub}<ul>{''.join(items)}</ul>{download}</nav>")
+    theme = ""
+    if site.themes:
+        theme = ('<button type="button" class="theme-toggle" aria-pressed="false" title="Switch to dark mode">'
+                 '<span class="theme-icon" aria-hidden="true"></span><span class="visually-hidden">Dark mode</span>'
+                 "</button>")
+    search = ('<div class="sidebar-search" role="search">'
+              '<input type="search" id="search-input" placeholder="Search" aria-label="Search the book" '
+              'autocomplete="off" spellcheck="false" role="combobox" aria-expanded="false" '
+              'aria-controls="search-results" aria-autocomplete="list">'
+              '<ul id="search-results" role="listbox" aria-label="Search results" hidden></ul></div>')
+    return (f'<nav class="sidebar" id="sidebar" aria-label="Chapters"><div class="sidebar-head">'
+            f'<a class="book-title" href="{rel(here, pages[0].page)}">{title}</a>{theme}</div>{sub}{search}'
+            f"<ul class=\"chapters\">{''.join(items)}</ul>"
+            f'<div class="downloads">{"".join(downloads)}</div></nav>')
+
+
+_THEME_BOOT = """<script>
+(function () {{
+  var scheme = {default!r};
+  try {{ scheme = localStorage.getItem("qrender-color-scheme") || scheme; }} catch (e) {{}}
+  {respect}document.documentElement.dataset.theme = scheme;
+}})();
+</script>"""
 
 
 def page(body: str, info: PageInfo, pages: list[PageInfo], blocks: list[dict], book: dict[str, Any],
-         fmt_opts: dict[str, Any], pdf_name: str | None, lang: str = "en") -> str:
+         fmt_opts: dict[str, Any], site: SiteOptions, lang: str = "en") -> str:
     depth = int(fmt_opts.get("toc-depth", 3)) - 1
     toc_html = ""
     if fmt_opts.get("toc", True):
@@ -128,22 +184,45 @@ def page(body: str, info: PageInfo, pages: list[PageInfo], blocks: list[dict], b
         if meta:
             bits.append(f'<div class="book-banner-meta">{"".join(meta)}</div>')
         banner = f'<header class="book-banner">{"".join(bits)}</header>'
-    css = rel(info.page, f"{LIB}/book.css")
+    root = site_root(info.page)
+    css = f"{root}{LIB}/book.css"
     book_title = html.escape(str(book.get("title", "")))
-    page_title = f"{info.number + ' ' if info.number else ''}{info.title_text} – {book_title}" \
-        if info.kind != "index" else book_title
+    if info.kind == "index":
+        page_title = book_title
+    elif info.kind == "appendix" and info.number:
+        page_title = f"Appendix {info.number} — {html.escape(info.title_text)} – {book_title}"
+    else:
+        number = f"{info.number}\u00a0 " if info.number else ""
+        page_title = f"{number}{html.escape(info.title_text)} – {book_title}"
+    boot = ""
+    if site.themes:
+        respect = ('if (!localStorage.getItem("qrender-color-scheme") && window.matchMedia && '
+                   'matchMedia("(prefers-color-scheme: dark)").matches) scheme = "dark";\n  '
+                   if site.respect_user_scheme else "")
+        boot = _THEME_BOOT.format(default=site.themes[0], respect=respect).replace("'", '"')
+    data = [f'data-site-root="{root}"']
+    if site.code_copy:
+        data.append('data-code-copy="true"')
+    if site.lightbox:
+        data.append('data-lightbox="true"')
+    mobile = (f'<header class="mobile-bar"><button type="button" class="menu-toggle" aria-controls="sidebar" '
+              f'aria-expanded="false"><span class="menu-icon" aria-hidden="true"></span>'
+              f'<span class="visually-hidden">Chapters</span></button>'
+              f'<a class="mobile-title" href="{rel(info.page, pages[0].page)}">{book_title}</a></header>')
     return f"""<!DOCTYPE html>
 <html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="qrender (offline renderer of Quarto books)">
-<title>{html.escape(page_title)}</title>
+<title>{page_title}</title>
+{boot}
 <link rel="stylesheet" href="{css}">
 </head>
-<body class="kind-{info.kind}">
+<body class="kind-{info.kind}" {" ".join(data)}>
+{mobile}
 <div class="page-layout">
-{sidebar(pages, info.page, book, pdf_name)}
+{sidebar(pages, info, book, site)}
 <main class="content" id="quarto-document-content">
 {banner}
 {body}
@@ -151,6 +230,8 @@ def page(body: str, info: PageInfo, pages: list[PageInfo], blocks: list[dict], b
 </main>
 {toc_html}
 </div>
+<script src="{root}{LIB}/search.js"></script>
+<script src="{root}{LIB}/book.js"></script>
 </body>
 </html>
 """

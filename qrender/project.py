@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from qrender.qmd import yaml_error_message
+
 
 class ProjectError(Exception):
     pass
@@ -181,9 +183,17 @@ class Project:
             raise ProjectError(f"{self.root}/_quarto.yml: book.chapters is empty")
         if out[0].path.stem == "index":
             out[0].kind = "index"
+        # Numbered as Quarto numbers them (book-config.ts, bookRenderItems): a chapter or appendix
+        # counts only when its own title is not {.unnumbered}. (A numbered index is refused by
+        # qrender.parity, since Quarto would make it chapter 1.)
+        from qrender.parity import own_title
+
         n_chapter = 0
         n_appendix = 0
         for ch in out:
+            title = own_title(ch.path)
+            if ch.kind == "index" or (title is not None and not title.numbered):
+                continue
             if ch.kind == "chapter":
                 n_chapter += 1
                 ch.number = str(n_chapter)
@@ -207,17 +217,28 @@ class Project:
         return f"{base}.pdf"
 
 
+def read_config(path: Path) -> dict[str, Any]:
+    """A project configuration file; a YAML error names the file, line and the parser's message."""
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ProjectError(yaml_error_message(exc, path)) from None
+    if not isinstance(config, dict):
+        raise ProjectError(f"{path}:1: expected a YAML mapping (`key: value` lines)")
+    return config
+
+
 def load(root: Path | str = ".", profiles: list[str] | None = None) -> Project:
     root = Path(root).resolve()
     path = root / "_quarto.yml"
     if not path.exists():
         raise ProjectError(f"{root} has no _quarto.yml")
-    config = yaml.safe_load(path.read_text()) or {}
+    config = read_config(path)
     profiles = active_profiles() if profiles is None else profiles
     for name in profiles:
         extra = root / f"_quarto-{name}.yml"
         if extra.exists():
-            config = merge(config, yaml.safe_load(extra.read_text()) or {})
+            config = merge(config, read_config(extra))
     book = config.get("book")
     if isinstance(book, dict) and str(book.get("date", "")).strip() in ("last-modified", "today", "now"):
         book["date"] = _special_date(str(book["date"]).strip(), root, book)

@@ -55,6 +55,7 @@ class Cell:
     language: str = "python"
     code_lineno: int = 0  # line of the first line of code (after the options)
     index: int = 0  # position among the document's cells
+    option_lines: list[str] = field(default_factory=list)  # the ``#|`` lines, without ``#| ``
 
     @property
     def label(self) -> str | None:
@@ -70,6 +71,7 @@ class Document:
     meta: dict[str, Any]
     parts: list[Markdown | Cell]
     sources: list[Path]  # the file and every file it includes
+    lines: list[Line] = field(default_factory=list)  # the text with includes expanded, line by line
 
     @property
     def cells(self) -> list[Cell]:
@@ -95,14 +97,36 @@ _INLINE = re.compile(r"`\{python\}\s+([^`]+?)\s*`")
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
-def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
+def load_yaml(text: str, file: Path | str, first_line: int = 1) -> Any:
+    """``yaml.safe_load`` whose errors read ``file:line:column: the parser's message``.
+
+    ``first_line`` is the line of ``file`` where ``text`` starts (front matter starts on line 2).
+    """
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise QmdError(yaml_error_message(exc, file, first_line)) from None
+
+
+def yaml_error_message(exc: yaml.YAMLError, file: Path | str, first_line: int = 1) -> str:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = f"{file}:{mark.line + first_line}:{mark.column + 1}" if mark is not None else str(file)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if context and context_mark is not None:
+        problem += f" ({context} that starts on line {context_mark.line + first_line})"
+    return f"{where}: invalid YAML: {problem}"
+
+
+def split_front_matter(text: str, path: Path | str = "<text>") -> tuple[dict[str, Any], str, int]:
     """(metadata, body, number of lines the front matter took)."""
     m = _FRONT.match(text)
     if not m:
         return {}, text, 0
-    meta = yaml.safe_load(m.group(1)) or {}
+    meta = load_yaml(m.group(1), path, first_line=2) or {}
     if not isinstance(meta, dict):
-        raise QmdError("front matter is not a YAML mapping")
+        raise QmdError(f"{path}:2: the front matter is not a YAML mapping (`key: value` lines)")
     return meta, text[m.end():], m.group(0).count("\n")
 
 
@@ -121,7 +145,13 @@ def expand_includes(path: Path, root: Path, meta: dict[str, Any], sources: list[
         raise QmdError(f"{path}: no such file{where}")
     sources.append(path)
     text = path.read_text(encoding="utf-8")
-    file_meta, body, skipped = split_front_matter(text)
+    file_meta, body, skipped = split_front_matter(text, path)
+    if file_meta and _stack:
+        # pandoc reads a YAML block anywhere in the text as the page's metadata, while Quarto's
+        # book navigation reads only the including file's front matter: two readings of one file.
+        raise QmdError(f"{path}:1: an included file has its own front matter ({', '.join(map(str, file_meta))}); "
+                       f"Quarto would apply it to the page of {_stack[-1].name} but not to the book's "
+                       f"navigation. Move it into the front matter of {_stack[-1].name}.")
     for key, value in file_meta.items():
         meta.setdefault(key, value)
     lines: list[Line] = []
@@ -134,7 +164,10 @@ def expand_includes(path: Path, root: Path, meta: dict[str, Any], sources: list[
                 in_fence = marker
             elif marker.startswith(in_fence[0]) and len(marker) >= len(in_fence) and not fence.group(3).strip():
                 in_fence = None
-        inc = _INCLUDE.match(raw) if in_fence is None else None
+        inc = _INCLUDE.match(raw)
+        if inc and in_fence is not None and not fence:
+            raise QmdError(f"{path}:{n}: an include shortcode inside a code block: Quarto expands it "
+                           "there too. Write {{{< include ... >}}} to show the shortcode itself.")
         if inc:
             name = inc.group(1).strip("\"'")
             target = (root / name.lstrip("/")) if name.startswith("/") else (path.parent / name)
@@ -224,7 +257,7 @@ def parse(path: Path, root: Path | None = None) -> Document:
     flush()
     for n, cell in enumerate(p for p in parts if isinstance(p, Cell)):
         cell.index = n
-    return Document(path, meta, parts, sources)
+    return Document(path, meta, parts, sources, lines)
 
 
 def _make_cell(language: str, attrs: str, body: list[Line], fence: Line) -> Cell:
@@ -241,7 +274,8 @@ def _make_cell(language: str, attrs: str, body: list[Line], fence: Line) -> Cell
     code_lines = [ln.text for ln in body[k:]]
     while code_lines and not code_lines[-1].strip():
         code_lines.pop()
-    return Cell("\n".join(code_lines), options, fence.file, fence.lineno, language, fence.lineno + 1 + k)
+    return Cell("\n".join(code_lines), options, fence.file, fence.lineno, language, fence.lineno + 1 + k,
+                option_lines=option_lines)
 
 
 def parse_options(option_lines: list[str], where: Line | None = None) -> dict[str, Any]:
@@ -252,7 +286,8 @@ def parse_options(option_lines: list[str], where: Line | None = None) -> dict[st
         options = yaml.safe_load("\n".join(option_lines)) or {}
     except yaml.YAMLError as exc:
         at = f"{where.file}:{where.lineno}: " if where else ""
-        raise QmdError(f"{at}cell options are not valid YAML: {exc}") from exc
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise QmdError(f"{at}cell options are not valid YAML: {problem}") from None
     if not isinstance(options, dict):
         at = f"{where.file}:{where.lineno}: " if where else ""
         raise QmdError(f"{at}cell options must be `#| key: value` lines")

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qrender import crossref, formats, freeze, html, qmd
+from qrender import cite, crossref, formats, freeze, html, notebook, parity, qmd, search
 from qrender import pandoc as P
 from qrender import project as projmod
 from qrender.assemble import Assembler
@@ -58,7 +59,7 @@ class ChapterState:
 def _renderer_hash() -> str:
     h = hashlib.sha256(VERSION.encode())
     here = Path(__file__).parent
-    for f in sorted(list(here.glob("*.py")) + list((here / "assets").glob("*"))):
+    for f in sorted(list(here.glob("*.py")) + [f for f in (here / "assets").rglob("*") if f.is_file()]):
         h.update(f.name.encode() + f.read_bytes())
     return h.hexdigest()[:16]
 
@@ -73,6 +74,7 @@ def _exec_defaults(proj: projmod.Project, doc: qmd.Document) -> dict[str, Any]:
 def run_scripts(proj: projmod.Project, key: str, env_extra: dict[str, str]) -> None:
     for script in proj.scripts(key):
         env = dict(os.environ, **env_extra)
+        env["QRENDER"] = "1"  # the hooks tell qrender's render from Quarto's
         env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
         if script.endswith(".py") and " " not in script.strip():
             cmd: Any = [sys.executable, str(proj.root / script)]
@@ -118,6 +120,7 @@ def render(root: Path | str = ".", chapter: str | None = None, to: str | None = 
         defaults = _exec_defaults(proj, doc)
         key = doc.source_hash(json.dumps([profile, defaults, VERSION], sort_keys=True, default=str))
         states.append(ChapterState(ch, doc, key))
+    parity.check_book([(st.chapter.kind, st.doc) for st in states], proj.root)
     to_run: list[ChapterState] = []
     for st in states:
         frozen = store.load(st.chapter.rel)
@@ -138,6 +141,9 @@ def render(root: Path | str = ".", chapter: str | None = None, to: str | None = 
                 to_run.append(st)
         elif st.chapter in targets:
             to_run.append(st)  # `make chapter CH=x` always re-executes x
+        elif mode not in ("auto", True):
+            st.reason = "freeze is off"  # never frozen (the preface's scorecard): executes on every render
+            to_run.append(st)
         elif frozen is not None:
             if not fresh:
                 warn(f"{st.chapter.name}: using results from an older version of its source (run make report)")
@@ -186,8 +192,23 @@ def render(root: Path | str = ".", chapter: str | None = None, to: str | None = 
             and all(p.exists() for p in expected)):
         log("outputs are up to date")
     else:
-        build_outputs(proj, states, out_dir, fmts)
-        stamp.write_text(stamp_key)
+        # Built aside and moved in only when every output succeeded: a failed build (a cell, a
+        # reference, typst) leaves the previous site as it was.
+        stage = _staging_dir(out_dir)
+        try:
+            build_outputs(proj, states, stage, fmts)
+            (stage / ".qrender-stamp").write_text(stamp_key)
+            _commit(stage, out_dir)
+        except (crossref.CrossrefError, cite.CitationError) as exc:
+            raise RenderError(str(exc)) from None
+        except RenderError as exc:
+            message = str(exc)
+            for typ in stage.glob("*.typ"):  # the Typst source that failed, kept for a look
+                os.replace(typ, out_dir / typ.name)
+                message = message.replace(str(typ), str(out_dir / typ.name))
+            raise RenderError(message) from None
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
 
     timings = store.timings()
     (out_dir / "timings.json").write_text(json.dumps(
@@ -197,6 +218,28 @@ def render(root: Path | str = ".", chapter: str | None = None, to: str | None = 
         run_scripts(proj, "post-render", env_common)
     log(f"done in {time.perf_counter() - started:.1f} s: {out_dir}")
     return {"output_dir": out_dir, "executed": [st.chapter.name for st in to_run], "timings": timings}
+
+
+def _staging_dir(out_dir: Path) -> Path:
+    """A fresh private directory inside the output dir (same file system: moves are renames);
+    staging dirs left by a killed build are removed."""
+    for old in out_dir.glob(".qrender-staging-*"):
+        pid = old.name.rsplit("-", 1)[-1]
+        alive = pid.isdigit() and Path(f"/proc/{pid}").exists() and int(pid) != os.getpid()
+        if not alive:
+            shutil.rmtree(old, ignore_errors=True)
+    stage = out_dir / f".qrender-staging-{os.getpid()}"
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir(parents=True)
+    return stage
+
+
+def _commit(stage: Path, out_dir: Path) -> None:
+    """Move every file built in ``stage`` to its place in ``out_dir`` (each one an atomic rename)."""
+    for src in sorted(p for p in stage.rglob("*") if p.is_file()):
+        dest = out_dir / src.relative_to(stage)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src, dest)
 
 
 def _fig_settings(proj: projmod.Project) -> tuple[float, float, int]:
@@ -224,6 +267,11 @@ def build_outputs(proj: projmod.Project, states: list[ChapterState], out_dir: Pa
                     if "unnumbered" not in b["c"][1][1]:
                         b["c"][1][1].append("unnumbered")
         st.labels = crossref.number(st.blocks, ch.number, ch.html_rel, ch.kind == "appendix", warn)
+        numbered_floats = [i for i, lab in st.labels.items() if lab.kind != "sec"]
+        if ch.kind != "index" and ch.number is None and numbered_floats:
+            raise RenderError(
+                f"{ch.rel}: an unnumbered chapter holds numbered {', '.join(numbered_floats)}: Quarto numbers "
+                "them one way on the web and another in the PDF. Number the chapter, or drop the labels.")
         for ident, lab in st.labels.items():
             if ident in labels:
                 warn(f"label {ident} is defined in both {labels[ident].page} and {lab.page}")
@@ -241,21 +289,58 @@ def build_outputs(proj: projmod.Project, states: list[ChapterState], out_dir: Pa
         write_pdf(proj, states, labels, out_dir, pages, anchors)
 
 
+def _locator(st: ChapterState, root: Path):
+    """``locate(key)``: file:line of the first ``@key`` in a chapter's text (includes resolved)."""
+
+    def locate(key: str) -> str:
+        pattern = re.compile(r"@" + re.escape(key) + r"(?![\w-])")
+        for ln in st.doc.lines:
+            if pattern.search(ln.text):
+                try:
+                    name = ln.file.relative_to(root)
+                except ValueError:
+                    name = ln.file
+                return f"{name}:{ln.lineno}"
+        return st.chapter.rel
+
+    return locate
+
+
+def _keep_ipynb(proj: projmod.Project) -> bool:
+    return bool(proj.format("html").get("keep-ipynb", proj.config.get("keep-ipynb", False)))
+
+
+def _pdf_download(proj: projmod.Project, with_pdf: bool) -> str | None:
+    """The PDF offered on every page: Quarto's `book: downloads: [pdf]`."""
+    downloads = proj.book.get("downloads") or []
+    downloads = [downloads] if isinstance(downloads, str) else list(downloads)
+    return proj.pdf_name if with_pdf and "pdf" in downloads else None
+
+
 def _copy_blocks(blocks: list[dict]) -> list[dict]:
     return json.loads(json.dumps(blocks))
 
 
 def write_html(proj, states, labels, out_dir, html_opts, pages, with_pdf) -> None:
     html.copy_assets(out_dir)
+    bib = cite.Bibliography.from_project(proj, "html")
     infos = []
     titles = html.header_html([{"t": "Header", "c": [1, ["", [], []], st.title_inlines]} for st in states])
+    keep_ipynb = _keep_ipynb(proj)
     for st, title in zip(states, titles, strict=False):
+        nb = None
+        if keep_ipynb:
+            nb_rel = str(Path(st.chapter.html_rel).with_suffix(".ipynb"))
+            if notebook.write(out_dir / nb_rel, st.doc, st.executed, _exec_defaults(proj, st.doc)):
+                nb = nb_rel
         infos.append(html.PageInfo(st.chapter.html_rel, st.chapter.number if st.chapter.kind != "index" else None,
-                                   title, P.stringify(st.title_inlines), st.chapter.kind, st.chapter.part))
+                                   title, P.stringify(st.title_inlines), st.chapter.kind, st.chapter.part, nb))
+    site = html.SiteOptions.from_options(html_opts, _pdf_download(proj, with_pdf))
     math = html_opts.get("html-math-method", "mathml")
     method = math.get("method") if isinstance(math, dict) else math
     if method != "mathml":
         warn(f"html-math-method {method!r}: qrender renders math as MathML (no outside request)")
+    entries: list[dict] = []
     for st, info in zip(states, infos, strict=False):
         ch = st.chapter
         blocks = _copy_blocks(st.blocks)
@@ -264,18 +349,28 @@ def write_html(proj, states, labels, out_dir, html_opts, pages, with_pdf) -> Non
             target = "" if label.page == page else html.rel(page, label.page)
             return f"{target}#{label.ident}"
 
-        crossref.resolve(blocks, labels, link, warn, ch.rel)
+        locate = _locator(st, proj.root)
+        crossref.resolve(blocks, labels, link, warn, ch.rel, from_unnumbered_page=ch.kind == "index",
+                         locate=locate)
+        if bib is not None:
+            blocks = cite.process(blocks, bib, bibliography=True, link=True, where=ch.rel, locate=locate)
         ctx = formats.Context("html", ch.html_rel, out_dir, proj.root, ch.path.parent, P.slug(ch.name),
                               appendix=ch.kind == "appendix", chapter_pages=pages, warn=warn)
         blocks = formats.transform(blocks, ctx)
         body = P.write({"pandoc-api-version": [1, 23, 1], "meta": {}, "blocks": blocks}, "html5",
                        ["--mathml", "--syntax-highlighting=pygments"])
-        text = html.page(body, info, infos, blocks, proj.book, html_opts,
-                         proj.pdf_name if with_pdf else None, str(proj.config.get("lang", "en")))
+        text = html.page(body, info, infos, blocks, proj.book, html_opts, site, str(proj.config.get("lang", "en")))
         target = out_dir / ch.html_rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    log(f"html: {len(states)} pages in {out_dir}")
+        page_title = f"{info.number}\u00a0 {info.title_text}" if info.number and ch.kind == "chapter" else (
+            f"Appendix {info.number} — {info.title_text}" if info.number else info.title_text)
+        if ch.kind == "index":
+            page_title = str(proj.book.get("title") or info.title_text)
+        crumbs = (["Appendices"] if ch.kind == "appendix" else []) + [page_title]
+        entries.extend(search.page_entries(ch.html_rel, page_title, crumbs, blocks))
+    search.write(out_dir, entries, html.LIB)
+    log(f"html: {len(states)} pages, {len(entries)} search entries")
 
 
 # -- typst / PDF ------------------------------------------------------------------------------------
@@ -310,16 +405,28 @@ def _typst_str(value: Any) -> str:
 
 def typst_source(proj, states, labels, out_dir, pages, anchors) -> str:
     all_blocks: list[dict] = []
+    bib = cite.Bibliography.from_project(proj, "typst")
+    cited: list[str] = []
     for st in states:
         ch = st.chapter
         blocks = _copy_blocks(st.blocks)
-        crossref.resolve(blocks, labels, lambda label: f"#{label.ident}", warn, ch.rel)
+        locate = _locator(st, proj.root)
+        crossref.resolve(blocks, labels, lambda label: f"#{label.ident}", warn, ch.rel,
+                         from_unnumbered_page=ch.kind == "index", locate=locate)
+        if bib is not None:
+            cited += [k for k in cite.cited_keys(blocks) if k not in cited]
+            blocks = cite.process(blocks, bib, bibliography=False, link=False, where=ch.rel, locate=locate)
         ctx = formats.Context("typst", ch.html_rel, out_dir, proj.root, ch.path.parent, P.slug(ch.name),
                               appendix=ch.kind == "appendix", chapter_pages=pages, chapter_anchor=anchors, warn=warn)
         if ch.kind == "appendix" and not any(s.chapter.kind == "appendix" for s in states[:states.index(st)]):
             all_blocks.append(P.RawBlock("typst", "// appendices"))
         all_blocks.extend(formats.transform(blocks, ctx))
-    body = P.write({"pandoc-api-version": [1, 23, 1], "meta": {}, "blocks": all_blocks}, "typst", ["--wrap=none"])
+    if bib is not None and cited:
+        # One References section at the end of the book, after the appendices, as in Quarto's PDF.
+        refs = cite.bibliography_blocks(cited, bib)
+        ctx = formats.Context("typst", "references", out_dir, proj.root, proj.root, "references", warn=warn)
+        all_blocks.extend(formats.transform(refs, ctx))
+    body = P.write({"pandoc-api-version": [1, 23, 1], "meta": {}, "blocks": all_blocks}, "typst-citations", ["--wrap=none"])
     book = proj.book
     authors = book.get("author") or []
     authors = authors if isinstance(authors, list) else [authors]
@@ -332,7 +439,22 @@ def typst_source(proj, states, labels, out_dir, pages, anchors) -> str:
         f"#let book-toc-depth = {int(proj.format('typst').get('toc-depth', 2))}",
     ])
     template = (Path(__file__).parent / "assets" / "book.typ").read_text()
-    return fix_typst_math(prelude + "\n" + template + "\n" + body)
+    before = _typst_includes(proj, "include-before-body")
+    after = _typst_includes(proj, "include-after-body")
+    # the math fixes apply to what pandoc wrote, not to the template or included files
+    return "\n".join([prelude, template, before, fix_typst_math(body), after])
+
+
+def _typst_includes(proj: projmod.Project, key: str) -> str:
+    """Quarto's `include-before-body` / `include-after-body` files of the typst format."""
+    value = proj.format("typst").get(key) or []
+    out = []
+    for name in [value] if isinstance(value, str) else value:
+        path = proj.root / str(name)
+        if not path.is_file():
+            raise RenderError(f"_quarto.yml: format typst {key} {name!r} does not exist ({path})")
+        out.append(f"// {key}: {name}\n" + path.read_text(encoding="utf-8"))
+    return "\n".join(out)
 
 
 def write_pdf(proj, states, labels, out_dir, pages, anchors) -> None:
@@ -357,4 +479,4 @@ def write_pdf(proj, states, labels, out_dir, pages, anchors) -> None:
     finally:
         if not keep and typ.exists():
             typ.unlink()
-    log(f"pdf: {pdf} ({time.perf_counter() - start:.1f} s)")
+    log(f"pdf: {pdf.name} ({time.perf_counter() - start:.1f} s)")

@@ -2,7 +2,8 @@
 
 Runs ``python -m qrender render`` as `make report` does, with QUARTO_PROFILE=quick, into a
 temporary output directory and freeze cache (the session's isolated HW5_CACHE), so nothing of
-the developer's own build is reused or touched.
+the developer's own build is reused or touched. The book is rendered once per module; each test
+then reads it as a reader would (numbers, search, references, notebooks, images, site).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from qrender.project import load
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.slow
-def test_whole_book_renders_in_quick_profile(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def quick_book(tmp_path_factory) -> Path:
+    tmp_path = tmp_path_factory.mktemp("whole-book")
     out, cache = tmp_path / "book", tmp_path / "freeze"
     env = dict(os.environ, QUARTO_PROFILE="quick", HW5_QUIET="1")
     proc = subprocess.run(
@@ -30,6 +32,12 @@ def test_whole_book_renders_in_quick_profile(tmp_path: Path) -> None:
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800,
     )
     assert proc.returncode == 0, proc.stderr[-6000:]
+    return out
+
+
+@pytest.mark.slow
+def test_whole_book_renders_in_quick_profile(quick_book: Path) -> None:
+    out = quick_book
     project = load(ROOT, profiles=["quick"])
     for chapter in project.chapters():
         page = out / chapter.html_rel
@@ -53,3 +61,150 @@ def test_whole_book_renders_in_quick_profile(tmp_path: Path) -> None:
     missing = [q for q in QUESTION_IDS if q not in recorded]
     assert not missing, f"the scorecard has no result for {missing}"
     assert "Q7.2.1" in (out / "index.html").read_text(), "the scorecard is not on the first page"
+
+
+def _pages(out: Path) -> dict[str, str]:
+    return {c.html_rel: (out / c.html_rel).read_text() for c in load(ROOT, profiles=["quick"]).chapters()}
+
+
+def _pdf_text(out: Path) -> str:
+    from tests.qrender.helpers import need_tool
+
+    need_tool("pdftotext")
+    pdf = out / load(ROOT, profiles=["quick"]).pdf_name
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.slow
+def test_whole_book_chapter_n_answers_qn_in_html_and_pdf(quick_book: Path) -> None:
+    project = load(ROOT, profiles=["quick"])
+    chapters = [c for c in project.chapters() if c.kind == "chapter"]
+    assert [c.number for c in chapters] == [str(n) for n in range(1, 8)]
+    pages = _pages(quick_book)
+    assert "header-section-number" not in pages["index.html"]  # the preface and its sections: unnumbered
+    assert '<span class="chapter-number">' not in pages["index.html"].split('<main', 1)[1].split("</h1>", 1)[0]
+    for chapter in chapters:
+        html = pages[chapter.html_rel]
+        assert f'<span class="chapter-number">{chapter.number}</span>' in html, chapter.rel
+        # every "Qn.x" section of chapter n is numbered n.k, its figures and tables n.k
+        for number, q in re.findall(r'<span class="header-section-number">([\d.]+)</span>\s*Q(\d+)', html):
+            assert number.split(".")[0] == q == chapter.number, (chapter.rel, number, q)
+        for kind, number in re.findall(r"(Figure|Table) (\d+)\.\d+:", html):
+            assert number == chapter.number, (chapter.rel, kind, number)
+    text = _pdf_text(quick_book)
+    contents = text[text.index("Contents"):text.index("Preface", text.index("Contents") + 10) + 2000]
+    assert not re.search(r"^\s*0(\.\d+)?\s+\S", contents, re.M), "the preface is numbered in the PDF contents"
+    titles = [re.sub(r"\s*\{.*", "", c.path.read_text().split("\n", 1)[0].lstrip("# ")) for c in chapters]
+    positions = [re.search(rf"^\s*{n}\s+{re.escape(t[:20])}", text, re.M) for n, t in
+                 zip(range(1, 8), titles, strict=True)]
+    assert all(positions), [t for t, m in zip(titles, positions, strict=True) if not m]
+    for kind, n, _k in re.findall(r"(Figure|Table) (\d+)\.(\d+):", text):
+        assert 1 <= int(n) <= 7, f"{kind} {n}: a float outside chapters 1-7"
+    assert not re.search(r"(Chapter|Appendix) [0-9A-Z]+\.\.", text)
+
+
+@pytest.mark.slow
+def test_whole_book_search_in_chromium(quick_book: Path) -> None:
+    from tests.qrender.helpers import need_tool
+
+    need_tool("chromium")
+    from qrender.browser import Browser
+
+    entries = json.loads((quick_book / "search.json").read_text())
+    assert len(entries) > 50 and all(e["href"] for e in entries)
+    with Browser() as browser:
+        page = browser.page(1280, 900).goto(quick_book / "report" / "03-training.html")
+        results = "[...document.querySelectorAll('#search-results [role=option]')].map(li => li.innerText)"
+        page.click("#search-input").type("softmax")
+        page.wait_for("!document.getElementById('search-results').hidden")
+        first = page.eval(results)[0]
+        assert "Q1.1" in first.split("\n")[1], first
+        page.eval("document.getElementById('search-input').value = ''")
+        page.click("#search-input").type("SqueezeNet")
+        page.wait_for("document.querySelectorAll('#search-results [role=option]').length > 0")
+        found = page.eval(results)
+        assert any(r.startswith("7") for r in found), found
+        page.key("Enter")
+        page.wait_for("location.pathname.endsWith('.html') && !location.pathname.endsWith('03-training.html')")
+
+
+@pytest.mark.slow
+def test_whole_book_references(quick_book: Path) -> None:
+    """Needs the book's `bibliography:` and citations (issue 18, written on the i19-book branch)."""
+    from qrender.project import load as load_project
+
+    project = load_project(ROOT, profiles=["quick"])
+    assert project.config.get("bibliography"), "_quarto.yml has no bibliography: (references.bib comes from i19-book)"
+    pages = _pages(quick_book)
+    cited = {k for html in pages.values() for k in re.findall(r'data-cites="([^"]+)"', html) for k in k.split()}
+    assert cited, "no page cites anything"
+    for rel, html in pages.items():
+        for key in re.findall(r'data-cites="([^"]+)"', html):
+            for k in key.split():
+                assert f'id="ref-{k}"' in html, f"{rel}: @{k} is not in the page's References"
+        if "data-cites" in html:
+            assert 'id="bibliography">References</h1>' in html, rel
+    text = _pdf_text(quick_book)
+    refs = " ".join(text[text.rindex("References"):].split())
+    assert text.rindex("References") > text.rindex("Environment and reproducibility")  # after the appendices
+    entries = {m.group(1): re.sub(r"<[^>]+>", "", m.group(2)) for html in pages.values()
+               for m in re.finditer(r'id="ref-([^"]+)" class="csl-entry"[^>]*>(.*?)</div>', html, re.S)}
+    for key in cited:
+        first_author = entries[key].split(",")[0].split()[-1]
+        assert first_author in refs, f"@{key} ({first_author}) is not in the PDF's References"
+
+
+@pytest.mark.slow
+def test_whole_book_notebook_runs_from_the_project_root(quick_book: Path, monkeypatch) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    project = load(ROOT, profiles=["quick"])
+    for chapter in project.chapters():
+        html = (quick_book / chapter.html_rel).read_text()
+        notebook = quick_book / Path(chapter.html_rel).with_suffix(".ipynb")
+        assert notebook.is_file() and f'href="{notebook.name}" download' in html, chapter.rel
+    nb = nbformat.read(quick_book / "report" / "06-pca.ipynb", as_version=4)
+    assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code")  # executed
+    monkeypatch.setenv("QUARTO_PROFILE", "quick")
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.get("output_type") == "error"]
+    assert errors == []
+
+
+@pytest.mark.slow
+def test_whole_book_images_have_alt_text(quick_book: Path) -> None:
+    """Every figure of the book has a `fig-alt` (added on the i19-book branch); qrender writes it as alt."""
+    missing = []
+    for rel, html in _pages(quick_book).items():
+        for img in re.findall(r"<img\b[^>]*>", html):
+            alt = re.search(r'\balt="([^"]*)"', img)
+            if not (alt and alt.group(1).strip()):
+                missing.append(f"{rel}: {re.search(r'src=.([^ ]+)', img).group(1)}")
+    assert not missing, f"{len(missing)} images without alt text: {missing[:5]}"
+
+
+@pytest.mark.slow
+def test_whole_book_site_in_chromium(quick_book: Path) -> None:
+    from tests.qrender.helpers import need_tool
+
+    need_tool("chromium")
+    from qrender.browser import Browser
+
+    project = load(ROOT, profiles=["quick"])
+    with Browser() as browser:
+        page = browser.page(1280, 900).goto(quick_book / "report" / "03-training.html")
+        assert page.eval("document.querySelectorAll('.code-copy-button').length") > 0
+        page.click(".theme-toggle")
+        assert page.eval("document.documentElement.dataset.theme") == "dark"
+        page.click(".theme-toggle")
+        page.click("main figure a.lightbox")
+        page.wait_for("document.querySelector('.lightbox-overlay img') !== null")
+        page.key("Escape")
+        phone = browser.page(400, 800)
+        for chapter in project.chapters():
+            phone.goto(quick_book / chapter.html_rel)
+            report = phone.report()
+            assert report.problems() == [], (chapter.rel, report.problems())
+            assert phone.eval("document.documentElement.scrollWidth") <= 400, chapter.rel
+            assert phone.eval("getComputedStyle(document.getElementById('sidebar')).display") == "none"

@@ -46,3 +46,32 @@ def test_quarto_yml_declares_the_hooks_and_the_book_layout() -> None:
     assert project.format("html")["html-math-method"] == "mathml"
     assert set(project.project["render"]) == {c.rel for c in chapters}
     assert load(ROOT, profiles=["quick"]).freeze is False
+
+
+def test_post_render_publishes_the_newest_kept_notebook_and_links_it(tmp_path: Path, monkeypatch) -> None:
+    """After a render by Quarto: the newest `<chapter>.quarto_ipynb[_N]` becomes `_book/.../<chapter>.ipynb`."""
+    import importlib.util
+    import os
+    import time
+
+    spec = importlib.util.spec_from_file_location("post_render", ROOT / "qrender" / "hooks" / "post_render.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    monkeypatch.setattr(hook, "ROOT", tmp_path)
+    (tmp_path / "report").mkdir()
+    old, newer = tmp_path / "report" / "01-a.quarto_ipynb", tmp_path / "report" / "01-a.quarto_ipynb_1"
+    old.write_text('{"old": true}')
+    newer.write_text('{"new": true}')
+    os.utime(old, (time.time() - 100, time.time() - 100))
+    out = tmp_path / "_book"
+    (out / "report").mkdir(parents=True)
+    page = out / "report" / "01-a.html"
+    page.write_text('<div class="sidebar-tools-main">\n<a href="../book.pdf" title="Download PDF" '
+                    'class="quarto-navigation-tool px-1" aria-label="Download PDF"><i class="bi bi-file-pdf"></i></a>\n</div>')
+    assert hook.publish_notebooks(out, [page]) == [out / "report" / "01-a.ipynb"]
+    assert (out / "report" / "01-a.ipynb").read_text() == '{"new": true}'
+    assert sorted(p.name for p in (tmp_path / "report").iterdir()) == ["01-a.quarto_ipynb"]  # the newest, renamed
+    html = page.read_text()
+    assert html.index('title="Download PDF"') < html.index('href="01-a.ipynb"')  # beside "Download PDF"
+    hook.publish_notebooks(out, [page])  # a frozen chapter next time: still published, linked once
+    assert page.read_text().count("qrender-notebook") == 1

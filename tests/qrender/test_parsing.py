@@ -247,11 +247,41 @@ def test_project_environment_keeps_numpy_blas_on_one_thread() -> None:
     assert read_dotenv(root / "_environment")["OPENBLAS_NUM_THREADS"] == "1"
 
 
-def test_unnumbered_section_warns_only_when_referenced() -> None:
+def test_reference_to_an_unnumbered_section_is_refused() -> None:
     blocks = P.read_markdown("# Preface {.unnumbered}\n\n## Card {#sec-card .unnumbered}\n\nText.\n")["blocks"]
     warnings: list[str] = []
     labels = crossref.number(blocks, "1", "index.html", False, warnings.append)
-    assert warnings == [] and labels["sec-card"].unnumbered
+    assert warnings == [] and labels["sec-card"].unnumbered  # defining one is fine
     ref = P.read_markdown("See @sec-card.\n")["blocks"]
-    crossref.resolve(ref, labels, lambda lab: f"{lab.page}#{lab.ident}", warnings.append, "ch")
-    assert warnings == ["ch: @sec-card refers to an unnumbered section (in index.html)"]
+    with pytest.raises(crossref.CrossrefError, match=r"ch\.qmd:7: @sec-card refers to an unnumbered section"):
+        crossref.resolve(ref, labels, lambda lab: f"{lab.page}#{lab.ident}", warnings.append, "ch",
+                         locate=lambda ident: "ch.qmd:7")
+
+
+def test_references_from_the_unnumbered_home_page_read_as_captions() -> None:
+    blocks, labels, _ = numbered("3")
+    app_blocks = P.read_markdown("# Data {#sec-data}\n\nText.\n")["blocks"]
+    labels.update(crossref.number(app_blocks, "A", "report/app.html", True, print))
+    ref = P.read_markdown("See @sec-training, @sec-setup, @sec-data, @fig-plot and [-@sec-setup].\n")["blocks"]
+    crossref.resolve(ref, labels, lambda lab: f"x.html#{lab.ident}", print, "index", from_unnumbered_page=True)
+    assert P.stringify(ref) == ("See 3\u00a0 Training, Setup, Appendix A — Data, Figure 3.1 and Setup.")
+
+
+def test_typst_include_before_body_is_included_and_leaves_the_math_fixes_alone(tmp_path: Path) -> None:
+    from qrender.render import render
+
+    write(tmp_path / "_quarto.yml", """\
+        project: {type: book}
+        book: {title: T, author: A, chapters: [index.qmd, ch.qmd]}
+        format:
+          typst:
+            keep-typ: true
+            include-before-body: rules.typ
+        """)
+    write(tmp_path / "index.qmd", "# Preface {.unnumbered}\n\nHello.\n")
+    write(tmp_path / "ch.qmd", "# Chapter\n\nThe product $a \\odot b$ of two vectors.\n")
+    write(tmp_path / "rules.typ", '// a dollar in a string: "$"\n#let included-rule = 1\n')
+    render(tmp_path, to="typst", output_dir=tmp_path / "out", cache_dir=tmp_path / "cache", scripts=False)
+    source = (tmp_path / "out" / "T.typ").read_text()
+    assert "#let included-rule = 1" in source and source.index("included-rule") < source.index("Hello.")
+    assert "dot.o" in source and "dot.circle" not in source
