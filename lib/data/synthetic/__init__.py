@@ -12,6 +12,10 @@ character boxes are known exactly, to score ``find_letters`` and the OCR objecti
 Generated splits are cached as ``.npz`` under ``lib.config.cache_dir()`` (written atomically),
 never in the data directory. Fonts come from PyPI packages (README.md, section "Fonts"); train,
 valid and test are rendered with disjoint font families.
+
+Photographed pages for the OCR's unseen-style benchmark and its validation set are in
+:mod:`lib.data.synthetic.unseen` (``benchmark_pages``, ``validation_pages``); the benchmark's
+lettering (:mod:`lib.data.synthetic.heldout`) is refused by every generator above.
 """
 
 from __future__ import annotations
@@ -70,6 +74,10 @@ def generate_split(split: str, seed: int | None = None, n_per_class: int | None 
     from lib.data.synthetic import fonts
 
     if split not in SPLITS:
+        from lib.data.synthetic import heldout
+
+        if split == heldout.SPLIT:
+            raise heldout.refuse(f"split {split!r}")
         raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
     absent = fonts.missing()
     if absent:
