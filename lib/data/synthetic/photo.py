@@ -51,9 +51,10 @@ class PhotoParams:
     restroked: float = 0.5                              # probability that the page's writer re-draws skeletons
     height: tuple[float, float] = (45.0, 95.0)          # letter (cap) height, output pixels
     pen: tuple[float, float] = (0.05, 0.12)             # pen width of re-drawn letters
+    pen_share: float = 0.3                              # at most this share of the writer's median letter width
     aspect: tuple[float, float] = (-0.35, 0.10)         # log width factor of the page's writer
     slant: tuple[float, float] = (-0.08, 0.22)          # tan of the writer's slant
-    elastic: tuple[float, float] = (0.01, 0.035)        # broad distortion of each letter
+    elastic: tuple[float, float] = (0.008, 0.025)       # broad distortion of each letter
     tremor: tuple[float, float] = (0.0015, 0.005)       # fine wobble of re-drawn strokes
     pressure: tuple[float, float] = (0.0, 0.2)          # pen-width variation along a stroke
     char_rotation: float = 4.0                          # degrees, per character
@@ -119,6 +120,9 @@ def render_photo(text: str, seed: int, fonts: tuple[Font, ...], params: PhotoPar
         "tremor": float(rng.uniform(*p.tremor)),
         "pressure": float(rng.uniform(*p.pressure)),
     }
+    if restroked:  # nobody writes narrow letters with a pen half as wide as they are
+        widths = [strokes.glyph(font, c).mask.shape[1] / strokes.MASTER_PX for c in set(text) if not c.isspace()]
+        pen = max(2.0, min(pen, p.pen_share * float(np.median(widths)) * writer["aspect"] * h))
     letter_gap = float(rng.uniform(*p.letter_gap)) * h
     word_gap = letter_gap + float(rng.uniform(*p.word_gap)) * h
     line_gap = float(rng.uniform(*p.line_gap)) * h

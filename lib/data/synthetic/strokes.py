@@ -174,7 +174,7 @@ def _linear(hand: Hand) -> np.ndarray:
 def draw_restroked(font: Font, char: str, height: float, pen: float, hand: Hand, supersample: int = 3):
     """The glyph's skeleton re-drawn with a round pen ``pen`` pixels wide at letter height ``height``."""
     rng = np.random.default_rng(hand.phase)
-    broad, fine, press = _field(rng, 4, (0.6, 1.6)), _field(rng, 6, (3.0, 6.0)), _field(rng, 3, (1.0, 2.5))
+    broad, fine, press = _field(rng, 4, (0.4, 1.0)), _field(rng, 6, (3.0, 6.0)), _field(rng, 3, (1.0, 2.5))
     base = centre_line(font, char)
     p = base @ _linear(hand).T
     p = p + hand.elastic * broad(base) + hand.tremor * fine(base)
@@ -199,7 +199,7 @@ def draw_restroked(font: Font, char: str, height: float, pen: float, hand: Hand,
 def draw_glyph(font: Font, char: str, height: float, hand: Hand, supersample: int = 2):
     """The font's own glyph (its stroke weight kept) at letter height ``height``, distorted by ``hand``."""
     rng = np.random.default_rng(hand.phase)
-    broad = _field(rng, 4, (0.6, 1.6))
+    broad = _field(rng, 4, (0.4, 1.0))
     g = glyph(font, char)
     A = _linear(hand)
     h, w = g.mask.shape
