@@ -101,6 +101,14 @@ def inputs(split: str, source: str, n_pages: int) -> Iterator[tuple[str, np.ndar
         yield f"{source}-{i:03d}", page.image, scorable(page.text)
 
 
+def page_info(split: str, source: str, page: str) -> dict:
+    """Who wrote a page and how it was photographed: family, style, surface, ink (photos: "photo")."""
+    if source == PHOTOS:
+        return {"family": "homework photo", "style": "photo", "surface": "paper", "ink": "pen"}
+    info = unseen.load_page(split, source, int(page.rsplit("-", 1)[1])).info
+    return {k: info.get(k) for k in ("family", "style", "surface", "ink")}
+
+
 def _read(reader: str | Reader, image: np.ndarray) -> str:
     if callable(reader):
         return reader(image)
@@ -137,7 +145,8 @@ def score_pages(reader: str | Reader, split: str = "benchmark", source_names: tu
     for source in names:
         items = inputs(split, source, n)
         for page, image, truth in (bar(items, desc=source, total=4 if source == PHOTOS else n) if progress else items):
-            rows.append({"source": source, "page": page, **_score(reader, image, truth)})
+            rows.append({"source": source, "page": page, **_score(reader, image, truth),
+                         **page_info(split, source, page)})
     return pd.DataFrame(rows)
 
 
@@ -224,7 +233,8 @@ class UnseenResults:
     split: str
     profile: str
     n_pages: int                     # generated pages per source
-    pages: pd.DataFrame              # model, source, page, truth, read, errors, characters, seconds, pixels
+    pages: pd.DataFrame              # model, source, page, truth, read, errors, characters, seconds, pixels,
+    #                                  and who wrote the page: family, style, surface, ink
     models: tuple[str, ...]          # the readers scored, in order
     sources: tuple[str, ...]         # the sources scored, in order
     unavailable: dict[str, str] = field(default_factory=dict)   # reader or source -> why it was not scored
@@ -249,6 +259,17 @@ class UnseenResults:
         rows = [s for s in self.sources if any(s in c for c in out.values())]
         rows += [r for r in (POOLED, WORST) if any(r in c for c in out.values())]
         return pd.DataFrame(out, index=rows, columns=list(self.models))
+
+    def cer_by(self, column: str, generated_only: bool = True) -> pd.DataFrame:
+        """CER per value of a page column (``"family"``, ``"style"``, ``"ink"``, ...) and reader."""
+        d = self.pages[self.pages["source"] != PHOTOS] if generated_only else self.pages
+        g = d.groupby([column, "model"])[["errors", "characters"]].sum()
+        cer = (g["errors"] / g["characters"]).unstack("model")
+        pages = d[d["model"] == self.models[0]].groupby(column).size() if self.models else None
+        out = cer.reindex(columns=list(self.models))
+        if pages is not None:
+            out.insert(0, "pages", pages.reindex(out.index))
+        return out
 
     def worst_source(self, model: str) -> str:
         """The generated source on which ``model`` makes the most errors per character."""
@@ -303,16 +324,17 @@ def run(models: tuple[str, ...] | None = None, split: str = "benchmark", n_pages
         else:
             usable.append(m)
     data_key = _photos_key() if PHOTOS in names else ()
-    rows = []
+    rows, infos = [], {}
     for m in usable:
         key = reader_key(m)
         for source in names:
             for page in bar(_page_names(split, source, n), desc=f"{m} {source}"):
                 r = _cached_read(m, key, split, source, page, data_key)
                 rows.append({"model": m, "source": source, "page": page,
-                             **{k: r[k] for k in ("truth", "read", "errors", "characters", "seconds", "pixels")}})
+                             **{k: r[k] for k in ("truth", "read", "errors", "characters", "seconds", "pixels")},
+                             **infos.setdefault((source, page), page_info(split, source, page))})
     pages = pd.DataFrame(rows, columns=["model", "source", "page", "truth", "read", "errors", "characters",
-                                        "seconds", "pixels"])
+                                        "seconds", "pixels", "family", "style", "surface", "ink"])
     data = {split: unseen.describe(split)}
     if PHOTOS in names:
         from lib.data import source as data_source

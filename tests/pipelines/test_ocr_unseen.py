@@ -92,6 +92,10 @@ def test_run_reads_each_named_reader_once_per_page_and_caches(small_pages, monke
     assert len(calls) == n_reads                        # every reading from the cache
     assert again.pages.equals(r.pages)
     assert "SYNTHETIC" in r.data["benchmark"] and r.times().shape[0] == len(unseen.SOURCES)
+    by_family = r.cer_by("family")
+    assert set(by_family.index) <= heldout.HELDOUT_FAMILIES and by_family["pages"].sum() == 2 * len(unseen.SOURCES)
+    assert (by_family["good"] == 0).all() and (by_family["blank"] == 1).all()
+    assert set(r.pages["surface"]) == {"paper", "whiteboard"}
 
 
 def test_validation_split_is_read_the_same_way(small_pages):
