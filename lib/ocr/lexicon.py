@@ -35,7 +35,7 @@ N_LETTERS = 26
 #: Weight of the log word frequency against the characters' log-probabilities.
 FREQ_WEIGHT = 0.3
 #: How much better (in log-probability) a word must score than the reading itself.
-MARGIN = 1.0
+MARGIN = 0.5
 #: Words seen fewer times than this in the frequency list are left out (typos, names).
 MIN_COUNT = 100
 PACKAGE, RESOURCE = "spellchecker", "resources/en.json.gz"
