@@ -84,6 +84,7 @@ class SegmentParams:
                                 # than letters apart)
     join_cost: float = 0.0      # subtracted per pair of separate marks read as one character
     condense_range: tuple[float, float] = (0.3, 1.6)  # the condensation factor is clipped here
+    gaps_in_widths: bool = True   # measure word gaps in character widths (else line heights)
 
 
 DEFAULT = SegmentParams()
@@ -358,13 +359,17 @@ def decide(prop: Proposal, p: SegmentParams = DEFAULT) -> Segmentation:
         path = best_path(len(atoms), spans, scores[ks]) if atoms else []
         lines.append(list(range(len(chars), len(chars) + len(path))))
         chars += [int(ks[k]) for k in path]
-    # word gaps between the chosen characters, in character widths of this writing
+    # word gaps between the chosen characters, in character widths of this writing; two
+    # characters cut out of one mark touch, so their gap is no evidence about word spaces
     boxes = np.array([cands[k].box for k in chars], float).reshape(-1, 4)
-    gaps = [_gaps(boxes[line], prop.angle, condense) for line in lines]
-    flat = np.concatenate([g for g in gaps if len(g)]) if any(len(g) for g in gaps) else np.zeros(0)
-    threshold = space_threshold(flat)
-    spaces = [[False] + [bool(g > threshold) for g in gs] if len(line) else []
-              for line, gs in zip(lines, gaps, strict=True)]
+    unit = condense if p.gaps_in_widths else 1.0
+    gaps = [_gaps(boxes[line], prop.angle, unit) for line in lines]
+    cut = [np.array([bool(set(cands[chars[a]].marks) & set(cands[chars[b]].marks))
+                     for a, b in zip(line[:-1], line[1:], strict=True)], bool) for line in lines]
+    free = [g[~c] for g, c in zip(gaps, cut, strict=True) if len(g)]
+    threshold = space_threshold(np.concatenate(free)) if free else np.inf
+    spaces = [[False] + [bool(g > threshold and not c) for g, c in zip(gs, cs, strict=True)] if len(line) else []
+              for line, gs, cs in zip(lines, gaps, cut, strict=True)]
     return Segmentation(cands, logp, label, scores, chars, lines, spaces, condense, p, all_atoms)
 
 
