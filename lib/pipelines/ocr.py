@@ -312,9 +312,9 @@ def reader_summary() -> dict:
     X_valid = load_nist36("valid")[1]
     rows.append({"data": f"NIST36 valid ({nist36_source()}), not held out", "images": len(X_valid),
                  "accuracy": rep["nist36_valid_acc_not_held_out"]})
-    n_train = sum(counts.values())
+    n_train = sum(counts.values()) if cfg.subset is None else min(cfg.subset, sum(counts.values()))
     return {
-        "available": True, "counts": counts, "total": n_train,
+        "available": True, "counts": counts, "total": n_train, "subset": cfg.subset,
         "reject": int(cfg.reject_fraction * n_train), "styled": cfg.styled_fraction,
         "pen": cfg.style.pen, "condense": cfg.style.condense, "slant": cfg.style.slant,
         "rotate": cfg.style.rotate_deg, "channels": cfg.spec.channels, "hidden": cfg.spec.hidden,
