@@ -375,6 +375,33 @@ def _failure_pages(seed: int) -> dict:
     return out
 
 
+@cache.cached("ocr-touching", code=CODE)
+def _touching_read(seed: int, model: str, model_key: str) -> dict:
+    """Q4.1's touching-letters page read one character per box and with segmentation."""
+    del model_key  # cache key only
+    out = _failure_pages(seed)
+    from lib.data.synthetic import PageParams, make_page
+
+    touching = dataclasses.replace(PageParams(), letter_gap=(-0.3, -0.25), page_rotation=0.0, height=(44.0, 44.0))
+    image, text, _ = make_page(out["texts"][0], seed + 11, params=touching)
+    det = detect(image)
+    score = scorer(model)
+    before = read_detection(det, score, ReadOptions(segment=False))
+    after = read_detection(det, score)
+    return {"image": np.asarray(image, np.float32), "truth": scorable(text), "before": scorable(before.text),
+            "after": scorable(after.text), "boxes_before": np.asarray(before.boxes, np.int64).reshape(-1, 4),
+            "boxes_after": np.asarray(after.boxes, np.int64).reshape(-1, 4)}
+
+
+def touching_page(model: str = "reader", seed: int = config.SEED) -> dict | None:
+    """Q4.1's touching-letters page read by ``model`` before and after segmentation (None if
+    the model cannot be loaded in this build)."""
+    try:
+        return _touching_read(seed, model, _model_key(model))
+    except Exception:  # the model's data missing: the chapter leaves the figure out
+        return None
+
+
 # ---------------------------------------------------------------------------- no photos
 
 
