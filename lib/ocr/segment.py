@@ -85,6 +85,8 @@ class SegmentParams:
     join_cost: float = 0.0      # subtracted per pair of separate marks read as one character
     condense_range: tuple[float, float] = (0.3, 1.6)  # the condensation factor is clipped here
     gaps_in_widths: bool = True   # measure word gaps in character widths (else line heights)
+    search_variants: tuple = ((None, 0, 0),)  # crops scored for the search (the plain crop);
+                                  # the characters chosen are then read with the full averaging
 
 
 DEFAULT = SegmentParams()
@@ -135,6 +137,7 @@ class Segmentation:
     params: SegmentParams = DEFAULT
     atoms: list[list[Atom]] = field(default_factory=list)
     boxes: np.ndarray | None = None   # full-resolution boxes of ``chars``, when known exactly
+    line_h: np.ndarray | None = None  # each candidate's line height (work pixels)
 
 
 # ---------------------------------------------------------------------------- atoms
@@ -370,13 +373,29 @@ def decide(prop: Proposal, p: SegmentParams = DEFAULT) -> Segmentation:
     threshold = space_threshold(np.concatenate(free)) if free else np.inf
     spaces = [[False] + [bool(g > threshold and not c) for g, c in zip(gs, cs, strict=True)] if len(line) else []
               for line, gs, cs in zip(lines, gaps, cut, strict=True)]
-    return Segmentation(cands, logp, label, scores, chars, lines, spaces, condense, p, all_atoms)
+    return Segmentation(cands, logp, label, scores, chars, lines, spaces, condense, p, all_atoms, None, line_h)
 
 
 def segment(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = DEFAULT,
             variants=VARIANTS) -> Segmentation:
-    """Over-segment every line of a detection, classify the candidates, choose the best paths."""
-    return decide(propose(det, score, p, variants), p)
+    """Over-segment every line of a detection, classify the candidates, choose the best paths.
+
+    The search compares candidates on ``p.search_variants`` (the plain crop: each candidate is
+    normalised once); the characters chosen are then classified again averaged over
+    ``variants``, and their classes taken from those scores (with the same width prior).
+    """
+    s = decide(propose(det, score, p, p.search_variants), p)
+    if s.chars and tuple(variants or ()) != tuple(p.search_variants):
+        chosen = [s.candidates[k] for k in s.chars]
+        final = classify_masks([c.mask for c in chosen], score, variants)
+        widths = np.array([c.box[3] - c.box[1] for c in chosen], float)
+        line_h = np.array([s.line_h[k] for k in s.chars], float)
+        total = final[:, :N_CLASSES] + p.width_weight * width_log_prior(widths, line_h, s.condense, p.width_sigma)
+        s.logp = s.logp.astype(np.float64, copy=True)
+        s.label = s.label.copy()
+        s.logp[s.chars] = final
+        s.label[s.chars] = total.argmax(axis=1)
+    return s
 
 
 def one_per_box(det, score: Callable[[np.ndarray], np.ndarray], variants=VARIANTS) -> Segmentation:

@@ -30,7 +30,8 @@ def test_touching_pairs_are_split(pair, detector_alone_fails, score):
     assert _read(image, score).text == pair
 
 
-@pytest.mark.parametrize(("text", "broken_at"), [("E", {0: 0.3}), ("HE", {0: 0.5, 1: 0.2}), ("TOP", {0: 0.45})])
+@pytest.mark.parametrize(("text", "broken_at"), [("E", {0: 0.3}), ("BED", {1: 0.2}), ("TOP", {0: 0.45}),
+                                                 ("DEW", {0: 0.25})])
 def test_broken_letters_are_joined(text, broken_at, score):
     image = word_page(text, broken_at=broken_at)
     assert len(detect(image).boxes) > len(text)  # pieces: one box each
