@@ -87,6 +87,7 @@ class SegmentParams:
     gaps_in_widths: bool = True   # measure word gaps in character widths (else line heights)
     search_variants: tuple = ((None, 0, 0),)  # crops scored for the search (the plain crop);
                                   # the characters chosen are then read with the full averaging
+    max_side: int = 64            # masks are shrunk to this size before normalisation
 
 
 DEFAULT = SegmentParams()
@@ -236,14 +237,32 @@ def log_probabilities(scores: np.ndarray) -> np.ndarray:
     return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
 
 
+def shrink(mask: np.ndarray, max_side: int) -> np.ndarray:
+    """A mask whose longer side exceeds ``max_side``, averaged down by an integer factor.
+
+    The 32x32 crop needs no more: the reader's training glyphs are 56-64 pixels tall, and
+    a 12-megapixel photo's letters, 100 pixels and more at the work scale, only cost time.
+    """
+    f = int(np.ceil(max(mask.shape) / max_side)) if max_side else 1
+    if f <= 1:
+        return mask
+    h, w = (-(-mask.shape[0] // f)) * f, (-(-mask.shape[1] // f)) * f
+    padded = np.zeros((h, w), np.float32)
+    padded[: mask.shape[0], : mask.shape[1]] = mask
+    return padded.reshape(h // f, f, w // f, f).mean(axis=(1, 3)) >= 0.5
+
+
 def classify_masks(masks: list[np.ndarray], score: Callable[[np.ndarray], np.ndarray],
-                   variants=VARIANTS) -> np.ndarray:
+                   variants=VARIANTS, max_side: int | None = None) -> np.ndarray:
     """(N, C) log-probabilities of character masks, averaged over the test-time variants.
 
-    ``variants`` of ``None`` or ``()`` classifies the plain crop only (no averaging).
+    ``variants`` of ``None`` or ``()`` classifies the plain crop only (no averaging);
+    ``max_side`` shrinks larger masks first (:func:`shrink`).
     """
     if not masks:
         return np.zeros((0, N_CLASSES))
+    if max_side:
+        masks = [shrink(m, max_side) for m in masks]
     variants = tuple(variants) if variants else ((None, 0, 0),)
     by_extent: dict = {}
     stack = np.empty((len(variants), len(masks), SIDE * SIDE), np.float32)
@@ -326,7 +345,7 @@ def propose(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = D
         line_cands = candidates(atoms, li, line_h, p)
         cands += line_cands
         line_heights += [line_h] * len(line_cands)
-    logp = classify_masks([c.mask for c in cands], score, variants)
+    logp = classify_masks([c.mask for c in cands], score, variants, p.max_side)
     return Proposal(all_atoms, cands, logp, np.array(line_heights, float), det.angle, len(det.lines))
 
 
@@ -387,7 +406,7 @@ def segment(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = D
     s = decide(propose(det, score, p, p.search_variants), p)
     if s.chars and tuple(variants or ()) != tuple(p.search_variants):
         chosen = [s.candidates[k] for k in s.chars]
-        final = classify_masks([c.mask for c in chosen], score, variants)
+        final = classify_masks([c.mask for c in chosen], score, variants, p.max_side)
         widths = np.array([c.box[3] - c.box[1] for c in chosen], float)
         line_h = np.array([s.line_h[k] for k in s.chars], float)
         total = final[:, :N_CLASSES] + p.width_weight * width_log_prior(widths, line_h, s.condense, p.width_sigma)
