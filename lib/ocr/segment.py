@@ -77,17 +77,18 @@ class SegmentParams:
     max_atoms: int = 4          # a candidate joins at most this many atoms
     max_width: float = 1.9      # ... and is at most this wide
     merge_gap: float = 0.12     # separate marks closer than this may be one character
-    width_sigma: float = 0.35   # spread of the width prior (log of the width ratio)
+    width_sigma: float = 0.5    # spread of the width prior (log of the width ratio)
     width_weight: float = 1.0   # weight of the width prior's log-density
     char_bonus: float = 0.5     # added per character of a path
-    cut_cost: float = 1.0       # subtracted per cut through a mark (touching letters are rarer
+    cut_cost: float = 2.0       # subtracted per cut through a mark (touching letters are rarer
                                 # than letters apart)
-    join_cost: float = 0.0      # subtracted per pair of separate marks read as one character
+    join_cost: float = 0.5      # subtracted per pair of separate marks read as one character
     condense_range: tuple[float, float] = (0.3, 1.6)  # the condensation factor is clipped here
     gaps_in_widths: bool = True   # measure word gaps in character widths (else line heights)
     search_variants: tuple = ((None, 0, 0),)  # crops scored for the search (the plain crop);
                                   # the characters chosen are then read with the full averaging
     max_side: int = 64            # masks are shrunk to this size before normalisation
+    max_stretch: float = 2.5      # condensed writing is widened up to this factor (0: never)
 
 
 DEFAULT = SegmentParams()
@@ -252,17 +253,29 @@ def shrink(mask: np.ndarray, max_side: int) -> np.ndarray:
     return padded.reshape(h // f, f, w // f, f).mean(axis=(1, 3)) >= 0.5
 
 
+def widen(mask: np.ndarray, factor: float) -> np.ndarray:
+    """The mask stretched horizontally by ``factor`` (>= 1): condensed letters at typical width."""
+    if factor <= 1.01 or mask.size == 0:
+        return mask
+    w = max(1, int(round(mask.shape[1] * factor)))
+    cols = np.minimum((np.arange(w) + 0.5) / factor, mask.shape[1] - 1e-6).astype(int)
+    return mask[:, cols]
+
+
 def classify_masks(masks: list[np.ndarray], score: Callable[[np.ndarray], np.ndarray],
-                   variants=VARIANTS, max_side: int | None = None) -> np.ndarray:
+                   variants=VARIANTS, max_side: int | None = None, stretch: float = 1.0) -> np.ndarray:
     """(N, C) log-probabilities of character masks, averaged over the test-time variants.
 
     ``variants`` of ``None`` or ``()`` classifies the plain crop only (no averaging);
-    ``max_side`` shrinks larger masks first (:func:`shrink`).
+    ``max_side`` shrinks larger masks first (:func:`shrink`), ``stretch`` widens every mask
+    (:func:`widen`).
     """
     if not masks:
         return np.zeros((0, N_CLASSES))
     if max_side:
         masks = [shrink(m, max_side) for m in masks]
+    if stretch > 1.01:
+        masks = [widen(m, stretch) for m in masks]
     variants = tuple(variants) if variants else ((None, 0, 0),)
     by_extent: dict = {}
     stack = np.empty((len(variants), len(masks), SIDE * SIDE), np.float32)
@@ -330,6 +343,23 @@ class Proposal:
     line_h: np.ndarray          # the line height of each candidate's line (work pixels)
     angle: float
     n_lines: int
+    stretch: float = 1.0        # horizontal stretch applied to every crop (condensed writing)
+
+
+def writing_stretch(det, p: SegmentParams = DEFAULT) -> float:
+    """How much to widen this writing's letters to typical proportions, from its marks alone:
+    the typical width over height of a character (the median of ``ASPECT``) over the median
+    width over height of the page's marks (at least eight), between 1 and ``max_stretch`` (0
+    turns it off).
+
+    The classifiers learnt letters of ordinary proportions; a condensed hand's letters, a
+    third as wide as they are tall, are read far better widened back to them.
+    """
+    if not p.max_stretch or len(det.boxes) < 8:  # too few marks to judge a writing by
+        return 1.0
+    b = np.asarray(det.boxes, float)
+    ratio = float(np.median((b[:, 3] - b[:, 1]) / np.maximum(b[:, 2] - b[:, 0], 1.0)))
+    return float(np.clip(np.median(ASPECT) / max(ratio, 1e-3), 1.0, p.max_stretch))
 
 
 def propose(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = DEFAULT,
@@ -345,8 +375,9 @@ def propose(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = D
         line_cands = candidates(atoms, li, line_h, p)
         cands += line_cands
         line_heights += [line_h] * len(line_cands)
-    logp = classify_masks([c.mask for c in cands], score, variants, p.max_side)
-    return Proposal(all_atoms, cands, logp, np.array(line_heights, float), det.angle, len(det.lines))
+    stretch = writing_stretch(det, p)
+    logp = classify_masks([c.mask for c in cands], score, variants, p.max_side, stretch)
+    return Proposal(all_atoms, cands, logp, np.array(line_heights, float), det.angle, len(det.lines), stretch)
 
 
 def decide(prop: Proposal, p: SegmentParams = DEFAULT) -> Segmentation:
@@ -403,10 +434,11 @@ def segment(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = D
     normalised once); the characters chosen are then classified again averaged over
     ``variants``, and their classes taken from those scores (with the same width prior).
     """
-    s = decide(propose(det, score, p, p.search_variants), p)
+    prop = propose(det, score, p, p.search_variants)
+    s = decide(prop, p)
     if s.chars and tuple(variants or ()) != tuple(p.search_variants):
         chosen = [s.candidates[k] for k in s.chars]
-        final = classify_masks([c.mask for c in chosen], score, variants, p.max_side)
+        final = classify_masks([c.mask for c in chosen], score, variants, p.max_side, prop.stretch)
         widths = np.array([c.box[3] - c.box[1] for c in chosen], float)
         line_h = np.array([s.line_h[k] for k in s.chars], float)
         total = final[:, :N_CLASSES] + p.width_weight * width_log_prior(widths, line_h, s.condense, p.width_sigma)
