@@ -154,7 +154,14 @@ def cut_columns(mask: np.ndarray, line_h: float, stroke: float, p: SegmentParams
     smooth = ndi.uniform_filter1d(profile, 2 * k + 1, mode="nearest")
     lo = ndi.minimum_filter1d(smooth, 2 * max(k, margin // 2) + 1, mode="nearest")
     limit = p.cut_ink * max(stroke, 1.0)
-    cols = [c for c in range(margin, w - margin) if smooth[c] <= lo[c] + 1e-9 and profile[c] <= limit]
+    is_min = np.zeros(w, bool)
+    is_min[margin: w - margin] = True
+    is_min &= (smooth <= lo + 1e-9) & (profile <= limit)
+    # a flat valley (the bridge between two letters, the inside of a D) gives one cut, its middle
+    cols = []
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], is_min.astype(np.int8), [0]])))
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        cols.append(int((start + stop - 1) // 2))
     kept: list[int] = []
     for c in sorted(cols, key=lambda c: (profile[c], smooth[c])):
         if all(abs(c - d) >= margin for d in kept):
@@ -209,6 +216,7 @@ def _union(atoms: list[Atom]) -> tuple[np.ndarray, tuple[int, int], np.ndarray]:
 def candidates(atoms: list[Atom], line_index: int, line_h: float, p: SegmentParams = DEFAULT) -> list[Candidate]:
     """Every admissible run of consecutive atoms (see the module doc)."""
     out = []
+    spans = set()
     for a in range(len(atoms)):
         right = atoms[a].x0 + atoms[a].loose.shape[1]
         for b in range(a, min(a + p.max_atoms, len(atoms))):
@@ -222,6 +230,14 @@ def candidates(atoms: list[Atom], line_index: int, line_h: float, p: SegmentPara
             mask, origin, box = _union(atoms[a: b + 1])
             out.append(Candidate(line_index, a, b + 1, box, mask, origin,
                                  tuple(sorted({t.mark for t in atoms[a: b + 1]}))))
+            spans.add((a, b + 1))
+    # every mark as it is, however many atoms it was cut into: the reading without any cut
+    for mark in dict.fromkeys(t.mark for t in atoms):
+        idx = [i for i, t in enumerate(atoms) if t.mark == mark]
+        span = (idx[0], idx[-1] + 1)
+        if span not in spans:
+            mask, origin, box = _union(atoms[span[0]: span[1]])
+            out.append(Candidate(line_index, span[0], span[1], box, mask, origin, (mark,)))
     return out
 
 
