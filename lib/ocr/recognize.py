@@ -174,11 +174,10 @@ def read_detection(det: Detection, model: str | Scorer = "mlp", options: ReadOpt
     if tta is not None:
         options = replace(options, average=tta)
     score = scorer(model) if isinstance(model, str) else model
-    variants = VARIANTS if options.average else ()
     if options.segment:
-        s = seg.segment(det, score, options.params, variants)
+        s = seg.segment(det, score, options.params, options.average)
     else:
-        s = seg.one_per_box(det, score, variants)
+        s = seg.one_per_box(det, score, VARIANTS if options.average else ())
     boxes = seg.full_resolution(s, det)
     logp = s.logp[s.chars] if s.chars else np.zeros((0, s.logp.shape[1] if s.logp.ndim == 2 else N_CLASSES))
     raw = s.label[s.chars].astype(np.int64) if s.chars else np.zeros(0, np.int64)

@@ -88,6 +88,10 @@ class SegmentParams:
     search_variants: tuple = ((None, 0, 0),)  # crops scored for the search (the plain crop);
                                   # the characters chosen are then read with the full averaging
     max_side: int = 64            # masks are shrunk to this size before normalisation
+    final_variants: tuple = ((26, 0, 0), (26, 1, 0), (26, -1, 0), (26, 0, 1), (26, 0, -1))
+                                  # the chosen characters' averaging: shifts of one normalised
+                                  # crop (as good as all of VARIANTS on validation pages, a
+                                  # third of the work)
     max_stretch: float = 2.5      # condensed writing is widened up to this factor (0: never)
 
 
@@ -443,13 +447,15 @@ def decide(prop: Proposal, p: SegmentParams = DEFAULT) -> Segmentation:
 
 
 def segment(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = DEFAULT,
-            variants=VARIANTS) -> Segmentation:
+            average: bool = True) -> Segmentation:
     """Over-segment every line of a detection, classify the candidates, choose the best paths.
 
     The search compares candidates on ``p.search_variants`` (the plain crop: each candidate is
-    normalised once); the characters chosen are then classified again averaged over
-    ``variants``, and their classes taken from those scores (with the same width prior).
+    normalised once); with ``average`` the characters chosen are then classified again,
+    averaged over ``p.final_variants``, and their classes taken from those scores (with the
+    same width prior).
     """
+    variants = p.final_variants if average else p.search_variants
     prop = propose(det, score, p, p.search_variants)
     s = decide(prop, p)
     if s.chars and tuple(variants or ()) != tuple(p.search_variants):
