@@ -32,7 +32,9 @@ LAZY_Q7 = {
     # lib.data's torch factories and weight resolver, imported only when asked for
     ("lib/data/__init__.py", "__getattr__"): {"lib.data.torch_datasets", "lib.data.weights"},
     # the OCR's CNN path: Q7.1.4 reads the photos with the EMNIST CNN
-    ("lib/ocr/classify.py", "classifier"): {"lib.deep.ocr"},
+    ("lib/ocr/classify.py", "classifier"): {"lib.deep.ocr", "lib.deep.reader"},
+    # ... and says before loading chapter 4's reader whether it must be trained first
+    ("lib/ocr/classify.py", "will_train"): {"lib.deep.reader"},
 }
 
 

@@ -1,20 +1,22 @@
 """Chapter 4: find handwritten characters in a photo and read them (Q4.1-Q4.4).
 
 ``find_letters(image) -> (boxes, bw)`` boxes the characters; ``read_text(image, model)``
-classifies the boxes with the numpy MLP of chapter 3 (``"mlp"``) or the CNN of chapter 7
-(``"cnn"``) and returns the text. Only numpy, scipy, scikit-image and matplotlib are
+segments and classifies them with the numpy MLP of chapter 3 (``"mlp"``), the CNN of chapter
+7 (``"cnn"``) or chapter 4's reader CNN (``"reader"``) and returns the text;
+``python -m lib.ocr IMAGE...`` does it from the command line. Only numpy, scipy, scikit-image and matplotlib are
 imported here (the homework's rule for Q4); the CNN path imports ``lib.deep`` lazily.
 """
 
 from lib.ocr.classify import MODELS, classifier, scorer
 from lib.ocr.crops import crop_rows, normalize_char
 from lib.ocr.detect import Detection, DetectParams, detect, find_letters
-from lib.ocr.recognize import Reading, read, read_detection, read_text, scorable, word_rule
+from lib.ocr.recognize import Reading, ReadOptions, read, read_detection, read_text, scorable, word_rule
 
 __all__ = [
     "MODELS",
     "DetectParams",
     "Detection",
+    "ReadOptions",
     "Reading",
     "classifier",
     "crop_rows",

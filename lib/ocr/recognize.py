@@ -1,7 +1,18 @@
-"""Read the text of a photo: detect, crop, classify, and assemble lines and words.
+"""Read the text of a photo: detect, segment, classify, and assemble lines and words.
 
-The classifiers (``"mlp"``, ``"cnn"`` or any ``rows -> (N, 36) scores`` callable) are in
-:mod:`lib.ocr.classify`.
+The classifiers (``"mlp"``, ``"cnn"``, ``"reader"`` or any ``rows -> (N, 36 or 37) scores``
+callable) are in :mod:`lib.ocr.classify`. Reading is a sequence of steps, each switchable
+with :class:`ReadOptions`, so that chapter 4 can show what each one changes:
+
+* **raw**: one character per detected box, the classifier's argmax on the plain crop;
+* **averaging**: the log-probabilities averaged over small changes of the crop's scale and
+  position (``lib.ocr.crops.VARIANTS``);
+* **segmentation**: recognition-driven segmentation (:mod:`lib.ocr.segment`): touching
+  characters split and broken ones joined where the classifier and the width prior say so,
+  word gaps measured between the characters chosen;
+* **word rule**: the letter/digit consistency rule below;
+* **lexicon** (off by default): words corrected against an English word list
+  (:mod:`lib.ocr.lexicon`); reported apart from everything else.
 
 The **word-level rule** is about the alphabet only: in a word whose predictions are mostly
 letters, a character predicted as a digit is replaced by the best-scoring *letter* (the
@@ -14,19 +25,47 @@ higher in total; one-character words are left alone. No dictionary, no knowledge
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from lib.data.nist36 import CLASSES
+from lib.ocr import segment as seg
 from lib.ocr.classify import MODELS, Scorer, classifier, scorer
-from lib.ocr.crops import crop_rows, variant_rows
+from lib.ocr.crops import SIDE, VARIANTS, normalize_char
 from lib.ocr.detect import Detection, detect
 from lib.ocr.layout import text_from
 
 N_LETTERS = 26
-__all__ = ["MODELS", "Reading", "classifier", "read", "read_detection", "read_text", "scorable", "scorer",
-           "word_rule"]
+N_CLASSES = len(CLASSES)
+log_probabilities = seg.log_probabilities
+__all__ = ["MODELS", "ReadOptions", "Reading", "classifier", "read", "read_detection", "read_text", "scorable",
+           "scorer", "word_rule"]
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """Which steps of reading run (all but the lexicon by default; see the module doc)."""
+
+    average: bool = True
+    segment: bool = True
+    word_rule: bool = True
+    lexicon: bool = False
+    params: seg.SegmentParams = seg.DEFAULT
+
+    @classmethod
+    def raw(cls) -> ReadOptions:
+        """The network's own transcription: argmax per detected box, nothing else."""
+        return cls(average=False, segment=False, word_rule=False, lexicon=False)
+
+
+#: The steps chapter 4 shows, each adding one to the previous (Q4.4).
+STEPS: dict[str, ReadOptions] = {
+    "raw": ReadOptions.raw(),
+    "+ averaging": ReadOptions(average=True, segment=False, word_rule=False),
+    "+ segmentation": ReadOptions(average=True, segment=True, word_rule=False),
+    "+ word rule": ReadOptions(average=True, segment=True, word_rule=True),
+}
 
 
 def word_rule(labels: np.ndarray, scores: np.ndarray, words: list[list[int]]) -> np.ndarray:
@@ -46,7 +85,7 @@ def word_rule(labels: np.ndarray, scores: np.ndarray, words: list[list[int]]) ->
         n_digits = int((labels[w] >= N_LETTERS).sum())
         n_letters = len(word) - n_digits
         as_letters = scores[w, :N_LETTERS].argmax(axis=1)
-        as_digits = N_LETTERS + scores[w, N_LETTERS:].argmax(axis=1)
+        as_digits = N_LETTERS + scores[w, N_LETTERS:N_CLASSES].argmax(axis=1)
         if n_letters == n_digits:
             letters_total = scores[w, as_letters].sum()
             digits_total = scores[w, as_digits].sum()
@@ -56,7 +95,7 @@ def word_rule(labels: np.ndarray, scores: np.ndarray, words: list[list[int]]) ->
 
 
 def words_of(lines: list[list[int]], spaces: list[list[bool]]) -> list[list[int]]:
-    """Box indices grouped into words (a space starts a new word)."""
+    """Character indices grouped into words (a space starts a new word)."""
     words = []
     for line, sp in zip(lines, spaces, strict=False):
         for i, s in zip(line, sp, strict=False):
@@ -68,69 +107,116 @@ def words_of(lines: list[list[int]], spaces: list[list[bool]]) -> list[list[int]
 
 @dataclass
 class Reading:
-    """What ``read`` found: the detection, the 32x32 rows, the scores and both texts."""
+    """What ``read`` found: the characters chosen, their scores, and the texts.
+
+    ``boxes`` are the characters' boxes in full-resolution pixels (after segmentation they
+    may differ from ``detection.boxes``); ``logp`` their log-probabilities (36 classes, or 37
+    with "not a character" last); ``labels_raw`` the best class of each (width prior
+    included when segmenting), ``labels`` after the word rule (and the lexicon, if on).
+    ``text_raw`` is the text of ``labels_raw``, ``text`` the final text.
+    """
 
     detection: Detection
-    rows: np.ndarray
-    scores: np.ndarray
+    boxes: np.ndarray
+    logp: np.ndarray
     labels_raw: np.ndarray
     labels: np.ndarray
-    text_raw: str   # argmax of the scores
-    text: str       # after the word-level rule
+    lines: list[list[int]]
+    spaces: list[list[bool]]
+    text_raw: str
+    text: str
+    options: ReadOptions = field(default_factory=ReadOptions)
+    segmentation: seg.Segmentation | None = None
+    corrections: list[tuple[str, str]] = field(default_factory=list)  # lexicon: (read, corrected)
+    text_before_lexicon: str = ""
+
+    @property
+    def scores(self) -> np.ndarray:
+        """(N, 36) log-probabilities of the 36 classes (the 37th output, if any, dropped)."""
+        return self.logp[:, :N_CLASSES]
+
+    @property
+    def confidence(self) -> np.ndarray:
+        """Each character's probability of its final class."""
+        if len(self.labels) == 0:
+            return np.zeros(0)
+        return np.exp(self.logp[np.arange(len(self.labels)), self.labels])
+
+    @property
+    def rows(self) -> np.ndarray:
+        """(N, 1024) the characters' plain crops as the classifier sees them."""
+        from lib.data.nist36 import to_row
+
+        masks = self.masks()
+        return np.array([to_row(normalize_char(m)) for m in masks], np.float32).reshape(-1, SIDE * SIDE)
+
+    def masks(self) -> list[np.ndarray]:
+        s = self.segmentation
+        return [s.candidates[k].mask for k in s.chars] if s is not None else []
+
+    def alternatives(self, i: int, k: int = 3) -> list[tuple[str, float]]:
+        """The ``k`` most probable classes of character ``i`` with their probabilities."""
+        p = np.exp(self.logp[i, :N_CLASSES])
+        top = np.argsort(-p)[:k]
+        return [(CLASSES[j], float(p[j])) for j in top]
 
 
-def log_probabilities(scores: np.ndarray) -> np.ndarray:
-    """Scores as log-probabilities: probabilities are logged, anything else log-softmaxed."""
-    s = np.asarray(scores, np.float64)
-    if s.size and s.min() >= 0 and np.allclose(s.sum(axis=1), 1.0, atol=1e-3):
-        return np.log(np.clip(s, 1e-12, None))
-    s = s - s.max(axis=1, keepdims=True)
-    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+def read_detection(det: Detection, model: str | Scorer = "mlp", options: ReadOptions | None = None,
+                   tta: bool | None = None, lexicon=None) -> Reading:
+    """Classify the characters of a detection and assemble the text (see ``ReadOptions``).
 
-
-def classify_detection(det: Detection, score: Scorer, tta: bool = True) -> np.ndarray:
-    """(N, 36) log-probabilities for the detected characters, averaged over the variants."""
-    n = len(det.boxes)
-    if n == 0:
-        return np.zeros((0, len(CLASSES)))
-    stack = variant_rows(det) if tta else crop_rows(det)[None]
-    flat = stack.reshape(-1, stack.shape[-1])
-    scores = np.asarray(score(flat))
-    if scores.shape != (len(flat), len(CLASSES)):
-        raise ValueError(f"the classifier returned scores of shape {scores.shape}; "
-                         f"expected ({len(flat)}, {len(CLASSES)})")
-    return log_probabilities(scores).reshape(len(stack), n, len(CLASSES)).mean(axis=0)
-
-
-def read_detection(det: Detection, model: str | Scorer = "mlp", tta: bool = True) -> Reading:
-    """Classify the characters of a detection and assemble the text (both rules)."""
-    score = scorer(model) if isinstance(model, str) else model
-    rows = crop_rows(det)
-    scores = classify_detection(det, score, tta)
-    raw = scores.argmax(axis=1).astype(np.int64)
-    fixed = word_rule(raw, scores, words_of(det.lines, det.spaces))
-    text_raw = text_from([CLASSES[k] for k in raw], det.lines, det.spaces)
-    text = text_from([CLASSES[k] for k in fixed], det.lines, det.spaces)
-    return Reading(det, rows, scores, raw, fixed, text_raw, text)
-
-
-def read(image: np.ndarray, model: str | Scorer = "mlp", tta: bool = True) -> Reading:
-    """Detect, crop and classify; ``model`` is ``"mlp"``, ``"cnn"`` or a scorer callable.
-
-    ``tta`` averages the scores over the crop variants of ``lib.ocr.crops.VARIANTS``.
+    ``tta=False`` is short for ``options.average=False``; ``lexicon`` is a
+    :class:`lib.ocr.lexicon.Lexicon` (only used when ``options.lexicon``).
     """
+    from dataclasses import replace
+
+    options = options or ReadOptions()
+    if tta is not None:
+        options = replace(options, average=tta)
+    score = scorer(model) if isinstance(model, str) else model
+    if options.segment:
+        s = seg.segment(det, score, options.params, options.average)
+    else:
+        s = seg.one_per_box(det, score, VARIANTS if options.average else ())
+    boxes = seg.full_resolution(s, det)
+    logp = s.logp[s.chars] if s.chars else np.zeros((0, s.logp.shape[1] if s.logp.ndim == 2 else N_CLASSES))
+    raw = s.label[s.chars].astype(np.int64) if s.chars else np.zeros(0, np.int64)
+    labels = word_rule(raw, logp[:, :N_CLASSES], words_of(s.lines, s.spaces)) if options.word_rule else raw.copy()
+    text_raw = text_from([CLASSES[k] for k in raw], s.lines, s.spaces)
+    text = text_from([CLASSES[k] for k in labels], s.lines, s.spaces)
+    corrections: list[tuple[str, str]] = []
+    before = ""
+    if options.lexicon:
+        from lib.ocr.lexicon import correct
+
+        before = text
+        labels, corrections = correct(labels, logp[:, :N_CLASSES], words_of(s.lines, s.spaces), lexicon)
+        text = text_from([CLASSES[k] for k in labels], s.lines, s.spaces)
+    return Reading(det, boxes, logp, raw, labels, s.lines, s.spaces, text_raw, text, options, s, corrections,
+                   before)
+
+
+def read(image: np.ndarray, model: str | Scorer = "mlp", tta: bool | None = None,
+         options: ReadOptions | None = None, lexicon=None) -> Reading:
+    """Detect and read; ``model`` is ``"mlp"``, ``"cnn"``, ``"reader"`` or a scorer callable."""
     score = scorer(model) if isinstance(model, str) else model  # load before detecting
-    return read_detection(detect(image), score, tta)
+    return read_detection(detect(image), score, options, tta, lexicon)
 
 
-def read_text(image: np.ndarray, model: str | Scorer = "mlp", word_level: bool = True) -> str:
+def read_text(image: np.ndarray, model: str | Scorer = "mlp", word_level: bool = True,
+              options: ReadOptions | None = None) -> str:
     """The text of a photo: lines separated by ``"\\n"``, words by one space.
 
-    ``model``: ``"mlp"`` (numpy, chapter 3), ``"cnn"`` (PyTorch, chapter 7) or any callable
-    ``rows (N, 1024) -> scores (N, 36)``. ``word_level`` applies the letter/digit rule.
+    ``model``: ``"mlp"`` (numpy, chapter 3), ``"cnn"`` (PyTorch, chapter 7), ``"reader"``
+    (chapter 4's reader) or any callable ``rows (N, 1024) -> scores (N, 36 or 37)``.
+    ``word_level`` applies the letter/digit rule.
     """
-    reading = read(image, model)
-    return reading.text if word_level else reading.text_raw
+    from dataclasses import replace
+
+    options = options or ReadOptions()
+    if not word_level:
+        options = replace(options, word_rule=False)
+    return read(image, model, options=options).text
 
 
 _NOT_SCORED = re.compile(r"[^A-Z0-9 \n]")

@@ -7,7 +7,8 @@ all first, so the scorecard on the first page reads complete results on a clean 
 """
 
 #: Pipelines in chapter order; each is a module ``lib.pipelines.<name>`` with ``run()``.
-PIPELINES: tuple[str, ...] = ("theory", "network", "training", "ocr", "autoencoder", "pca", "pytorch", "finetuning")
+PIPELINES: tuple[str, ...] = ("theory", "network", "training", "ocr", "ocr_unseen", "autoencoder", "pca", "pytorch",
+                              "finetuning")
 
 #: The chapter (``report/<name>.qmd``) each pipeline computes for.
 CHAPTER_OF: dict[str, str] = {
@@ -15,6 +16,7 @@ CHAPTER_OF: dict[str, str] = {
     "network": "02-network",
     "training": "03-training",
     "ocr": "04-text-extraction",
+    "ocr_unseen": "04-text-extraction",
     "autoencoder": "05-autoencoder",
     "pca": "06-pca",
     "pytorch": "07-pytorch",

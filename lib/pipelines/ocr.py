@@ -30,11 +30,20 @@ import numpy as np
 import pandas as pd
 
 from lib import cache, config, results
-from lib.data import SAMPLE_IMAGES, load_nist36, load_sample_image, nist36_fingerprint, nist36_source, source
+from lib.data import (
+    CLASSES,
+    SAMPLE_IMAGES,
+    load_nist36,
+    load_sample_image,
+    nist36_fingerprint,
+    nist36_source,
+    source,
+)
 from lib.metrics import box_iou as iou
 from lib.metrics import cer, edit_distance
 from lib.ocr import detect, read_detection, scorable, scorer
 from lib.ocr.crops import crop_rows
+from lib.ocr.recognize import ReadOptions, words_of
 
 __all__ = ["CODE", "MODELS", "OCRResults", "TRUTH", "alignment", "failure_pages", "iou", "match_boxes", "photo", "run"]
 
@@ -46,10 +55,16 @@ TRUTH = {
     "03_haiku": "HAIKUS ARE EASY / BUT SOMETIMES THEY DONT MAKE SENSE / REFRIGERATOR",
     "04_deep": "DEEP LEARNING / DEEPER LEARNING / DEEPEST LEARNING",
 }
-MODELS = ("mlp", "cnn")
-MODEL_NAMES = {"mlp": "numpy MLP (ch. 3)", "cnn": "CNN (ch. 7)"}
+MODELS = ("mlp", "cnn", "reader")
+MODEL_NAMES = {"mlp": "numpy MLP (ch. 3)", "cnn": "CNN (ch. 7)", "reader": "reader CNN"}
+#: Q4.4's steps, each adding one to the previous: the key of each step's texts and its label.
+STEPS = {"argmax": "network's own (argmax per box)", "averaged": "+ averaging over crop variants",
+         "segmented": "+ recognition-driven segmentation", "rule": "+ word rule (final)"}
 #: Modules whose source the cached results depend on.
 CODE = ("lib.ocr", "lib.metrics", "lib.mlp", "lib.mlp_search", "lib.nn", "lib.data.synthetic")
+#: The unseen-style benchmark's variants read here (the rest come from lib.pipelines.ocr_unseen):
+#: "before" is the reader as it was, one character per detected box (no segmentation).
+VARIANTS = {"before": ReadOptions(segment=False), "lexicon": ReadOptions(lexicon=True)}
 #: Generated pages of the benchmark, per profile.
 BENCH_PAGES = {"full": 20, "quick": 4}
 #: The photo whose crops the chapter shows next to training samples.
@@ -94,14 +109,15 @@ def _files_hash(*paths: str) -> str:
 def _model_key(model: str) -> str:
     """What the trained model depends on, besides this chapter's code: profile, data, code.
 
-    Computed without importing torch (the CNN's recipe is a function of the profile and of
-    lib/deep's source), so a cache hit costs no torch import.
+    Computed without importing torch (the CNNs' recipes are functions of the profile and of
+    lib/deep's and the generator's source), so a cache hit costs no torch import.
     """
     if model == "mlp":
         from lib.mlp_search import best_config
 
         return cache.fingerprint("mlp", best_config(), nist36_fingerprint())
-    return cache.fingerprint("cnn", config.profile(), _files_hash("lib/deep", "lib/data/torch_datasets.py"))
+    return cache.fingerprint(model, config.profile(), nist36_fingerprint(),
+                             _files_hash("lib/deep", "lib/data/torch_datasets.py", "lib/data/synthetic"))
 
 
 # ---------------------------------------------------------------------------- photos
@@ -130,18 +146,26 @@ def _detections(profile: str, images: tuple) -> dict:
 
 @cache.cached("ocr-read", code=CODE)
 def _readings(model: str, model_key: str, profile: str, images: tuple) -> dict:
-    """The text each photo gives with ``model``, with and without the word-level rule."""
+    """Each photo's text after each step of reading (``STEPS``), and with the lexicon."""
+    from lib.ocr.layout import text_from
+    from lib.ocr.lexicon import correct
+
     del model_key, profile, images  # cache key only
     score = scorer(model)
-    out: dict = {"raw": {}, "rule": {}, "seconds": {}}
+    out: dict = {step: {} for step in (*STEPS, "lexicon")}
+    out["seconds"] = {}
     for name in SAMPLE_IMAGES:
         det = detect(photo(name))
+        out["argmax"][name] = read_detection(det, score, ReadOptions.raw()).text
+        out["averaged"][name] = read_detection(det, score, ReadOptions(segment=False)).text_raw
         start = time.perf_counter()
-        reading = read_detection(det, score)
+        final = read_detection(det, score)
         out["seconds"][name] = time.perf_counter() - start
-        out["raw"][name] = reading.text_raw
-        out["rule"][name] = reading.text
-        out[f"labels_{name}"] = reading.labels
+        out["segmented"][name] = final.text_raw
+        out["rule"][name] = final.text
+        labels, _ = correct(final.labels, final.scores, words_of(final.lines, final.spaces))
+        out["lexicon"][name] = text_from([CLASSES[k] for k in labels], final.lines, final.spaces)
+        out[f"labels_{name}"] = final.labels
     return out
 
 
@@ -189,6 +213,115 @@ def _benchmark(n_pages: int, seed: int, models: tuple, model_keys: tuple, profil
             row[f"{m}_rule_errors"] = edit_distance(scorable(reading.text), truth)
         rows.append(row)
     return {"rows": rows}
+
+
+# ---------------------------------------------------------------------------- unseen styles
+
+
+@cache.cached("ocr-unseen-variant", code=CODE)
+def _unseen_variant(variant: str, model: str, key: str, split: str, n_pages: int, photos: tuple) -> dict:
+    """The benchmark read with ``model`` under a variant of ``VARIANTS`` (one row per page)."""
+    from lib.ocr import read_text
+    from lib.pipelines import ocr_unseen
+
+    del key, photos  # cache key only
+    options = VARIANTS[variant]
+    frame = ocr_unseen.score_pages(lambda image: read_text(image, model, options=options), split,
+                                   n_pages=n_pages, progress=False)
+    return {"rows": frame.to_dict("records")}
+
+
+#: The benchmark table's columns: (label, model, variant); variant None is the reader as it is now.
+UNSEEN_COLUMNS = (
+    ("MLP before", "mlp", "before"), ("MLP after", "mlp", None),
+    ("CNN before", "cnn", "before"), ("CNN after", "cnn", None),
+    ("reader", "reader", None), ("reader + lexicon", "reader", "lexicon"),
+)
+
+
+@dataclass
+class UnseenBenchmark:
+    """The unseen-style benchmark before and after, per source (``lib.pipelines.ocr_unseen``)."""
+
+    results: object                 # ocr_unseen.UnseenResults with one pseudo-model per column
+    columns: tuple[str, ...]        # the column labels present, in order
+    unavailable: dict[str, str]
+    data: dict[str, str]
+
+    def cer(self) -> pd.DataFrame:
+        """CER (fractions): sources, the pooled generated row and the worst generated source."""
+        return self.results.cer()[list(self.columns)]
+
+    def table(self) -> pd.DataFrame:
+        out = self.results.table()
+        return out[["pages", "characters", *[f"CER {c.upper()}" for c in self.columns]]].rename(
+            columns={f"CER {c.upper()}": c for c in self.columns})
+
+    def seconds(self, column: str) -> dict[str, float]:
+        d = self.results.pages[self.results.pages["model"] == column]
+        return {"mean": float(d["seconds"].mean()), "megapixels": float(d["pixels"].mean() / 1e6)}
+
+
+def unseen(split: str = "benchmark") -> UnseenBenchmark:
+    """Every column of ``UNSEEN_COLUMNS`` that can be read in this build (cached)."""
+    from lib.pipelines import ocr_unseen
+
+    n = ocr_unseen.PAGES[config.profile()]
+    usable, unavailable = [], {}
+    for m in MODELS:
+        why = ocr_unseen._usable(m)
+        if why:
+            unavailable[m] = why
+        else:
+            usable.append(m)
+    after = ocr_unseen.run(models=tuple(usable), split=split)
+    frames, columns = [], []
+    photos = ocr_unseen._photos_key() if ocr_unseen.PHOTOS in after.sources else ()
+    for label, model, variant in UNSEEN_COLUMNS:
+        if model not in usable:
+            continue
+        if variant is None:
+            d = after.pages[after.pages["model"] == model].copy()
+        else:
+            rows = _unseen_variant(variant, model, ocr_unseen.reader_key(model), split, n, photos)["rows"]
+            d = pd.DataFrame(rows)
+            d = d[d["source"].isin(after.sources)]
+        d["model"] = label
+        frames.append(d)
+        columns.append(label)
+    pages = pd.concat(frames, ignore_index=True) if frames else after.pages
+    combined = dataclasses.replace(after, pages=pages, models=tuple(columns))
+    return UnseenBenchmark(combined, tuple(columns), {**after.unavailable, **unavailable}, after.data)
+
+
+def reader_summary() -> dict:
+    """The reader CNN's configuration, training data and validation accuracies (data only).
+
+    ``{"available": False, "why": ...}`` when it cannot be trained in this build.
+    """
+    try:
+        from lib.deep import reader
+
+        cfg = reader.reader_config()
+        rep = reader.report(cfg)
+    except Exception as exc:  # EMNIST or the fonts missing: say so, the chapter goes on
+        return {"available": False, "why": f"{type(exc).__name__}: {exc}".split("\n")[0]}
+    counts = dict(rep["counts"])
+    rows = [{"data": name, "images": int(rep["valid_n"][name]), "accuracy": acc}
+            for name, acc in rep["valid_acc"].items()]
+    X_valid = load_nist36("valid")[1]
+    rows.append({"data": f"NIST36 valid ({nist36_source()}), not held out", "images": len(X_valid),
+                 "accuracy": rep["nist36_valid_acc_not_held_out"]})
+    n_train = sum(counts.values()) if cfg.subset is None else min(cfg.subset, sum(counts.values()))
+    return {
+        "available": True, "counts": counts, "total": n_train, "subset": cfg.subset,
+        "reject": int(cfg.reject_fraction * n_train), "styled": cfg.styled_fraction,
+        "pen": cfg.style.pen, "condense": cfg.style.condense, "slant": cfg.style.slant,
+        "rotate": cfg.style.rotate_deg, "channels": cfg.spec.channels, "hidden": cfg.spec.hidden,
+        "epochs": cfg.train.epochs, "valid": pd.DataFrame(rows).set_index("data").rename_axis(None),
+        "missing": rep.get("missing", {}), "seconds": rep.get("seconds", {}),
+        "emnist_source": source("emnist") if "EMNIST" not in rep.get("missing", {}) else "",
+    }
 
 
 # ---------------------------------------------------------------------------- Q4.1
@@ -242,6 +375,33 @@ def _failure_pages(seed: int) -> dict:
     return out
 
 
+@cache.cached("ocr-touching", code=CODE)
+def _touching_read(seed: int, model: str, model_key: str) -> dict:
+    """Q4.1's touching-letters page read one character per box and with segmentation."""
+    del model_key  # cache key only
+    out = _failure_pages(seed)
+    from lib.data.synthetic import PageParams, make_page
+
+    touching = dataclasses.replace(PageParams(), letter_gap=(-0.3, -0.25), page_rotation=0.0, height=(44.0, 44.0))
+    image, text, _ = make_page(out["texts"][0], seed + 11, params=touching)
+    det = detect(image)
+    score = scorer(model)
+    before = read_detection(det, score, ReadOptions(segment=False))
+    after = read_detection(det, score)
+    return {"image": np.asarray(image, np.float32), "truth": scorable(text), "before": scorable(before.text),
+            "after": scorable(after.text), "boxes_before": np.asarray(before.boxes, np.int64).reshape(-1, 4),
+            "boxes_after": np.asarray(after.boxes, np.int64).reshape(-1, 4)}
+
+
+def touching_page(model: str = "reader", seed: int = config.SEED) -> dict | None:
+    """Q4.1's touching-letters page read by ``model`` before and after segmentation (None if
+    the model cannot be loaded in this build)."""
+    try:
+        return _touching_read(seed, model, _model_key(model))
+    except Exception:  # the model's data missing: the chapter leaves the figure out
+        return None
+
+
 # ---------------------------------------------------------------------------- no photos
 
 
@@ -291,8 +451,8 @@ class OCRResults:
     seconds: dict[str, float]         # find_letters time per photo
     shapes: dict[str, list]
     angles: dict[str, float]
-    texts: dict[str, dict[str, dict[str, str]]]   # model -> "raw"/"rule" -> photo -> text
-    cer: dict[str, dict[str, dict[str, float]]]   # model -> "raw"/"rule" -> photo|"overall" -> CER
+    texts: dict[str, dict[str, dict[str, str]]]   # model -> step (STEPS, "lexicon"; "raw": no word rule) -> photo -> text
+    cer: dict[str, dict[str, dict[str, float]]]   # model -> the same steps -> photo|"overall" -> CER
     unavailable: dict[str, str]       # model -> why it could not be used
     crops: np.ndarray                 # (N, 1024) processed crops of CROPS_PHOTO
     train_like: np.ndarray            # (N, 1024) a training sample of each crop's true class
@@ -332,22 +492,34 @@ class OCRResults:
         return pd.DataFrame(rows).set_index("photo").rename_axis(None)
 
     def cer_table(self) -> pd.DataFrame:
-        """CER per photo and overall, per model, without and with the word-level rule."""
+        """CER per photo and overall, per model: the network's own reading and the final text."""
         cols = {}
         for m in self.models:
-            for rule, label in (("raw", ""), ("rule", " + word rule")):
-                cols[f"{m.upper()}{label}"] = [self.cer[m][rule][n] for n in (*SAMPLE_IMAGES, "overall")]
+            for step, label in (("argmax", " own"), ("rule", " final")):
+                cols[f"{m.upper()}{label}"] = [self.cer[m][step][n] for n in (*SAMPLE_IMAGES, "overall")]
         return pd.DataFrame(cols, index=[*SAMPLE_IMAGES, "overall"]).map(lambda v: f"{v:.1%}")
 
+    def steps_table(self) -> pd.DataFrame:
+        """Overall CER on the photos after each step, per model; the lexicon apart, last."""
+        rows = {STEPS[s]: {MODEL_NAMES[m]: f"{self.cer[m][s]['overall']:.1%}" for m in self.models} for s in STEPS}
+        rows["lexicon (optional, on the final text)"] = {
+            MODEL_NAMES[m]: f"{self.cer[m]['lexicon']['overall']:.1%}" for m in self.models}
+        return pd.DataFrame(rows).T
+
+    def changed(self, model: str, step: str) -> int:
+        """Characters a step changed on the four photos (edit distance to the previous step's text)."""
+        keys = list(STEPS)
+        before = keys[keys.index(step) - 1] if step in keys else "rule"
+        return sum(edit_distance(scorable(self.texts[model][step][n]), scorable(self.texts[model][before][n]))
+                   for n in SAMPLE_IMAGES)
+
     def text_table(self, name: str) -> pd.DataFrame:
-        """Line by line: the true text and each model's reading (word rule applied)."""
-        columns = {"true text": truth_text(name).split("\n")}
+        """Per model: the network's own transcription and the final text (lines joined by " / ")."""
+        rows = {"true text": {"network's own": " / ".join(truth_text(name).split("\n")), "final": ""}}
         for m in self.models:
-            columns[MODEL_NAMES[m]] = scorable(self.texts[m]["rule"][name]).split("\n")
-        n = max(len(v) for v in columns.values())
-        table = pd.DataFrame({k: v + [""] * (n - len(v)) for k, v in columns.items()})
-        table.index = pd.RangeIndex(1, n + 1, name="line")
-        return table
+            rows[MODEL_NAMES[m]] = {"network's own": " / ".join(scorable(self.texts[m]["argmax"][name]).split("\n")),
+                                    "final": " / ".join(scorable(self.texts[m]["rule"][name]).split("\n"))}
+        return pd.DataFrame(rows).T
 
     def errors(self, model: str, rule: str = "rule") -> pd.DataFrame:
         """The model's errors on the four photos, most frequent first: true -> read, count."""
@@ -370,8 +542,7 @@ class OCRResults:
                "precision (IoU >= 0.5)": f"{b['matched'].sum() / max(b['found'].sum(), 1):.1%}",
                "lines and spaces exact": f"{int(b['layout_ok'].sum())} / {len(b)}"}
         for m in self.bench_models:
-            for rule, label in (("raw", "no rule"), ("rule", "word rule")):
-                row[f"CER {m.upper()}, {label}"] = f"{b[f'{m}_{rule}_errors'].sum() / b['truth_chars'].sum():.1%}"
+            row[f"CER {m.upper()}"] = f"{b[f'{m}_rule_errors'].sum() / b['truth_chars'].sum():.1%}"
         return pd.DataFrame([row]).T.rename(columns={0: "generated pages"})
 
 
@@ -435,8 +606,9 @@ def run() -> OCRResults:
         except Exception as exc:  # a model that cannot be loaded or trained: say so, go on
             unavailable[m] = f"{type(exc).__name__}: {exc}"
             continue
-        texts[m] = {"raw": r["raw"], "rule": r["rule"]}
-        scores[m] = {"raw": _score(r["raw"]), "rule": _score(r["rule"])}
+        texts[m] = {step: r[step] for step in (*STEPS, "lexicon")}
+        texts[m]["raw"] = texts[m]["segmented"]  # everything but the word rule
+        scores[m] = {step: _score(t) for step, t in texts[m].items()}
     bench_models = tuple(m for m in MODELS if m in texts)
     n_pages = BENCH_PAGES[profile]
     bench = pd.DataFrame(_benchmark(n_pages, 7000 + config.SEED, bench_models,
@@ -511,11 +683,12 @@ def _record(r: OCRResults) -> None:
                            f"written on {n_ok} of {len(SAMPLE_IMAGES)}", layout_ok=n_ok)
     if "mlp" in r.cer:
         mlp = r.cer["mlp"]["rule"]["overall"]
-        extra = {"mlp_no_rule": r.cer["mlp"]["raw"]["overall"]}
-        display = f"CER MLP {mlp:.1%} (no rule {extra['mlp_no_rule']:.1%})"
-        if "cnn" in r.cer:
-            extra.update(cnn=r.cer["cnn"]["rule"]["overall"], cnn_no_rule=r.cer["cnn"]["raw"]["overall"])
-            display += f"; CNN {extra['cnn']:.1%} (no rule {extra['cnn_no_rule']:.1%})"
+        extra = {"mlp_own": r.cer["mlp"]["argmax"]["overall"]}
+        display = f"CER MLP {mlp:.1%} (network's own {extra['mlp_own']:.1%})"
+        for m in ("cnn", "reader"):
+            if m in r.cer:
+                extra.update({m: r.cer[m]["rule"]["overall"], f"{m}_own": r.cer[m]["argmax"]["overall"]})
+                display += f"; {m} {extra[m]:.1%} (own {extra[m + '_own']:.1%})"
         data = f"{r.source}; MLP trained on {r.nist36_source}"
         if "cnn" in r.cer:
             data += f"; CNN trained on {source('emnist')}"

@@ -12,6 +12,10 @@ character boxes are known exactly, to score ``find_letters`` and the OCR objecti
 Generated splits are cached as ``.npz`` under ``lib.config.cache_dir()`` (written atomically),
 never in the data directory. Fonts come from PyPI packages (README.md, section "Fonts"); train,
 valid and test are rendered with disjoint font families.
+
+Photographed pages for the OCR's unseen-style benchmark and its validation set are in
+:mod:`lib.data.synthetic.unseen` (``benchmark_pages``, ``validation_pages``); the benchmark's
+lettering (:mod:`lib.data.synthetic.heldout`) is refused by every generator above.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import numpy as np
 from lib import cache
 from lib.data.errors import DataError
 from lib.data.nist36 import CLASSES, SPLITS
-from lib.data.synthetic.characters import DEFAULT_PARAMS, CharParams, make_characters
+from lib.data.synthetic.characters import DEFAULT_PARAMS, CharParams, generate_cached, make_characters
 from lib.data.synthetic.fonts import FONTS, SPLIT_FAMILIES, Font, split_fonts
 from lib.data.synthetic.pages import PageParams, make_page, make_pages, random_text
 
@@ -47,20 +51,14 @@ __all__ = [
 SPLIT_SIZES: dict[str, int] = {"train": 300, "valid": 100, "test": 50}
 #: Seed of each split, added to the book's seed.
 SPLIT_SEEDS: dict[str, int] = {"train": 1, "valid": 2, "test": 3}
-_CODE = "lib.data.synthetic"
+#: The code the characters depend on (not the photographed pages' modules beside it).
+_CODE = ("lib.data.synthetic.characters", "lib.data.synthetic.fonts")
 
 
 def _font_digests(names: tuple[str, ...]) -> tuple[str, ...]:
     from lib.data.synthetic import fonts
 
     return tuple(fonts.digest(fonts.BY_NAME[n]) for n in names)
-
-
-@cache.cached("synthetic-nist36", code=(_CODE,))
-def _generate(split: str, n_per_class: int, seed: int, font_names: tuple[str, ...],
-              params: CharParams, font_digests: tuple[str, ...]) -> dict:
-    X, y = make_characters(n_per_class, seed, font_names, params)
-    return {"X": X, "y": y, "split": split, "fonts": list(font_names)}
 
 
 def generate_split(split: str, seed: int | None = None, n_per_class: int | None = None,
@@ -70,6 +68,10 @@ def generate_split(split: str, seed: int | None = None, n_per_class: int | None 
     from lib.data.synthetic import fonts
 
     if split not in SPLITS:
+        from lib.data.synthetic import heldout
+
+        if split == heldout.SPLIT:
+            raise heldout.refuse(f"split {split!r}")
         raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
     absent = fonts.missing()
     if absent:
@@ -80,7 +82,7 @@ def generate_split(split: str, seed: int | None = None, n_per_class: int | None 
     seed = config.SEED * 1000 + SPLIT_SEEDS[split] if seed is None else seed
     n = SPLIT_SIZES[split] if n_per_class is None else n_per_class
     names = split_fonts(split)
-    result = _generate(split, n, seed, names, params, _font_digests(names))
+    result = generate_cached(split, n, seed, names, params, _font_digests(names))
     return result["X"].astype(np.float32), result["y"].astype(np.int64)
 
 
@@ -95,7 +97,7 @@ class _NIST36Fallback:
         names = tuple(n for s in SPLITS for n in split_fonts(s))
         self.fingerprint: str = cache.fingerprint(
             "synthetic-nist36", params, SPLIT_SIZES, SPLIT_SEEDS, SPLIT_FAMILIES, config.SEED,
-            names, _font_digests(names), cache.source_hash(_CODE),
+            names, _font_digests(names), cache.source_hash(*_CODE),
         )
         per_split = "; ".join(f"{s}: {', '.join(SPLIT_FAMILIES[s])}" for s in SPLITS)
         sizes = "/".join(str(SPLIT_SIZES[s]) for s in SPLITS)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.ndimage as ndi
 
+from lib import cache
 from lib.data.nist36 import CLASSES
 from lib.data.synthetic import fonts as fontlib
 from lib.data.synthetic.fonts import Font
@@ -261,3 +262,13 @@ def make_characters(n_per_class: int, seed: int, fonts, params: CharParams = DEF
     images = render(glyph, rng, ms, params)
     X = np.ascontiguousarray(images.transpose(0, 2, 1).reshape(len(y), -1))
     return X, y
+
+
+@cache.cached("synthetic-nist36", code=("lib.data.synthetic.fonts",))
+def generate_cached(split: str, n_per_class: int, seed: int, font_names: tuple[str, ...],
+                    params: CharParams, font_digests: tuple[str, ...]) -> dict:
+    """``make_characters`` for one split, cached under the key of its arguments and of this
+    module and the font list (``font_digests``: the font files' contents)."""
+    del font_digests  # cache key only
+    X, y = make_characters(n_per_class, seed, font_names, params)
+    return {"X": X, "y": y, "split": split, "fonts": list(font_names)}

@@ -4,6 +4,10 @@ Every font comes from a PyPI package in ``pyproject.toml`` (installed by ``make 
 packages are located with ``importlib.util.find_spec``, so none of their code runs. Licences:
 README.md, section "Fonts". Families are split three ways (train / valid / test) so that the
 test set, like NIST's writer-disjoint test set, is written "by hands" the network never saw.
+
+A fourth group of families, the unseen-style benchmark's, is kept apart in
+``lib.data.synthetic.heldout``: it is not in :data:`FONTS`, and :func:`resolve` and
+:func:`split_fonts` refuse it, so no generator of training or validation data can render it.
 """
 
 from __future__ import annotations
@@ -91,17 +95,29 @@ SPLIT_FAMILIES: dict[str, tuple[str, ...]] = {
 
 def split_fonts(split: str) -> tuple[str, ...]:
     """Names of the faces a split is rendered with."""
+    from lib.data.synthetic import heldout
+
+    if split == heldout.SPLIT:
+        raise heldout.refuse(f"split {split!r}")
     if split not in SPLIT_FAMILIES:
         raise ValueError(f"split must be one of {tuple(SPLIT_FAMILIES)}, not {split!r}")
     return tuple(f.name for f in FONTS if f.family in SPLIT_FAMILIES[split])
 
 
 def resolve(fonts) -> tuple[Font, ...]:
-    """Font names (or Font objects) -> Font objects, with a clear error for unknown names."""
+    """Font names (or Font objects) -> Font objects, with a clear error for unknown names.
+
+    Held-out lettering (``lib.data.synthetic.heldout``) is refused: every generator of
+    training data resolves its fonts here.
+    """
+    from lib.data.synthetic import heldout
+
     if isinstance(fonts, (str, Font)):
         fonts = (fonts,)
     out = []
     for f in fonts:
+        if heldout.is_heldout(f):
+            raise heldout.refuse(f"font {getattr(f, 'name', f)!r}")
         if isinstance(f, Font):
             out.append(f)
         elif f in BY_NAME:

@@ -1,0 +1,231 @@
+"""Photographed handwriting pages for the unseen-style benchmark, and a validation set beside it.
+
+Two splits, rendered by the same code (``lib.data.synthetic.photo``) from the same sources,
+with disjoint lettering and disjoint seeds:
+
+* ``"benchmark"`` (:func:`benchmark_pages`): lettering **held out of every training and
+  tuning step**: the faces of ``lib.data.synthetic.heldout`` (condensed, narrow and
+  marker-like families never used elsewhere), written with their own strokes or re-drawn
+  from their skeletons with a random pen, slant, tremor and elastic distortion. Only
+  measure on it; never choose anything on it.
+* ``"validation"`` (:func:`validation_pages`): the same sources written in the training
+  and validation faces (``split_fonts("train") + split_fonts("valid")``), for choosing a
+  reader's parameters.
+
+Sources (:data:`SOURCES`), each scored separately by ``bench/ocr_unseen.py``:
+
+====================  ===========================================================================
+``fonts-paper``       the faces' own letter shapes and stroke weights, pen or pencil on paper
+``restroked-paper``   new shapes: skeletons re-drawn with a fine pen to a thick marker, on paper
+``whiteboard``        thick marker on a whiteboard (glare, ghosts of erased writing), both styles
+``touching``          on paper, half the words written joined: neighbours touch (negative spacing)
+====================  ===========================================================================
+
+Every page is a photo (perspective, uneven light, blur, noise, JPEG) of 3 to 6 lines of
+block capitals: common English words, numbers and a few letter codes (so every one of the 36
+classes occurs). Page ``i`` of a source and split has a fixed seed; pages are cached as their
+JPEG file and ground truth (``.npz``) under a key of the page's configuration and this
+package's code, so a rerun decodes exactly the same pixels.
+
+>>> pages = validation_pages("touching", 4)        # tune on these
+>>> page = pages[0]; page.image.shape, page.text  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from lib import cache
+from lib.data.synthetic import heldout
+from lib.data.synthetic.fonts import Font
+from lib.data.synthetic.photo import PhotoPage, PhotoParams, decode_jpeg, render_photo
+
+SPLITS = ("validation", "benchmark")
+
+_PAPER = PhotoParams(surface="paper")
+#: Each source's page parameters.
+SOURCES: dict[str, PhotoParams] = {
+    "fonts-paper": replace(_PAPER, restroked=0.0),
+    "restroked-paper": replace(_PAPER, restroked=1.0, pen=(0.04, 0.16)),
+    "whiteboard": PhotoParams(surface="whiteboard", restroked=0.6, pen=(0.1, 0.2), height=(50.0, 100.0)),
+    "touching": replace(_PAPER, restroked=0.5, touching=0.5, pair_touch=0.5, letter_gap=(0.15, 0.4)),
+}
+
+#: Seeds: page i of (split, source) uses BASE_SEED[split] + 1000 * source number + i.
+BASE_SEED = {"validation": 500_000, "benchmark": 900_000}
+
+#: Re-drawing a skeleton needs a face whose skeleton is clean: heavy faces (stroke wider than
+#: this many cap heights) grow spurs when skeletonised, so they are only written as themselves.
+MAX_RESTROKE_WEIGHT = 0.2
+
+#: Common English words in capitals (with J, Q, X and Z words so every letter occurs often).
+WORDS = tuple("""
+THE OF AND TO IN IS IT YOU THAT HE WAS FOR ON ARE AS WITH HIS THEY AT BE THIS HAVE FROM OR ONE
+HAD BY WORD BUT NOT WHAT ALL WERE WE WHEN YOUR CAN SAID THERE USE AN EACH WHICH SHE DO HOW THEIR
+IF WILL UP OTHER ABOUT OUT MANY THEN THEM THESE SO SOME HER WOULD MAKE LIKE HIM INTO TIME HAS LOOK
+TWO MORE WRITE GO SEE NUMBER NO WAY COULD PEOPLE MY THAN FIRST WATER BEEN CALL WHO OIL ITS NOW FIND
+LONG DOWN DAY DID GET COME MADE MAY PART OVER NEW SOUND TAKE ONLY LITTLE WORK KNOW PLACE YEAR LIVE
+ME BACK GIVE MOST VERY AFTER THING OUR JUST NAME GOOD SENTENCE MAN THINK SAY GREAT WHERE HELP
+THROUGH MUCH BEFORE LINE RIGHT TOO MEAN OLD ANY SAME TELL BOY FOLLOW CAME WANT SHOW ALSO AROUND
+FORM THREE SMALL SET PUT END DOES ANOTHER WELL LARGE MUST BIG EVEN SUCH BECAUSE TURN HERE WHY ASK
+WENT MEN READ NEED LAND DIFFERENT HOME US MOVE TRY KIND HAND PICTURE AGAIN CHANGE OFF PLAY SPELL
+AIR AWAY ANIMAL HOUSE POINT PAGE LETTER MOTHER ANSWER FOUND STUDY STILL LEARN SHOULD AMERICA WORLD
+JUMP JOB JOIN JUDGE JUICE JACKET JOURNEY JULY JUNE ENJOY MAJOR PROJECT OBJECT SUBJECT
+QUICK QUITE QUESTION QUIET QUEEN QUARTER QUALITY EQUAL REQUEST SQUARE UNIQUE
+BOX SIX TAX FIX MIX NEXT TEXT EXAMPLE EXTRA EXPECT EXACTLY OXYGEN TAXI RELAX COMPLEX
+ZERO ZONE ZOO SIZE PRIZE FROZEN DOZEN AMAZING PUZZLE LAZY CRAZY BRONZE ZIGZAG
+NETWORK NEURAL LAYER WEIGHT GRADIENT TRAIN TEST VALID LOSS ERROR IMAGE PIXEL LETTERS DIGITS
+BLOCK CAPITALS MARKER WHITEBOARD PAPER PENCIL PHOTO CAMERA LIGHT SHADOW NOTE LIST TODAY MONDAY
+FRIDAY MORNING EVENING MEETING ROOM CALL BUY MILK BREAD EGGS COFFEE LUNCH DINNER BIRTHDAY PARTY
+""".split())
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """What one page is: its split, source, index, seed, text, lettering and parameters."""
+
+    split: str
+    source: str
+    index: int
+    seed: int
+    text: str
+    fonts: tuple[Font, ...]
+    params: PhotoParams
+
+
+def page_text(seed: int, lines: tuple[int, int] = (3, 6), max_chars: int = 22) -> str:
+    """3-6 lines of block capitals: common words (75%), numbers (15%) and letter codes (10%)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(int(rng.integers(lines[0], lines[1] + 1))):
+        words: list[str] = []
+        target = int(rng.integers(8, max_chars + 1))
+        while not words or len(" ".join(words)) < target:
+            u = rng.random()
+            if u < 0.75:
+                w = str(rng.choice(WORDS))
+            elif u < 0.9:
+                w = str(int(rng.integers(0, 10 ** int(rng.integers(1, 5)))))
+            else:
+                w = "".join(rng.choice(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), int(rng.integers(2, 5))))
+            if words and len(" ".join(words + [w])) > max_chars:
+                break
+            words.append(w)
+        out.append(" ".join(words))
+    return "\n".join(out)
+
+
+def split_lettering(split: str, restroke: bool) -> tuple[Font, ...]:
+    """The faces a split's pages are written with (``restroke``: those whose skeleton is clean)."""
+    from lib.data.synthetic import fonts as fontlib
+
+    if split == "benchmark":
+        faces = heldout.HELDOUT_FONTS
+    elif split == "validation":
+        faces = fontlib.resolve(fontlib.split_fonts("train") + fontlib.split_fonts("valid"))
+    else:
+        raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
+    if restroke:
+        from lib.data.synthetic.strokes import glyph
+
+        faces = tuple(f for f in faces if glyph(f, "H").stroke <= MAX_RESTROKE_WEIGHT)
+    return faces
+
+
+def page_spec(split: str, source: str, index: int) -> PageSpec:
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {tuple(SOURCES)}, not {source!r}")
+    if int(index) < 0:
+        raise ValueError(f"page index must be >= 0, not {index!r}")
+    seed = BASE_SEED[split] + 1000 * list(SOURCES).index(source) + int(index)
+    params = SOURCES[source]
+    return PageSpec(split, source, int(index), seed, page_text(seed), _fonts_for(split, params), params)
+
+
+def _fonts_for(split: str, params: PhotoParams) -> tuple[Font, ...]:
+    """Restroked pages draw from the faces with clean skeletons, own-glyph pages from all."""
+    if params.restroked >= 1.0:
+        return split_lettering(split, restroke=True)
+    return split_lettering(split, restroke=False)
+
+
+def render(spec: PageSpec) -> PhotoPage:
+    """Render a page now (no cache)."""
+    params = spec.params
+    fonts = spec.fonts
+    if 0.0 < params.restroked < 1.0:
+        # a mixed source decides the style first, so a re-drawn page gets a clean skeleton
+        rng = np.random.default_rng(spec.seed + 7)
+        if rng.random() < params.restroked:
+            params, fonts = replace(params, restroked=1.0), split_lettering(spec.split, restroke=True)
+        else:
+            params = replace(params, restroked=0.0)
+    return render_photo(spec.text, spec.seed, fonts, params)
+
+
+def _digests(fonts: tuple[Font, ...]) -> tuple[str, ...]:
+    from lib.data.synthetic import fonts as fontlib
+
+    return tuple(fontlib.digest(f) for f in fonts)
+
+
+@cache.cached("synthetic-photo-pages", code=("lib.data.synthetic.photo", "lib.data.synthetic.strokes",
+                                             "lib.data.synthetic.fonts", "lib.data.synthetic.heldout"))
+def _cached_page(spec: PageSpec, font_digests: tuple[str, ...]) -> dict:
+    del font_digests  # cache key only
+    page = render(spec)
+    import json
+
+    return {"jpeg": np.frombuffer(page.jpeg, np.uint8), "boxes": page.boxes, "word_of": page.word_of,
+            "touching": page.touching, "contact": page.contact, "text": page.text, "info": json.dumps(page.info)}
+
+
+def load_page(split: str, source: str, index: int) -> PhotoPage:
+    """Page ``index`` of a split's source: rendered once, then decoded from the cache."""
+    import json
+
+    _require_fonts(split)
+    spec = page_spec(split, source, index)
+    out = _cached_page(spec, _digests(spec.fonts))
+    jpeg = np.asarray(out["jpeg"], np.uint8).tobytes()
+    return PhotoPage(decode_jpeg(jpeg), str(out["text"]), np.asarray(out["boxes"], np.int64),
+                     np.asarray(out["word_of"], np.int64), np.asarray(out["touching"], bool),
+                     np.asarray(out["contact"], bool), jpeg, json.loads(out["info"]))
+
+
+def _require_fonts(split: str) -> None:
+    from lib.data.errors import DataError
+    from lib.data.synthetic import fonts as fontlib
+
+    absent = heldout.missing() if split == "benchmark" else fontlib.missing()
+    if absent:
+        raise DataError(f"the {split} pages cannot be rendered: font packages not installed: "
+                        f"{', '.join(absent)}. Run `make setup`.")
+
+
+def benchmark_pages(source: str, n: int) -> list[PhotoPage]:
+    """The first ``n`` benchmark pages of ``source``, in held-out lettering. Measure only."""
+    return [load_page("benchmark", source, i) for i in range(n)]
+
+
+def validation_pages(source: str, n: int) -> list[PhotoPage]:
+    """The first ``n`` validation pages of ``source``, in the training and validation faces."""
+    return [load_page("validation", source, i) for i in range(n)]
+
+
+def describe(split: str) -> str:
+    """One line naming the data, for every page that shows a result made from these pages."""
+    if split == "benchmark":
+        families = sorted(heldout.HELDOUT_FAMILIES)
+        what = f"held-out lettering never used in training or tuning ({', '.join(families)})"
+    elif split == "validation":
+        families = sorted({f.family for f in split_lettering("validation", False)})
+        what = f"training and validation lettering ({', '.join(families)})"
+    else:
+        raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
+    return (f"SYNTHETIC photographed handwriting pages (lib.data.synthetic.unseen, {split} split): {what}, "
+            "own glyphs and skeletons re-drawn with a random pen, on paper and whiteboards")

@@ -1,0 +1,449 @@
+"""The reader: a character CNN trained for reading photographed block capitals (chapter 4).
+
+Chapter 7's models answer the homework's questions and stay as they are; this one exists to
+read other people's handwriting (``python -m lib.ocr --model reader``) and is documented in
+chapter 4. It differs from the EMNIST CNN of Q7.1.4 in three ways:
+
+1. **Data: everything legitimate.** The EMNIST stand-in's training split (its 26 capitals and
+   10 digits; the 11 lower-case classes are left out, and ``N_VALID`` images are held out for
+   validation), NIST36 *train* (never valid or test), and characters generated in the
+   *training* font families of ``lib.data.synthetic`` (``split_fonts("train")``; never the
+   validation or test families, never a benchmark's held-out styles).
+2. **The same normalisation as reading.** Every training image is binarised (at twice its
+   resolution) and passed through :func:`lib.ocr.crops.normalize_char`, the very function
+   that turns a photo's character into the classifier's input, with the same range of
+   longer-side extents as reading's test-time variants. The network never sees a crop made
+   any other way.
+3. **Augmentation of style**, applied to the binary glyph before that normalisation, on
+   ``styled_fraction`` of the training images (:func:`restyle`): stroke width from a fine pen to a thick
+   marker (the glyph's skeleton redrawn with a round pen of 4-22% of its height), aspect
+   ratio (condensed lettering: width times 0.35-1.15) and slant (shear up to 0.4), with a
+   small rotation. During training each batch also gets small shifts, scales and rotations
+   and a stroke-thickness blend (``lib.deep.augment``), as chapter 7's models do.
+
+It also learns a 37th output, **"not a character"**, from generated mis-segmentations: two
+glyphs run together into one crop, and a glyph cut through at a random column. Chapter 4's
+recognition-driven segmentation compares candidate cuts by the classifier's log-probabilities;
+with this output a half letter or a pair of letters scores low instead of being forced into
+one of the 36 classes.
+
+``reader_classifier()`` returns ``score(rows) -> (N, 37)`` log-probabilities (A..Z, 0..9, then
+"not a character") for rows in the homework convention; it is trained on first use and cached
+(``state_dict`` under a key of the configuration, the data fingerprints and this code).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.ndimage as ndi
+import torch
+
+from lib import cache, config
+from lib.data.errors import DataError
+from lib.data.nist36 import CLASSES, load_nist36, nist36_fingerprint, to_row
+from lib.deep import augment, models, train
+
+#: Output classes: the 36 of NIST36, then "not a character".
+REJECT = len(CLASSES)
+OUTPUTS = (*CLASSES, "not a character")
+#: Source modules whose code the trained weights depend on.
+CODE = ("lib.deep.reader", "lib.deep.augment", "lib.ocr.crops", "lib.data.torch_datasets", "lib.data.synthetic")
+#: Longer-side extents (32x32 pixels) the normalisation uses, as reading's test-time variants.
+EXTENTS = (24, 25, 26, 27, 28)
+
+
+@dataclass(frozen=True)
+class StyleSpec:
+    """The style augmentation of one extra copy of each training glyph (see ``restyle``)."""
+
+    pen: tuple[float, float] = (0.04, 0.22)       # redrawn pen width, fraction of the glyph height
+    p_pen: float = 0.75                           # chance of a redraw (else the glyph's own strokes)
+    condense: tuple[float, float] = (0.35, 1.15)  # width factor (log-uniform)
+    p_condense: float = 0.6
+    slant: float = 0.4                            # shear x += s * (centre - y) / height, |s| <= slant
+    rotate_deg: float = 6.0
+
+
+@dataclass(frozen=True)
+class ReaderConfig:
+    """Everything the trained reader depends on besides the data files and the code."""
+
+    synthetic_per_class: int = 300     # generated characters per class, training font families
+    styled_fraction: float = 0.6       # share of the training images restyled (the rest as drawn)
+    reject_fraction: float = 0.08      # generated mis-segmentations, as a fraction of the rest
+    n_valid: int = 3400                # EMNIST images held out of training for validation
+    valid_synthetic_per_class: int = 40  # validation font family (Kalam): never trained on
+    subset: int | None = None          # quick profile: a random subset of the training images
+    style: StyleSpec = StyleSpec()
+    spec: models.CNNSpec = models.CNNSpec(classes=len(OUTPUTS), image_size=32, channels=(16, 32, 64), hidden=128)
+    train: train.TrainConfig = train.TrainConfig(epochs=4, batch_size=128, lr=3e-3, label_smoothing=0.05)
+    online: augment.AugmentSpec = augment.AugmentSpec(rotate_deg=4.0, shear=0.05, scale=(0.95, 1.05),
+                                                      translate=0.04, p_squeeze=0.0, p_thickness=0.3)
+    seed: int = config.SEED
+
+
+def reader_config() -> ReaderConfig:
+    """The active profile's configuration (quick: a few thousand images, one epoch)."""
+    base = ReaderConfig()
+    if config.is_quick():
+        return dataclasses.replace(base, synthetic_per_class=40, subset=4000, valid_synthetic_per_class=10,
+                                   train=dataclasses.replace(base.train, epochs=1))
+    return base
+
+
+# ----------------------------------------------------------------------------- glyphs
+def to_masks(bright: np.ndarray) -> list[np.ndarray]:
+    """Upright images, bright ink on black in [0, 1] (N, H, W) -> binary glyphs at twice the size.
+
+    Doubling before thresholding keeps the strokes' curvature, so the normalisation measures
+    stroke widths and outlines about as it does on a photo's character (20-60 pixels tall).
+    """
+    big = ndi.zoom(np.asarray(bright, np.float32), (1, 2, 2), order=1)
+    return list(big > 0.5)
+
+
+def rows_to_bright(rows: np.ndarray) -> np.ndarray:
+    """Rows in the homework convention (N, 1024) -> upright bright-on-black (N, 32, 32)."""
+    return np.clip(1.0 - np.asarray(rows, np.float32).reshape(-1, 32, 32).transpose(0, 2, 1), 0.0, 1.0)
+
+
+def _crop(mask: np.ndarray) -> np.ndarray:
+    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+    if len(rows) == 0:
+        return mask
+    return mask[rows[0]: rows[-1] + 1, cols[0]: cols[-1] + 1]
+
+
+def redraw(mask: np.ndarray, width: float) -> np.ndarray:
+    """The glyph drawn again along its skeleton with a round pen ``width`` pixels wide."""
+    from skimage.morphology import skeletonize
+
+    pad = int(np.ceil(width)) + 2
+    m = np.pad(mask, pad)
+    skeleton = skeletonize(m)
+    if not skeleton.any():
+        return mask
+    return _crop(ndi.distance_transform_edt(~skeleton) <= max(width / 2.0, 0.5))
+
+
+def restyle(mask: np.ndarray, rng: np.random.Generator, spec: StyleSpec) -> np.ndarray:
+    """One random change of lettering style: slant, condensed width, rotation, then the pen."""
+    mask = _crop(mask)
+    if not mask.any():
+        return mask
+    h, w = mask.shape
+    factor = 1.0
+    if rng.random() < spec.p_condense:
+        lo, hi = np.log(spec.condense[0]), np.log(spec.condense[1])
+        factor = float(np.exp(rng.uniform(lo, hi)))
+    shear = rng.uniform(-spec.slant, spec.slant)
+    angle = np.deg2rad(rng.uniform(-spec.rotate_deg, spec.rotate_deg))
+    # forward map of (row, col) about the centre: rotation @ shear @ diag(1, factor)
+    c, s = np.cos(angle), np.sin(angle)
+    forward = np.array([[c, -s], [s, c]]) @ np.array([[1.0, 0.0], [-shear, 1.0]]) @ np.diag([1.0, factor])
+    corners = np.array([[0, 0], [0, w], [h, 0], [h, w]], float) - [h / 2, w / 2]
+    span = np.abs(corners @ forward.T).max(axis=0)
+    out_shape = tuple(int(np.ceil(2 * v)) + 4 for v in span)
+    inverse = np.linalg.inv(forward)
+    centre_out = np.array(out_shape) / 2.0
+    offset = np.array([h / 2, w / 2]) - inverse @ centre_out
+    warped = ndi.affine_transform(mask.astype(np.float32), inverse, offset=offset, output_shape=out_shape,
+                                  order=1) > 0.5
+    warped = _crop(warped)
+    if not warped.any():
+        return mask
+    if rng.random() < spec.p_pen:
+        warped = redraw(warped, rng.uniform(*spec.pen) * warped.shape[0])
+    return warped
+
+
+def _glue(a: np.ndarray, b: np.ndarray, overlap: int) -> np.ndarray:
+    """Two glyphs side by side on a common baseline, ``overlap`` columns run into each other."""
+    h = max(a.shape[0], b.shape[0])
+    w = a.shape[1] + b.shape[1] - overlap
+    out = np.zeros((h, max(w, a.shape[1], b.shape[1])), bool)
+    out[h - a.shape[0]:, : a.shape[1]] |= a
+    x = max(a.shape[1] - overlap, 0)
+    out[h - b.shape[0]:, x: x + b.shape[1]] |= b
+    return out
+
+
+def missegmented(masks: list[np.ndarray], n: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """``n`` crops that are not one character: two glyphs run together, or a glyph cut through."""
+    out = []
+    for _ in range(n):
+        a = _crop(masks[rng.integers(len(masks))])
+        if rng.random() < 0.5:
+            b = _crop(masks[rng.integers(len(masks))])
+            scale = a.shape[0] / max(b.shape[0], 1)
+            b = ndi.zoom(b.astype(np.float32), scale, order=1) > 0.5 if abs(scale - 1) > 0.05 else b
+            overlap = int(rng.uniform(-0.05, 0.25) * a.shape[0])
+            out.append(_glue(a, _crop(b), overlap))
+        else:
+            w = a.shape[1]
+            if w < 6:
+                out.append(_glue(a, a, 0))
+                continue
+            cut = int(rng.uniform(0.3, 0.7) * w)
+            part = a[:, :cut] if rng.random() < 0.5 else a[:, cut:]
+            out.append(_crop(part) if part.any() else a)
+    return out
+
+
+def normalise(masks: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """Glyph masks -> (N, 1024) rows through reading's normalisation, at a random extent."""
+    from lib.ocr.crops import normalize_char
+
+    extents = rng.choice(EXTENTS, len(masks))
+    return np.stack([to_row(normalize_char(m, extent=int(e))) for m, e in zip(masks, extents, strict=True)]
+                    ).astype(np.float32).reshape(-1, 1024)
+
+
+# ----------------------------------------------------------------------------- data
+def _emnist_capitals(split_seed: int, n_valid: int):
+    """EMNIST stand-in train split without its lower-case classes: (train, valid) as
+    (bright images, NIST36 labels, fingerprint)."""
+    from lib.data import torch_datasets as td
+
+    full = td.emnist("train")
+    tr, va = full.split_off(n_valid, seed=split_seed)
+    index = {c: CLASSES.index(c) for c in CLASSES}
+    out = []
+    for part in (tr, va):
+        names = [part.classes[k] for k in part.y.tolist()]
+        keep = np.array([n in index for n in names])
+        x = part.x.numpy()[keep, 0]
+        y = np.array([index[n] for n, k in zip(names, keep, strict=True) if k], np.int64)
+        out.append((x, y, part.fingerprint))
+    return out
+
+
+def _synthetic(n_per_class: int, seed: int, split: str):
+    from lib.data.synthetic import make_characters, split_fonts
+
+    X, y = make_characters(n_per_class, seed, split_fonts(split))
+    return rows_to_bright(X), y
+
+
+@dataclass
+class ReaderData:
+    """Training and validation rows (already normalised) with their labels and origins."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    valid: dict[str, tuple[np.ndarray, np.ndarray]]  # name -> (rows, labels)
+    counts: dict[str, int]                           # training images per source
+    missing: dict[str, str]                          # source -> why it is not used
+
+
+def data_fingerprint(cfg: ReaderConfig) -> str:
+    """Names every input of the training data (files, fonts, generator code), cheaply."""
+    from lib.data import synthetic
+
+    parts = [nist36_fingerprint(), cache.source_hash("lib.data.synthetic"),
+             synthetic.split_fonts("train"), synthetic.split_fonts("valid")]
+    try:
+        from lib.data import torch_datasets as td
+
+        parts.append(td.emnist("train").fingerprint)
+    except DataError:
+        parts.append("no-emnist")
+    return cache.fingerprint("reader-data", cfg.seed, cfg.n_valid, *parts)
+
+
+def build_data(cfg: ReaderConfig, progress: Callable | None = None) -> ReaderData:
+    """Collect, restyle and normalise every source (seeded; a few minutes on one core)."""
+    rng = np.random.default_rng(cfg.seed)
+    sources: list[tuple[str, np.ndarray, np.ndarray]] = []
+    missing: dict[str, str] = {}
+    valid_bright: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    try:
+        (ex, ey, _), (vx, vy, _) = _emnist_capitals(cfg.seed, cfg.n_valid)
+        sources.append(("EMNIST stand-in (train, capitals and digits)", ex, ey))
+        valid_bright["EMNIST held out"] = (vx, vy)
+    except DataError as exc:
+        missing["EMNIST"] = str(exc).split("\n")[0]
+    X, y, _ = load_nist36("train")
+    sources.append(("NIST36 train", rows_to_bright(X), np.asarray(y, np.int64)))
+    sx, sy = _synthetic(cfg.synthetic_per_class, cfg.seed * 1000 + 11, "train")
+    sources.append(("generated, training fonts", sx, sy))
+    vx, vy = _synthetic(cfg.valid_synthetic_per_class, cfg.seed * 1000 + 12, "valid")
+    valid_bright["generated, validation font"] = (vx, vy)
+
+    labels = np.concatenate([s[2] for s in sources])
+    counts = {s[0]: len(s[2]) for s in sources}
+    pick = np.arange(len(labels))
+    if cfg.subset is not None and cfg.subset < len(labels):
+        pick = np.sort(rng.permutation(len(labels))[: cfg.subset])
+        counts = {"subset": len(pick)}
+    offsets = np.cumsum([0] + [len(s[2]) for s in sources])
+    masks = []
+    for k, (_, images, _) in enumerate(sources):  # sources differ in size (28 or 32 pixels)
+        mine = pick[(pick >= offsets[k]) & (pick < offsets[k + 1])] - offsets[k]
+        masks += to_masks(images[mine])
+    labels = labels[pick]
+    step = _steps(progress, len(masks), "restyle")
+    restyled = rng.random(len(masks)) < cfg.styled_fraction
+    all_masks = []
+    for m, change in zip(masks, restyled, strict=True):
+        all_masks.append(restyle(m, rng, cfg.style) if change else m)
+        step()
+    all_labels = [labels]
+    n_reject = int(cfg.reject_fraction * len(all_masks))
+    all_masks += missegmented(all_masks, n_reject, rng)
+    all_labels.append(np.full(n_reject, REJECT, np.int64))
+    x_train = normalise(all_masks, rng)
+    valid = {name: (normalise(to_masks(b), rng), y) for name, (b, y) in valid_bright.items()}
+    counts["not a character (generated)"] = n_reject
+    return ReaderData(x_train, np.concatenate(all_labels), valid, counts, missing)
+
+
+def _steps(progress: Callable | None, total: int, desc: str) -> Callable[[], None]:
+    bar = progress(total, desc) if progress is not None else None
+    if bar is None:
+        return lambda: None
+    return lambda: bar.update(1)
+
+
+# ----------------------------------------------------------------------------- model
+def to_input(rows: np.ndarray) -> torch.Tensor:
+    """Rows in the homework convention -> the network's upright bright-on-black (N, 1, 32, 32)."""
+    from lib.data.torch_datasets import nist36_rows_to_images
+
+    return nist36_rows_to_images(rows, 32)
+
+
+@dataclass
+class Reader:
+    """The trained reader: the model and how it was obtained (``lib.deep.train.Trained``)."""
+
+    model: torch.nn.Module
+    trained: train.Trained
+    config: ReaderConfig
+
+
+def _spec(cfg: ReaderConfig) -> models.CNNSpec:
+    # Crops are normalised (ink in [0, 1], a fixed extent), so the input scaling is a fixed
+    # convention, [0, 1] -> [-1, 1], not a statistic of the data (the key needs no data pass).
+    return dataclasses.replace(cfg.spec, mean=0.5, std=0.5)
+
+
+def training_key(cfg: ReaderConfig) -> str:
+    """The reader's cache key (as ``fit_cached`` computes it), for results derived from it."""
+    return train.cache_key("reader", cfg.train, (_spec(cfg), cfg, data_fingerprint(cfg)), CODE)
+
+
+@functools.lru_cache(maxsize=2)
+def _trained(cfg: ReaderConfig, progress: Callable | None) -> Reader:
+    spec = _spec(cfg)
+    prepared: dict = {}
+
+    def make_loaders():
+        start = time.perf_counter()
+        data = build_data(cfg, progress)
+        prepared["seconds"] = time.perf_counter() - start
+        xt, yt = to_input(data.x_train), torch.from_numpy(data.y_train)
+        xv = torch.cat([to_input(r) for r, _ in data.valid.values()])
+        yv = torch.cat([torch.from_numpy(y) for _, y in data.valid.values()])
+        return train.tensor_loaders(_Split(xt, yt), _Split(xv, yv), cfg.train.batch_size, seed=cfg.seed)
+
+    result = train.fit_cached("reader", lambda: models.build(spec), make_loaders, cfg.train,
+                              key=(spec, cfg, data_fingerprint(cfg)), augment=augment.augmenter(cfg.online),
+                              code=CODE, progress=progress)
+    side = result.path.with_name(result.path.stem + ".prepare.npz")
+    if prepared:  # trained now: keep the data preparation's time beside the weights
+        cache.save_result(side, {"prepare_seconds": prepared["seconds"]})
+    return Reader(result.model, result, cfg)
+
+
+def trained_reader(cfg: ReaderConfig | None = None, progress: Callable | None = None) -> Reader:
+    """Train the reader once per configuration, data and code; afterwards load it."""
+    return _trained(cfg or reader_config(), progress)
+
+
+class _Split:
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+
+
+@cache.cached("reader-report", code=CODE)
+def _report(cfg: ReaderConfig, key: str) -> dict:
+    del key  # the trained model's key: part of this entry's key only
+    model = trained_reader(cfg).model
+    rng = np.random.default_rng(cfg.seed + 1)
+    out: dict = {"valid_acc": {}, "counts": {}, "missing": {}}
+    try:
+        (ex, _, _), (vx, vy, _) = _emnist_capitals(cfg.seed, cfg.n_valid)
+        out["counts"]["EMNIST stand-in, train split (capitals, digits)"] = len(ex)
+        out["valid_acc"]["EMNIST stand-in, held out of its train split"] = _accuracy(model, vx, vy, rng)
+        out["valid_n"] = {"EMNIST stand-in, held out of its train split": len(vy)}
+    except DataError as exc:
+        out["missing"]["EMNIST"] = str(exc).split("\n")[0]
+        out["valid_n"] = {}
+    out["counts"]["NIST36 train"] = len(load_nist36("train")[1])
+    out["counts"]["generated, training fonts"] = cfg.synthetic_per_class * len(CLASSES)
+    vx, vy = _synthetic(cfg.valid_synthetic_per_class, cfg.seed * 1000 + 12, "valid")
+    out["valid_acc"]["generated, validation font"] = _accuracy(model, vx, vy, rng)
+    out["valid_n"]["generated, validation font"] = len(vy)
+    X, y, _ = load_nist36("valid")
+    out["nist36_valid_acc_not_held_out"] = _accuracy(model, rows_to_bright(X), np.asarray(y), rng)
+    out["seconds"] = reader_seconds(cfg)
+    return out
+
+
+def _accuracy(model, bright: np.ndarray, y: np.ndarray, rng) -> float:
+    rows = normalise(to_masks(bright), rng)
+    pred = train.predict(model, to_input(rows))[:, :REJECT].argmax(1).numpy()
+    return float((pred == np.asarray(y)).mean())
+
+
+def reader_seconds(cfg: ReaderConfig) -> dict:
+    """Wall and CPU seconds of the training (data preparation included), as measured then."""
+    trained = trained_reader(cfg).trained
+    out = {k: float(trained.meta[k]) for k in ("seconds", "cpu_seconds", "threads") if k in trained.meta}
+    side = trained.path.with_name(trained.path.stem + ".prepare.npz")
+    if side.is_file():
+        out["prepare_seconds"] = float(cache.load_result(side)["prepare_seconds"])
+    return out
+
+
+def report(cfg: ReaderConfig | None = None) -> dict:
+    """Training counts per source and validation accuracies (cached with the model's key).
+
+    ``nist36_valid_acc_not_held_out``: NIST36 *valid* through reading's normalisation. It is
+    NOT a held-out accuracy: about 30% of the NIST36 stand-in has near-duplicates in the
+    EMNIST stand-in's training split.
+    """
+    cfg = cfg or reader_config()
+    return _report(cfg, training_key(cfg))
+
+
+def classifier_from(model: torch.nn.Module) -> Callable[[np.ndarray], np.ndarray]:
+    """Wrap the reader as ``rows (N, 1024) -> (N, 37)`` log-probabilities (36 classes + reject)."""
+
+    def score(rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows, dtype=np.float32)
+        if rows.ndim != 2 or rows.shape[1] != 1024:
+            raise ValueError(f"reader: expected rows of shape (N, 1024), got {rows.shape}")
+        if len(rows) == 0:
+            return np.zeros((0, len(OUTPUTS)), np.float32)
+        return torch.log_softmax(train.predict(model, to_input(rows)), dim=1).numpy()
+
+    score.classes = OUTPUTS
+    return score
+
+
+def reader_classifier(progress: Callable | None = None) -> Callable[[np.ndarray], np.ndarray]:
+    """The trained reader (cached; trained on first use) as ``rows -> (N, 37)`` log-probabilities."""
+    return classifier_from(trained_reader(reader_config(), progress).model)
+
+
+__all__ = ["OUTPUTS", "REJECT", "Reader", "ReaderConfig", "StyleSpec", "build_data", "classifier_from",
+           "missegmented", "reader_classifier", "reader_config", "redraw", "report", "restyle",
+           "trained_reader", "training_key"]

@@ -1,0 +1,544 @@
+"""Recognition-driven segmentation: the classifier decides where one character ends.
+
+The detector's boxes (``lib.ocr.detect``) are one connected mark each, cut only where a mark
+is clearly wider than two characters. Handwriting breaks that rule both ways: neighbours
+touch (a wide *M* run into a narrow *I* is one mark) and one character comes in pieces (a
+pen lifted inside an *E*). The classic answer for handwriting, **over-segmentation and
+dynamic programming**, is implemented here for each line:
+
+1. **Atoms.** Every mark wide enough to hold two characters (``split_from`` line heights)
+   gets *cut candidates*: the columns where its ink profile has a local minimum that crosses
+   at most ``cut_ink`` stroke widths of ink, at least ``min_atom`` line heights from its edges
+   and from each other. The marks cut there are the line's atoms, left to right.
+2. **Candidates.** Every run of 1 to ``max_atoms`` consecutive atoms is a candidate
+   character, unless it is wider than ``max_width`` line heights or joins atoms further apart
+   than ``merge_gap`` line heights (separate marks that close are possibly one broken
+   character). Each candidate is cropped and normalised like any character
+   (:func:`lib.ocr.crops.normalize_char`) and classified, all at once.
+3. **Width prior from the line's other characters.** A writer's letters keep their
+   proportions: an *M* is about three times as wide as an *I* in every hand, and a condensed
+   hand makes them all narrower together. The prior compares a candidate's width with the
+   width its class has in this writing: ``ASPECT[c]`` (the class's median width/height) times
+   the line height times the writing's own condensation factor, the median over the page's
+   unsplit marks of their width over the width expected for their class. It is Gaussian in
+   the log of the ratio, with spread ``width_sigma``.
+4. **Best path.** A segmentation of the line is a path through the atoms; its score is the
+   sum over its characters of ``max_c [log p(c | crop) + width_weight * log prior(width | c)]``
+   plus ``char_bonus`` per character (without it the sum of log-probabilities, all negative,
+   would favour fewer characters), minus ``cut_cost`` for each cut through a mark and
+   ``join_cost`` for each pair of separate marks read as one character: touching and broken
+   letters are the exception, so a path needs the classifier's evidence to take them.
+   Dynamic programming finds the best path exactly.
+
+A classifier with a 37th output, "not a character" (``lib.deep.reader``), makes a half
+letter or two letters run together score low; with 36 outputs the width prior does that
+work alone.
+
+**Word gaps use the same evidence**: gaps are measured between the characters the best path
+chose, not between the detector's marks, and in units of the writing's character width
+(the line height times the condensation factor), so condensed lettering with small word
+gaps keeps them. The page's gaps are then split into letter gaps and word gaps as before
+(:func:`lib.ocr.layout.space_threshold`).
+
+Every parameter was chosen on generated pages in the training and validation font families
+(``lib.data.synthetic``), never on the sample photos or on held-out styles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.ndimage as ndi
+
+from lib.data.nist36 import CLASSES, to_row
+from lib.ocr.crops import SIDE, VARIANTS, normalize_char, stroke_width
+
+N_CLASSES = len(CLASSES)
+
+#: Median width / height of each class's ink box (A..Z, 0..9), measured on the
+#: EMNIST-derived NIST36 development copy (300 images per class; the same table drives
+#: ``lib.data.synthetic``'s character proportions).
+ASPECT = np.array([
+    0.92, 0.85, 1.00, 0.89, 1.00, 0.81, 0.94, 0.88, 0.44, 0.96, 0.88, 0.82, 1.44,  # A..M
+    1.09, 0.96, 0.71, 0.88, 0.92, 0.91, 1.04, 1.00, 0.87, 1.23, 0.85, 0.67, 1.08,  # N..Z
+    0.89, 0.46, 0.96, 0.81, 0.79, 0.96, 0.75, 0.75, 0.73, 0.69,                    # 0..9
+])
+
+
+@dataclass(frozen=True)
+class SegmentParams:
+    """Every tunable of the segmentation; lengths in line heights (see the module doc)."""
+
+    split_from: float = 0.55    # marks at least this wide get cut candidates
+    min_atom: float = 0.12      # cuts at least this far from a mark's edges and each other
+    cut_ink: float = 4.0        # a cut crosses at most this many stroke widths of ink
+    max_atoms: int = 4          # a candidate joins at most this many atoms
+    max_width: float = 1.9      # ... and is at most this wide
+    merge_gap: float = 0.12     # separate marks closer than this may be one character
+    width_sigma: float = 0.5    # spread of the width prior (log of the width ratio)
+    width_weight: float = 1.0   # weight of the width prior's log-density
+    char_bonus: float = 0.5     # added per character of a path
+    cut_cost: float = 2.0       # subtracted per cut through a mark (touching letters are rarer
+                                # than letters apart)
+    join_cost: float = 0.5      # subtracted per pair of separate marks read as one character
+    condense_range: tuple[float, float] = (0.3, 1.6)  # the condensation factor is clipped here
+    gaps_in_widths: bool = True   # measure word gaps in character widths (else line heights)
+    search_variants: tuple = ((None, 0, 0),)  # crops scored for the search (the plain crop);
+                                  # the characters chosen are then read with the full averaging
+    max_side: int = 64            # masks are shrunk to this size before normalisation
+    final_variants: tuple = ((26, 0, 0), (26, 1, 0), (26, -1, 0), (26, 0, 1), (26, 0, -1))
+                                  # the chosen characters' averaging: shifts of one normalised
+                                  # crop (as good as all of VARIANTS on validation pages, a
+                                  # third of the work)
+    max_stretch: float = 2.5      # condensed writing is widened up to this factor (0: never)
+
+
+DEFAULT = SegmentParams()
+
+
+@dataclass
+class Atom:
+    """A vertical slice of one mark, at the detector's work scale."""
+
+    y0: int
+    x0: int
+    loose: np.ndarray   # the crop's pixels (bool), box (y0, x0) + shape
+    tight: np.ndarray   # the same columns of the half-maximum mask (for boxes)
+    mark: int           # index of the detection box it came from
+
+
+@dataclass
+class Candidate:
+    """A run of atoms read as one character."""
+
+    line: int
+    start: int          # first atom (index within the line)
+    stop: int           # one past the last atom
+    box: np.ndarray     # [y1, x1, y2, x2] at work scale (tight ink)
+    mask: np.ndarray    # the crop's pixels (bool) in the box ``origin``
+    origin: tuple[int, int]
+    marks: tuple[int, ...]
+
+
+@dataclass
+class Segmentation:
+    """The chosen characters of a page and everything considered on the way.
+
+    ``chars`` index ``candidates``; ``lines`` lists, per text line, positions in ``chars``;
+    ``logp`` holds every candidate's log-probabilities (36 classes, or 37 with "not a
+    character" last), ``score`` its DP score and ``label`` its best class under the width
+    prior; ``condense`` is the writing's condensation factor.
+    """
+
+    candidates: list[Candidate]
+    logp: np.ndarray
+    label: np.ndarray
+    score: np.ndarray
+    chars: list[int]
+    lines: list[list[int]]
+    spaces: list[list[bool]]
+    condense: float
+    params: SegmentParams = DEFAULT
+    atoms: list[list[Atom]] = field(default_factory=list)
+    boxes: np.ndarray | None = None   # full-resolution boxes of ``chars``, when known exactly
+    line_h: np.ndarray | None = None  # each candidate's line height (work pixels)
+
+
+# ---------------------------------------------------------------------------- atoms
+def cut_columns(mask: np.ndarray, line_h: float, stroke: float, p: SegmentParams = DEFAULT) -> list[int]:
+    """Candidate cut columns of one mark: local minima of its ink profile (see module doc)."""
+    h, w = mask.shape
+    margin = max(1, int(round(p.min_atom * line_h)))
+    if w < max(p.split_from * line_h, 2 * margin + 1):
+        return []
+    profile = mask.sum(axis=0).astype(float)
+    k = max(1, int(round(stroke / 2)))
+    smooth = ndi.uniform_filter1d(profile, 2 * k + 1, mode="nearest")
+    lo = ndi.minimum_filter1d(smooth, 2 * max(k, margin // 2) + 1, mode="nearest")
+    limit = p.cut_ink * max(stroke, 1.0)
+    is_min = np.zeros(w, bool)
+    is_min[margin: w - margin] = True
+    is_min &= (smooth <= lo + 1e-9) & (profile <= limit)
+    # a flat valley (the bridge between two letters, the inside of a D) gives one cut, its middle
+    cols = []
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], is_min.astype(np.int8), [0]])))
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        cols.append(int((start + stop - 1) // 2))
+    kept: list[int] = []
+    for c in sorted(cols, key=lambda c: (profile[c], smooth[c])):
+        if all(abs(c - d) >= margin for d in kept):
+            kept.append(c)
+    return sorted(kept)
+
+
+def line_atoms(det, line: list[int], line_h: float, stroke: float, p: SegmentParams = DEFAULT) -> list[Atom]:
+    """The atoms of one line, left to right: each mark cut at its candidate columns."""
+    n = len(det.boxes)
+    loose_slices = _slices(det.crop_labels, n)
+    atoms: list[Atom] = []
+    for i in line:
+        sl = loose_slices[i]
+        if sl is None:
+            continue
+        loose = det.crop_labels[sl] == i + 1
+        tight = det.labels[sl] == i + 1
+        edges = [0, *cut_columns(loose, line_h, stroke, p), loose.shape[1]]
+        for a, b in zip(edges[:-1], edges[1:], strict=False):
+            part = loose[:, a:b]
+            if not part.any():
+                continue
+            rows = np.flatnonzero(part.any(1))
+            atoms.append(Atom(sl[0].start + rows[0], sl[1].start + a, part[rows[0]: rows[-1] + 1],
+                              tight[rows[0]: rows[-1] + 1, a:b], i))
+    return atoms
+
+
+def _slices(labels: np.ndarray, n: int):
+    return ndi.find_objects(labels, max_label=n)
+
+
+def _union(atoms: list[Atom]) -> tuple[np.ndarray, tuple[int, int], np.ndarray]:
+    """The atoms' loose pixels on one canvas, its origin, and the tight ink box."""
+    y0 = min(a.y0 for a in atoms)
+    x0 = min(a.x0 for a in atoms)
+    y1 = max(a.y0 + a.loose.shape[0] for a in atoms)
+    x1 = max(a.x0 + a.loose.shape[1] for a in atoms)
+    canvas = np.zeros((y1 - y0, x1 - x0), bool)
+    tight = np.zeros_like(canvas)
+    for a in atoms:
+        ys, xs = slice(a.y0 - y0, a.y0 - y0 + a.loose.shape[0]), slice(a.x0 - x0, a.x0 - x0 + a.loose.shape[1])
+        canvas[ys, xs] |= a.loose
+        tight[ys, xs] |= a.tight
+    ink = tight if tight.any() else canvas
+    rows, cols = np.flatnonzero(ink.any(1)), np.flatnonzero(ink.any(0))
+    box = np.array([y0 + rows[0], x0 + cols[0], y0 + rows[-1] + 1, x0 + cols[-1] + 1])
+    return canvas, (y0, x0), box
+
+
+def candidates(atoms: list[Atom], line_index: int, line_h: float, p: SegmentParams = DEFAULT) -> list[Candidate]:
+    """Every admissible run of consecutive atoms (see the module doc)."""
+    out = []
+    spans = set()
+    for a in range(len(atoms)):
+        right = atoms[a].x0 + atoms[a].loose.shape[1]
+        for b in range(a, min(a + p.max_atoms, len(atoms))):
+            if b > a:
+                if atoms[b].x0 - right > p.merge_gap * line_h:
+                    break
+                right = max(right, atoms[b].x0 + atoms[b].loose.shape[1])
+            left = min(t.x0 for t in atoms[a: b + 1])
+            if b > a and right - left > p.max_width * line_h:
+                break
+            mask, origin, box = _union(atoms[a: b + 1])
+            out.append(Candidate(line_index, a, b + 1, box, mask, origin,
+                                 tuple(sorted({t.mark for t in atoms[a: b + 1]}))))
+            spans.add((a, b + 1))
+    # every mark as it is, however many atoms it was cut into: the reading without any cut
+    for mark in dict.fromkeys(t.mark for t in atoms):
+        idx = [i for i, t in enumerate(atoms) if t.mark == mark]
+        span = (idx[0], idx[-1] + 1)
+        if span not in spans:
+            mask, origin, box = _union(atoms[span[0]: span[1]])
+            out.append(Candidate(line_index, span[0], span[1], box, mask, origin, (mark,)))
+    return out
+
+
+# ---------------------------------------------------------------------------- scores
+def log_probabilities(scores: np.ndarray) -> np.ndarray:
+    """Scores as log-probabilities: probabilities are logged, anything else log-softmaxed.
+
+    Accepts 36 columns (the classes) or 37 (the classes, then "not a character").
+    """
+    s = np.asarray(scores, np.float64)
+    if s.size and s.min() >= 0 and np.allclose(s.sum(axis=1), 1.0, atol=1e-3):
+        return np.log(np.clip(s, 1e-12, None))
+    s = s - s.max(axis=1, keepdims=True)
+    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+
+
+def shrink(mask: np.ndarray, max_side: int) -> np.ndarray:
+    """A mask whose longer side exceeds ``max_side``, averaged down by an integer factor.
+
+    The 32x32 crop needs no more: the reader's training glyphs are 56-64 pixels tall, and
+    a 12-megapixel photo's letters, 100 pixels and more at the work scale, only cost time.
+    """
+    f = int(np.ceil(max(mask.shape) / max_side)) if max_side else 1
+    if f <= 1:
+        return mask
+    h, w = (-(-mask.shape[0] // f)) * f, (-(-mask.shape[1] // f)) * f
+    padded = np.zeros((h, w), np.float32)
+    padded[: mask.shape[0], : mask.shape[1]] = mask
+    return padded.reshape(h // f, f, w // f, f).mean(axis=(1, 3)) >= 0.5
+
+
+def widen(mask: np.ndarray, factor: float) -> np.ndarray:
+    """The mask stretched horizontally by ``factor`` (>= 1): condensed letters at typical width."""
+    if factor <= 1.01 or mask.size == 0:
+        return mask
+    w = max(1, int(round(mask.shape[1] * factor)))
+    cols = np.minimum((np.arange(w) + 0.5) / factor, mask.shape[1] - 1e-6).astype(int)
+    return mask[:, cols]
+
+
+def classify_masks(masks: list[np.ndarray], score: Callable[[np.ndarray], np.ndarray],
+                   variants=VARIANTS, max_side: int | None = None, stretch: float = 1.0) -> np.ndarray:
+    """(N, C) log-probabilities of character masks, averaged over the test-time variants.
+
+    ``variants`` of ``None`` or ``()`` classifies the plain crop only (no averaging);
+    ``max_side`` shrinks larger masks first (:func:`shrink`), ``stretch`` widens every mask
+    (:func:`widen`).
+    """
+    if not masks:
+        return np.zeros((0, N_CLASSES))
+    if max_side:
+        masks = [shrink(m, max_side) for m in masks]
+    if stretch > 1.01:
+        masks = [widen(m, stretch) for m in masks]
+    variants = tuple(variants) if variants else ((None, 0, 0),)
+    by_extent: dict = {}
+    stack = np.empty((len(variants), len(masks), SIDE * SIDE), np.float32)
+    for v, (extent, dy, dx) in enumerate(variants):
+        if extent not in by_extent:
+            by_extent[extent] = [normalize_char(m) if extent is None else normalize_char(m, extent=extent)
+                                 for m in masks]
+        for i, image in enumerate(by_extent[extent]):
+            stack[v, i] = to_row(np.roll(image, (dy, dx), axis=(0, 1)) if dy or dx else image)
+    flat = stack.reshape(-1, SIDE * SIDE)
+    scores = np.asarray(score(flat))
+    if scores.ndim != 2 or scores.shape[0] != len(flat) or scores.shape[1] not in (N_CLASSES, N_CLASSES + 1):
+        raise ValueError(f"the classifier returned scores of shape {scores.shape}; "
+                         f"expected ({len(flat)}, {N_CLASSES}) or ({len(flat)}, {N_CLASSES + 1})")
+    return log_probabilities(scores).reshape(len(variants), len(masks), -1).mean(axis=0)
+
+
+def width_log_prior(widths: np.ndarray, line_h: np.ndarray, condense: float, sigma: float) -> np.ndarray:
+    """(N, 36) log-density (up to a constant) of each candidate's width under each class."""
+    ratio = np.log(np.maximum(widths, 1.0) / np.maximum(line_h, 1.0))[:, None]
+    expected = np.log(condense * ASPECT)[None, :]
+    return -0.5 * ((ratio - expected) / sigma) ** 2
+
+
+def condensation(widths: np.ndarray, line_h: np.ndarray, labels: np.ndarray, p: SegmentParams = DEFAULT) -> float:
+    """The writing's width relative to the typical proportions: median of width / expected."""
+    if len(widths) == 0:
+        return 1.0
+    ratio = widths / np.maximum(line_h, 1.0) / ASPECT[labels]
+    return float(np.clip(np.median(ratio), *p.condense_range))
+
+
+# ---------------------------------------------------------------------------- DP
+def best_path(n_atoms: int, spans: list[tuple[int, int]], scores: np.ndarray) -> list[int]:
+    """Indices of the spans (start, stop) that tile 0..n_atoms with the highest total score."""
+    best = np.full(n_atoms + 1, -np.inf)
+    best[0] = 0.0
+    back = np.full(n_atoms + 1, -1)
+    ending: dict[int, list[int]] = {}
+    for k, (_, stop) in enumerate(spans):
+        ending.setdefault(stop, []).append(k)
+    for stop in range(1, n_atoms + 1):
+        for k in ending.get(stop, []):
+            start = spans[k][0]
+            value = best[start] + scores[k]
+            if value > best[stop]:
+                best[stop], back[stop] = value, k
+    if n_atoms and back[n_atoms] < 0:  # cannot happen: every single atom is a candidate
+        raise RuntimeError("no segmentation covers the line")
+    path, at = [], n_atoms
+    while at > 0:
+        k = int(back[at])
+        path.append(k)
+        at = spans[k][0]
+    return path[::-1]
+
+
+@dataclass
+class Proposal:
+    """Every candidate character of a page with its log-probabilities (before any choice)."""
+
+    atoms: list[list[Atom]]
+    candidates: list[Candidate]
+    logp: np.ndarray
+    line_h: np.ndarray          # the line height of each candidate's line (work pixels)
+    angle: float
+    n_lines: int
+    stretch: float = 1.0        # horizontal stretch applied to every crop (condensed writing)
+
+
+def writing_stretch(det, p: SegmentParams = DEFAULT) -> float:
+    """How much to widen this writing's letters to typical proportions, from its marks alone:
+    the typical width over height of a character (the median of ``ASPECT``) over the median
+    width over height of the page's marks (at least eight), between 1 and ``max_stretch`` (0
+    turns it off).
+
+    The classifiers learnt letters of ordinary proportions; a condensed hand's letters, a
+    third as wide as they are tall, are read far better widened back to them.
+    """
+    if not p.max_stretch or len(det.boxes) < 8:  # too few marks to judge a writing by
+        return 1.0
+    b = np.asarray(det.boxes, float)
+    ratio = float(np.median((b[:, 3] - b[:, 1]) / np.maximum(b[:, 2] - b[:, 0], 1.0)))
+    return float(np.clip(np.median(ASPECT) / max(ratio, 1e-3), 1.0, p.max_stretch))
+
+
+def propose(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = DEFAULT,
+            variants=VARIANTS) -> Proposal:
+    """Cut every line into atoms, list the candidate characters and classify them all at once."""
+    all_atoms, cands, line_heights = [], [], []
+    stroke = _page_stroke(det)
+    for li, line in enumerate(det.lines):
+        heights = [(b[2] - b[0]) / det.factor for b in det.boxes[line]]
+        line_h = float(np.median(heights)) if heights else 1.0
+        atoms = line_atoms(det, line, line_h, stroke, p)
+        all_atoms.append(atoms)
+        line_cands = candidates(atoms, li, line_h, p)
+        cands += line_cands
+        line_heights += [line_h] * len(line_cands)
+    stretch = writing_stretch(det, p)
+    logp = classify_masks([c.mask for c in cands], score, variants, p.max_side, stretch)
+    return Proposal(all_atoms, cands, logp, np.array(line_heights, float), det.angle, len(det.lines), stretch)
+
+
+def decide(prop: Proposal, p: SegmentParams = DEFAULT) -> Segmentation:
+    """The best path through each line's candidates, and the word spaces between its characters."""
+    from lib.ocr.layout import space_threshold
+
+    cands, logp, all_atoms = prop.candidates, prop.logp, prop.atoms
+    if not cands:
+        empty = [[] for _ in range(prop.n_lines)]
+        return Segmentation([], logp, np.zeros(0, np.int64), np.zeros(0), [], empty, [list(e) for e in empty],
+                            1.0, p, all_atoms)
+    widths = np.array([c.box[3] - c.box[1] for c in cands], float)
+    line_h = prop.line_h
+    # the writing's condensation, from candidates that are one whole mark
+    whole = np.array([len(c.marks) == 1 and c.stop - c.start == _atoms_of_mark(all_atoms[c.line], c.marks)
+                      for c in cands])
+    plain = logp[:, :N_CLASSES].argmax(1)
+    condense = condensation(widths[whole], line_h[whole], plain[whole], p) if whole.any() else 1.0
+    total = logp[:, :N_CLASSES] + p.width_weight * width_log_prior(widths, line_h, condense, p.width_sigma)
+    label = total.argmax(axis=1)
+    scores = total[np.arange(len(cands)), label] + p.char_bonus
+    for k, c in enumerate(cands):
+        atoms = all_atoms[c.line]
+        joins = sum(atoms[j].mark != atoms[j - 1].mark for j in range(c.start + 1, c.stop))
+        cut = c.stop < len(atoms) and atoms[c.stop].mark == atoms[c.stop - 1].mark
+        scores[k] -= p.join_cost * joins + p.cut_cost * cut
+    line_of = np.array([c.line for c in cands])
+    chars, lines = [], []
+    for li, atoms in enumerate(all_atoms):
+        ks = np.flatnonzero(line_of == li)
+        spans = [(cands[k].start, cands[k].stop) for k in ks]
+        path = best_path(len(atoms), spans, scores[ks]) if atoms else []
+        lines.append(list(range(len(chars), len(chars) + len(path))))
+        chars += [int(ks[k]) for k in path]
+    # word gaps between the chosen characters, in character widths of this writing; two
+    # characters cut out of one mark touch, so their gap is no evidence about word spaces
+    boxes = np.array([cands[k].box for k in chars], float).reshape(-1, 4)
+    unit = condense if p.gaps_in_widths else 1.0
+    gaps = [_gaps(boxes[line], prop.angle, unit) for line in lines]
+    cut = [np.array([bool(set(cands[chars[a]].marks) & set(cands[chars[b]].marks))
+                     for a, b in zip(line[:-1], line[1:], strict=True)], bool) for line in lines]
+    free = [g[~c] for g, c in zip(gaps, cut, strict=True) if len(g)]
+    threshold = space_threshold(np.concatenate(free)) if free else np.inf
+    spaces = [[False] + [bool(g > threshold and not c) for g, c in zip(gs, cs, strict=True)] if len(line) else []
+              for line, gs, cs in zip(lines, gaps, cut, strict=True)]
+    return Segmentation(cands, logp, label, scores, chars, lines, spaces, condense, p, all_atoms, None, line_h)
+
+
+def segment(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = DEFAULT,
+            average: bool = True) -> Segmentation:
+    """Over-segment every line of a detection, classify the candidates, choose the best paths.
+
+    The search compares candidates on ``p.search_variants`` (the plain crop: each candidate is
+    normalised once); with ``average`` the characters chosen are then classified again,
+    averaged over ``p.final_variants``, and their classes taken from those scores (with the
+    same width prior).
+    """
+    variants = p.final_variants if average else p.search_variants
+    prop = propose(det, score, p, p.search_variants)
+    s = decide(prop, p)
+    if s.chars and tuple(variants or ()) != tuple(p.search_variants):
+        chosen = [s.candidates[k] for k in s.chars]
+        final = classify_masks([c.mask for c in chosen], score, variants, p.max_side, prop.stretch)
+        widths = np.array([c.box[3] - c.box[1] for c in chosen], float)
+        line_h = np.array([s.line_h[k] for k in s.chars], float)
+        total = final[:, :N_CLASSES] + p.width_weight * width_log_prior(widths, line_h, s.condense, p.width_sigma)
+        s.logp = s.logp.astype(np.float64, copy=True)
+        s.label = s.label.copy()
+        s.logp[s.chars] = final
+        s.label[s.chars] = total.argmax(axis=1)
+    return s
+
+
+def one_per_box(det, score: Callable[[np.ndarray], np.ndarray], variants=VARIANTS) -> Segmentation:
+    """No segmentation: each detected box is one character, the detector's lines and spaces."""
+    n = len(det.boxes)
+    slices = _slices(det.crop_labels, n)
+    cands = []
+    for li, line in enumerate(det.lines):
+        for i in line:
+            sl = slices[i]
+            mask = np.zeros((1, 1), bool) if sl is None else det.crop_labels[sl] == i + 1
+            origin = (0, 0) if sl is None else (sl[0].start, sl[1].start)
+            box = np.asarray(det.boxes[i]) // max(det.factor, 1)
+            cands.append(Candidate(li, i, i + 1, box, mask, origin, (i,)))
+    logp = classify_masks([c.mask for c in cands], score, variants)
+    order = [i for line in det.lines for i in line]
+    chars = list(range(len(cands)))
+    lines, k = [], 0
+    for line in det.lines:
+        lines.append(list(range(k, k + len(line))))
+        k += len(line)
+    label = logp[:, :N_CLASSES].argmax(axis=1) if len(cands) else np.zeros(0, np.int64)
+    boxes = np.asarray(det.boxes, int).reshape(-1, 4)[order] if order else np.zeros((0, 4), int)
+    return Segmentation(cands, logp, label, np.zeros(len(cands)), chars, lines, [list(s) for s in det.spaces],
+                        1.0, DEFAULT, [], boxes)
+
+
+def full_resolution(s: Segmentation, det) -> np.ndarray:
+    """The chosen characters' boxes in full-resolution pixels, [y1, x1, y2, x2]."""
+    if s.boxes is not None:
+        return s.boxes
+    if not s.chars:
+        return np.zeros((0, 4), int)
+    f = max(int(det.factor), 1)
+    H, W = det.bw.shape[:2]
+    boxes = np.array([s.candidates[k].box for k in s.chars], int) * f
+    boxes[:, 2] = np.minimum(boxes[:, 2], H)
+    boxes[:, 3] = np.minimum(boxes[:, 3], W)
+    return boxes
+
+
+def _atoms_of_mark(atoms: list[Atom], marks: tuple[int, ...]) -> int:
+    return sum(1 for a in atoms if a.mark in marks)
+
+
+def _gaps(boxes: np.ndarray, angle: float, condense: float) -> np.ndarray:
+    """Gaps between neighbours along the text direction, in units of the writing's
+    character width (line height times the condensation factor)."""
+    if len(boxes) < 2:
+        return np.zeros(0)
+    cy = (boxes[:, 0] + boxes[:, 2]) / 2.0
+    cx = (boxes[:, 1] + boxes[:, 3]) / 2.0
+    along = cx * np.cos(angle) + cy * np.sin(angle)
+    half_w = (boxes[:, 3] - boxes[:, 1]) / 2.0
+    line_h = max(float(np.median(boxes[:, 2] - boxes[:, 0])), 1.0)
+    return ((along[1:] - half_w[1:]) - (along[:-1] + half_w[:-1])) / (line_h * condense)
+
+
+def _page_stroke(det) -> float:
+    """The writing's stroke width at work scale (median over a few marks)."""
+    n = len(det.boxes)
+    if n == 0:
+        return 1.0
+    slices = _slices(det.labels, n)
+    pick = np.linspace(0, n - 1, min(n, 15)).astype(int)
+    widths = [stroke_width(det.labels[slices[i]] == i + 1) for i in pick if slices[i] is not None]
+    widths = [w for w in widths if w > 0]
+    return float(np.median(widths)) if widths else 1.0
+
+
+__all__ = ["ASPECT", "Atom", "Candidate", "SegmentParams", "Segmentation", "best_path", "candidates",
+           "classify_masks", "cut_columns", "decide", "full_resolution", "line_atoms", "log_probabilities", "one_per_box",
+           "propose", "segment", "width_log_prior"]

@@ -1,0 +1,240 @@
+"""lib.data.synthetic's photographed pages (photo, strokes, unseen) and the held-out lettering."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+
+from lib.data import synthetic as S
+from lib.data.synthetic import fonts as fontlib
+from lib.data.synthetic import heldout, photo, strokes, unseen
+from lib.data.synthetic.photo import PhotoParams, render_photo
+from lib.data.synthetic.strokes import Hand
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Small, quick pages: one short text at a small letter height.
+SMALL = PhotoParams(height=(34.0, 38.0))
+TEXT = "HI 42\nWAVE MIX"
+BEBAS = heldout.BY_NAME["Bebas Neue"]
+VARELA = heldout.BY_NAME["Varela Round"]
+
+
+def _luma(image):
+    return image @ np.array([0.2125, 0.7154, 0.0721], dtype=np.float32)
+
+
+# --- the held-out lettering is kept out of every training path ---------------------------------
+
+def test_heldout_families_never_appear_in_the_training_or_valid_font_lists():
+    families = {f.family for f in fontlib.FONTS}
+    assert not heldout.HELDOUT_FAMILIES & families
+    assert not heldout.HELDOUT_NAMES & set(fontlib.BY_NAME)
+    for split in ("train", "valid", "test"):
+        split_families = {fontlib.BY_NAME[n].family for n in S.split_fonts(split)}
+        assert split_families and not split_families & heldout.HELDOUT_FAMILIES
+    validation = {f.family for f in unseen.split_lettering("validation", restroke=False)}
+    assert validation == set(fontlib.SPLIT_FAMILIES["train"]) | set(fontlib.SPLIT_FAMILIES["valid"])
+    assert {f.family for f in unseen.split_lettering("benchmark", restroke=False)} == heldout.HELDOUT_FAMILIES
+
+
+def test_heldout_faces_are_installed_licensed_and_varied():
+    assert heldout.missing() == [], "run `make setup` to install the held-out font packages"
+    for font in heldout.HELDOUT_FONTS:
+        assert font.path().is_file() and font.licence in ("OFL-1.1", "Apache-2.0")
+    # condensed: the capital H at most 0.7 of its height wide in some faces; heavy: thick strokes
+    widths = {f.name: strokes.glyph(f, "H").mask.shape[1] / strokes.glyph(f, "H").mask.shape[0]
+              for f in heldout.HELDOUT_FONTS}
+    assert sum(w < 0.6 for w in widths.values()) >= 3, widths
+    assert sum(strokes.glyph(f, "H").stroke > 0.22 for f in heldout.HELDOUT_FONTS) >= 3
+
+
+@pytest.mark.parametrize("fonts", [["Bebas Neue"], [BEBAS], ["Varela Round", "Caveat"]])
+def test_training_generators_refuse_heldout_lettering(fonts):
+    with pytest.raises(heldout.HeldOutFontError, match="held out"):
+        S.make_characters(1, 0, fonts)
+    with pytest.raises(heldout.HeldOutFontError):
+        S.make_page("AB", 0, fonts=fonts)
+    with pytest.raises(heldout.HeldOutFontError):
+        fontlib.resolve(fonts)
+
+
+def test_the_heldout_split_name_is_refused():
+    with pytest.raises(heldout.HeldOutFontError):
+        S.split_fonts(heldout.SPLIT)
+    with pytest.raises(heldout.HeldOutFontError):
+        S.generate_split(heldout.SPLIT)
+    with pytest.raises(ValueError, match="split must be one of"):
+        unseen.page_spec("train", "touching", 0)
+
+
+#: Modules that may import the held-out registry: the guard (fonts) and the benchmark's pages.
+MAY_IMPORT_HELDOUT = {"lib/data/synthetic/heldout.py", "lib/data/synthetic/fonts.py",
+                      "lib/data/synthetic/__init__.py", "lib/data/synthetic/unseen.py"}
+
+
+def _imports_heldout(tree: ast.AST) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(a.name == "lib.data.synthetic.heldout" for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and (
+            node.module == "lib.data.synthetic.heldout"
+            or (node.module == "lib.data.synthetic" and any(a.name == "heldout" for a in node.names))
+        ):
+            return True
+    return False
+
+
+def test_only_the_benchmark_imports_the_heldout_lettering():
+    files = [*sorted((ROOT / "lib").rglob("*.py")), *sorted((ROOT / "bench").rglob("*.py"))]
+    importers = {str(f.relative_to(ROOT)) for f in files if _imports_heldout(ast.parse(f.read_text()))}
+    assert importers <= MAY_IMPORT_HELDOUT, importers - MAY_IMPORT_HELDOUT
+    assert "lib/data/synthetic/unseen.py" in importers  # the check can fail
+
+
+# --- strokes -----------------------------------------------------------------------------------
+
+def test_prune_removes_a_spur_and_keeps_the_stroke():
+    skeleton = np.zeros((20, 40), bool)
+    skeleton[10, 2:38] = True      # a stroke 36 pixels long
+    skeleton[5:10, 20] = True      # a spur of 5 pixels hanging off its middle
+    pruned = strokes.prune(skeleton, 8)
+    assert pruned[10, 2:38].all() and not pruned[5:9, 20].any()  # (its foot pixel is the junction)
+    assert np.array_equal(strokes.prune(skeleton, 0), skeleton)
+
+
+def test_restroked_letters_take_the_pen_width():
+    from skimage.morphology import skeletonize
+
+    for pen in (4.0, 9.0):
+        alpha, _, _ = strokes.draw_restroked(VARELA, "L", 60, pen, Hand())
+        mask = alpha > 0.5
+        width = 2 * np.median(ndi.distance_transform_edt(mask)[skeletonize(mask)])
+        assert abs(width - pen) <= 1.5, (pen, width)
+
+
+def test_glyphs_keep_their_place_on_the_baseline():
+    for draw in (lambda c: strokes.draw_glyph(BEBAS, c, 50, Hand()),
+                 lambda c: strokes.draw_restroked(BEBAS, c, 50, 4, Hand())):
+        alpha, top, _ = draw("H")
+        assert abs(top + 50) <= 3 and abs(top + alpha.shape[0]) <= 3  # cap height 50 above the baseline
+
+
+# --- photographed pages ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def page():
+    return render_photo(TEXT, 3, (BEBAS, VARELA), SMALL)
+
+
+def test_same_seed_gives_the_same_page_and_another_seed_does_not(page):
+    again = render_photo(TEXT, 3, (BEBAS, VARELA), SMALL)
+    assert np.array_equal(page.image, again.image) and page.jpeg == again.jpeg
+    assert np.array_equal(page.boxes, again.boxes) and page.info == again.info
+    other = render_photo(TEXT, 4, (BEBAS, VARELA), SMALL)
+    assert page.image.shape != other.image.shape or not np.array_equal(page.image, other.image)
+
+
+def test_page_is_what_its_jpeg_file_decodes_to(page):
+    assert page.image.dtype == np.float32 and page.image.ndim == 3 and page.image.shape[2] == 3
+    assert np.array_equal(page.image, photo.decode_jpeg(page.jpeg))
+    assert 0.0 <= page.image.min() and page.image.max() <= 1.0
+
+
+def test_ground_truth_matches_what_is_drawn(page):
+    chars = [c for c in TEXT if not c.isspace()]
+    assert page.text == TEXT and len(page.boxes) == len(chars) == len(page.word_of)
+    assert list(page.word_of) == [0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 3]
+    H, W = page.image.shape[:2]
+    gray = _luma(page.image)
+    paper = np.median(gray)
+    assert (page.boxes[:, :2] >= 0).all() and (page.boxes[:, 2] <= H).all() and (page.boxes[:, 3] <= W).all()
+    for y1, x1, y2, x2 in page.boxes:
+        assert y2 > y1 and x2 > x1
+        assert gray[y1:y2, x1:x2].min() < paper - 0.2          # ink inside every box
+    # reading order: left to right within a line, lines top to bottom
+    first, second = page.boxes[:4], page.boxes[4:]
+    assert (np.diff(first[:, 1]) > 0).all() and (np.diff(second[:, 1]) > 0).all()
+    assert first[:, 2].max() <= second[:, 0].min() + 10
+
+
+def test_ink_outside_the_boxes_is_only_blur_and_noise(page):
+    gray = _luma(page.image)
+    inside = np.zeros(gray.shape, bool)
+    for y1, x1, y2, x2 in page.boxes:
+        inside[max(y1 - 3, 0): y2 + 3, max(x1 - 3, 0): x2 + 3] = True
+    assert gray[~inside].min() > np.median(gray) - 0.25       # no character was drawn unboxed
+
+
+@pytest.mark.parametrize("surface", ["paper", "whiteboard"])
+def test_touching_letters_really_touch(surface):
+    joined = replace(SMALL, surface=surface, touching=1.0, pair_touch=1.0, blur=(0.3, 0.4))
+    page = render_photo("MINI WAVE", 11, (VARELA,), joined)
+    within = page.word_of[:-1] == page.word_of[1:]
+    assert page.touching[:-1][within].all() and page.contact[:-1][within].all()
+    assert not page.contact[:-1][~within].any() and not page.contact[-1]
+    # on the photo itself: each word's ink is one connected piece, and the two words are apart
+    ink = 1.0 - _luma(page.image) / np.percentile(_luma(page.image), 90)
+    labels, _ = ndi.label(ink > 0.3, np.ones((3, 3)))
+    for word in (0, 1):
+        boxes = page.boxes[page.word_of == word]
+        ids = {int(np.bincount(labels[y1:y2, x1:x2].ravel())[1:].argmax()) + 1 for y1, x1, y2, x2 in boxes}
+        assert len(ids) == 1, (word, ids)
+
+
+def test_letters_apart_do_not_touch():
+    page = render_photo("MINI WAVE", 11, (VARELA,), replace(SMALL, touching=0.0))
+    assert not page.touching.any() and not page.contact.any()
+
+
+def test_bad_parameters_are_named():
+    with pytest.raises(ValueError, match="surface"):
+        PhotoParams(surface="blackboard")
+    with pytest.raises(ValueError, match="touching"):
+        PhotoParams(touching=1.5)
+    with pytest.raises(ValueError):
+        render_photo("  \n", 0, (BEBAS,))
+
+
+# --- the benchmark's and the validation set's pages --------------------------------------------
+
+def test_page_specs_are_fixed_and_the_splits_disjoint():
+    a, b = unseen.page_spec("benchmark", "whiteboard", 3), unseen.page_spec("benchmark", "whiteboard", 3)
+    assert a == b
+    seeds = {s: {unseen.page_spec(s, src, i).seed for src in unseen.SOURCES for i in range(200)}
+             for s in unseen.SPLITS}
+    assert not seeds["benchmark"] & seeds["validation"]
+    assert not {f.family for f in unseen.page_spec("validation", "touching", 0).fonts} & heldout.HELDOUT_FAMILIES
+    for source in unseen.SOURCES:
+        assert {f.family for f in unseen.page_spec("benchmark", source, 0).fonts} <= heldout.HELDOUT_FAMILIES
+
+
+def test_page_texts_use_every_class():
+    texts = "".join(unseen.page_text(s) for s in range(40))
+    assert set(texts) - {" ", "\n"} == set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    assert unseen.page_text(5) == unseen.page_text(5) != unseen.page_text(6)
+    lines = unseen.page_text(5).split("\n")
+    assert 3 <= len(lines) <= 6 and all(0 < len(line) <= 22 for line in lines)
+
+
+def test_load_page_renders_once_then_decodes_the_same_pixels(monkeypatch):
+    # a small page keeps this quick; the cache key follows the parameters
+    monkeypatch.setitem(unseen.SOURCES, "touching", replace(unseen.SOURCES["touching"], height=(30.0, 32.0)))
+    first = unseen.load_page("validation", "touching", 0)
+    calls = []
+    monkeypatch.setattr(unseen, "render", lambda spec: calls.append(spec))
+    second = unseen.load_page("validation", "touching", 0)
+    assert calls == []  # from the cache
+    assert np.array_equal(first.image, second.image) and first.jpeg == second.jpeg
+    assert first.text == unseen.page_spec("validation", "touching", 0).text
+    assert np.array_equal(first.boxes, second.boxes) and first.info == second.info
+    assert first.info["family"] not in heldout.HELDOUT_FAMILIES
+
+
+def test_describe_names_the_data():
+    assert "SYNTHETIC" in unseen.describe("benchmark") and "Bebas Neue" in unseen.describe("benchmark")
+    assert "Kalam" in unseen.describe("validation") and "Bebas" not in unseen.describe("validation")
