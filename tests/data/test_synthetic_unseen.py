@@ -213,6 +213,20 @@ def test_page_specs_are_fixed_and_the_splits_disjoint():
         assert {f.family for f in unseen.page_spec("benchmark", source, 0).fonts} <= heldout.HELDOUT_FAMILIES
 
 
+def test_every_family_writes_its_share_of_the_pages():
+    from collections import Counter
+
+    for split, families in (("benchmark", heldout.HELDOUT_FAMILIES),
+                            ("validation", {f.family for f in unseen.split_lettering("validation", False)})):
+        specs = [unseen.page_spec(split, src, i) for src in unseen.SOURCES for i in range(12)]
+        count = Counter(s.fonts[0].family for s in specs)
+        assert all(len({f.family for f in s.fonts}) == 1 for s in specs)
+        assert set(count) == families and min(count.values()) >= 2, count  # heavy faces: own glyphs only
+        styles = Counter((s.source, s.params.restroked) for s in specs)
+        assert styles[("fonts-paper", 0.0)] == styles[("restroked-paper", 1.0)] == 12
+        assert styles[("touching", 1.0)] == 6 and styles[("whiteboard", 1.0)] in (7, 8)
+
+
 def test_page_texts_use_every_class():
     texts = "".join(unseen.page_text(s) for s in range(40))
     assert set(texts) - {" ", "\n"} == set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
