@@ -18,7 +18,7 @@ from lib.data.synthetic.strokes import Hand
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Small, quick pages: one short text at a small letter height.
-SMALL = PhotoParams(height=(34.0, 38.0))
+SMALL = PhotoParams(height=(34.0, 38.0), zoom=(1.0, 1.4))
 TEXT = "HI 42\nWAVE MIX"
 BEBAS = heldout.BY_NAME["Bebas Neue"]
 VARELA = heldout.BY_NAME["Varela Round"]
@@ -143,6 +143,7 @@ def test_page_is_what_its_jpeg_file_decodes_to(page):
     assert page.image.dtype == np.float32 and page.image.ndim == 3 and page.image.shape[2] == 3
     assert np.array_equal(page.image, photo.decode_jpeg(page.jpeg))
     assert 0.0 <= page.image.min() and page.image.max() <= 1.0
+    assert 1.0 <= page.info["zoom"] <= 1.4 and page.image.shape[0] * page.image.shape[1] <= photo.MAX_PIXELS
 
 
 def test_ground_truth_matches_what_is_drawn(page):
