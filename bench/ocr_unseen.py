@@ -17,7 +17,7 @@ instead: tune on those, never on the benchmark.
 Usage::
 
     python bench/ocr_unseen.py --model mlp cnn
-    python bench/ocr_unseen.py --model cnn --pages 4 --sources touching whiteboard
+    python bench/ocr_unseen.py --model cnn --pages 4 --sources touching whiteboard --by family style
     python bench/ocr_unseen.py --split validation --model cnn
     python bench/ocr_unseen.py --reader mypkg.reader:read --save-pages /tmp/pages
 
@@ -46,6 +46,8 @@ def parse_args(argv=None):
     parser.add_argument("--sources", nargs="*", default=None, help="subset of the sources (default: all)")
     parser.add_argument("--no-photos", action="store_true", help="skip the homework photos")
     parser.add_argument("--save-pages", metavar="DIR", help="also write each generated page as DIR/<page>.jpg")
+    parser.add_argument("--by", nargs="*", default=[], choices=("family", "style", "surface", "ink"),
+                        help="also print the CER of the generated pages by who wrote them and how")
     parser.add_argument("--threads", type=int, default=1, help="BLAS/torch threads (default 1)")
     return parser.parse_args(argv)
 
@@ -101,6 +103,9 @@ def main(argv=None) -> int:
     result = U.UnseenResults(args.split, config.profile(), n, pages, tuple(readers), names)
     print("\n== CER side by side")
     print(result.table().to_string())
+    for column in args.by:
+        print(f"\n== CER of the generated pages by {column}")
+        print(result.cer_by(column).to_string(float_format=lambda v: f"{v:.1%}"))
     cer = result.cer()
     print(" ".join(f"{m}_cer={cer.loc[U.POOLED, m]:.4f}" for m in readers if U.POOLED in cer.index))
     return 0

@@ -18,7 +18,7 @@ from lib.data.synthetic.strokes import Hand
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Small, quick pages: one short text at a small letter height.
-SMALL = PhotoParams(height=(34.0, 38.0))
+SMALL = PhotoParams(height=(34.0, 38.0), zoom=(1.0, 1.4))
 TEXT = "HI 42\nWAVE MIX"
 BEBAS = heldout.BY_NAME["Bebas Neue"]
 VARELA = heldout.BY_NAME["Varela Round"]
@@ -143,6 +143,7 @@ def test_page_is_what_its_jpeg_file_decodes_to(page):
     assert page.image.dtype == np.float32 and page.image.ndim == 3 and page.image.shape[2] == 3
     assert np.array_equal(page.image, photo.decode_jpeg(page.jpeg))
     assert 0.0 <= page.image.min() and page.image.max() <= 1.0
+    assert 1.0 <= page.info["zoom"] <= 1.4 and page.image.shape[0] * page.image.shape[1] <= photo.MAX_PIXELS
 
 
 def test_ground_truth_matches_what_is_drawn(page):
@@ -211,6 +212,20 @@ def test_page_specs_are_fixed_and_the_splits_disjoint():
     assert not {f.family for f in unseen.page_spec("validation", "touching", 0).fonts} & heldout.HELDOUT_FAMILIES
     for source in unseen.SOURCES:
         assert {f.family for f in unseen.page_spec("benchmark", source, 0).fonts} <= heldout.HELDOUT_FAMILIES
+
+
+def test_every_family_writes_its_share_of_the_pages():
+    from collections import Counter
+
+    for split, families in (("benchmark", heldout.HELDOUT_FAMILIES),
+                            ("validation", {f.family for f in unseen.split_lettering("validation", False)})):
+        specs = [unseen.page_spec(split, src, i) for src in unseen.SOURCES for i in range(12)]
+        count = Counter(s.fonts[0].family for s in specs)
+        assert all(len({f.family for f in s.fonts}) == 1 for s in specs)
+        assert set(count) == families and min(count.values()) >= 2, count  # heavy faces: own glyphs only
+        styles = Counter((s.source, s.params.restroked) for s in specs)
+        assert styles[("fonts-paper", 0.0)] == styles[("restroked-paper", 1.0)] == 12
+        assert styles[("touching", 1.0)] == 6 and styles[("whiteboard", 1.0)] in (7, 8)
 
 
 def test_page_texts_use_every_class():

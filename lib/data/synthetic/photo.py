@@ -40,6 +40,8 @@ PAPER_INKS = np.array([[0.30, 0.30, 0.32], [0.12, 0.16, 0.45], [0.08, 0.08, 0.10
 #: Whiteboard markers: black, blue, red, green.
 MARKERS = np.array([[0.10, 0.10, 0.12], [0.10, 0.20, 0.58], [0.70, 0.12, 0.12], [0.08, 0.45, 0.22]])
 SURFACES = ("paper", "whiteboard")
+#: The largest photo made (pixels): a phone's 12 megapixels would only slow the benchmark down.
+MAX_PIXELS = 8e6
 STYLES = ("glyph", "restroked")
 
 
@@ -68,10 +70,11 @@ class PhotoParams:
     pair_touch: float = 0.7                             # in a joined word, probability that two neighbours touch
     overlap: tuple[float, float] = (0.0, 0.035)         # how far touching letters overlap
     margin: tuple[float, float] = (0.08, 0.2)           # page margin, fraction of the text block's size
+    zoom: tuple[float, float] = (1.0, 2.0)              # camera pixels per writing pixel (photo resolution)
     perspective: float = 0.06                           # corner displacement, fraction of the side
     illumination: float = 0.3                           # depth of the uneven light
     shadow: float = 0.3                                 # probability of a soft shadow across the page
-    blur: tuple[float, float] = (0.3, 1.4)              # Gaussian sigma, output pixels
+    blur: tuple[float, float] = (0.3, 1.4)              # Gaussian sigma, writing pixels (times the zoom)
     noise: tuple[float, float] = (0.003, 0.012)         # pixel noise sigma
     jpeg_quality: tuple[int, int] = (55, 92)
 
@@ -247,7 +250,13 @@ def _canvas(placed):
 
 
 def _photograph(ink, owner, rng, p: PhotoParams, h: float):
-    """Warp the writing into a camera view and light, colour, blur and noise it."""
+    """Warp the writing into a camera view and light, colour, blur and noise it.
+
+    The camera sees the page at ``zoom`` photo pixels per writing pixel: letter heights of
+    45-95 writing pixels become 45-190 photo pixels on 1-7 megapixel photos, the range of the
+    homework's photos (their letters are 75-330 pixels tall on 2-12 megapixels), without
+    drawing every glyph at the larger size.
+    """
     th, tw = ink.shape
     m = rng.uniform(*p.margin, 4) * np.array([th + 4 * h, tw, th + 4 * h, tw])   # top, left, bottom, right
     m = np.maximum(m, 1.2 * h)
@@ -259,14 +268,21 @@ def _photograph(ink, owner, rng, p: PhotoParams, h: float):
     inward = np.minimum(rng.uniform(0, p.perspective, (4, 2)) * np.array([H, W]), np.maximum(room, 0))
     corners = np.array([[0, 0], [0, W], [H, W], [H, 0]], float)
     quad = corners + inward * np.array([[1, 1], [1, -1], [-1, -1], [-1, 1]])
-    transform = _projective(corners[:, ::-1], quad[:, ::-1])   # output (x, y) -> page (x, y)
-    yy, xx = np.mgrid[0:H, 0:W]
-    src = transform(np.stack([xx.ravel(), yy.ravel()], 1).astype(np.float64))
-    coords = np.stack([src[:, 1] - oy, src[:, 0] - ox]).reshape(2, H, W)
+    zoom = min(float(rng.uniform(*p.zoom)), np.sqrt(MAX_PIXELS / (H * W)))
+    M = _projective(corners[:, ::-1] * zoom, quad[:, ::-1]).params   # photo (x, y, 1) -> page (x, y, w)
+    H, W, h = int(round(H * zoom)), int(round(W * zoom)), h * zoom
+    yy, xx = np.ogrid[0:H, 0:W]
+    w = M[2, 0] * xx + M[2, 1] * yy + M[2, 2]
+    coords = np.stack([(M[1, 0] * xx + M[1, 1] * yy + M[1, 2]) / w - oy,
+                       (M[0, 0] * xx + M[0, 1] * yy + M[0, 2]) / w - ox]).astype(np.float32)
     warped = ndi.map_coordinates(ink, coords, order=1, mode="constant", cval=0.0).astype(np.float32)
     who = ndi.map_coordinates(owner, coords, order=0, mode="constant", cval=0)
+    del coords
     n = int(owner.max())
-    peak = np.concatenate([[np.inf], ndi.maximum(warped, who, np.arange(1, n + 1))])
+    peak = np.full(n + 1, -np.inf, np.float32)
+    owned = who > 0
+    np.maximum.at(peak, who[owned], warped[owned])
+    peak[0] = np.inf
     solid = np.where((who > 0) & (warped >= 0.5 * peak[who]) & (warped > 0.05), who, 0)
     slices = ndi.find_objects(solid, max_label=n)
     if any(s is None for s in slices):
@@ -278,12 +294,13 @@ def _photograph(ink, owner, rng, p: PhotoParams, h: float):
     else:
         rgb, info = _whiteboard(warped, rng, (H, W), h)
     rgb = rgb * _light(rng, (H, W), p)[..., None]
-    sigma = float(rng.uniform(*p.blur))
+    sigma = float(rng.uniform(*p.blur)) * zoom
     rgb = ndi.gaussian_filter(rgb, (sigma, sigma, 0))
     noise = float(rng.uniform(*p.noise))
     rgb = rgb + noise * rng.standard_normal((H, W, 1), dtype=np.float32) \
         + 0.4 * noise * rng.standard_normal((H, W, 3), dtype=np.float32)
-    info.update(surface=p.surface, size=[H, W], blur=round(sigma, 3), noise=round(noise, 4),
+    info.update(surface=p.surface, size=[H, W], zoom=round(zoom, 3), photo_letter_height=round(h, 1),
+                blur=round(sigma, 3), noise=round(noise, 4),
                 perspective=round(float(inward.max() / max(H, W)), 4))
     return np.clip(rgb, 0.0, 1.0).astype(np.float32), boxes, info
 
@@ -314,7 +331,7 @@ def _paper(ink, rng, shape, h):
     strength = rng.uniform(0.6, 0.85) if kind == 0 else rng.uniform(0.85, 1.0)   # pencil is grey and thin
     texture = 1.0 + 0.015 * _smooth_noise(rng, shape, 1.5)
     a = (ink * strength)[..., None]
-    rgb = paper * texture[..., None] * (1.0 - a) + colour * a
+    rgb = paper.astype(np.float32) * texture[..., None] * (1.0 - a) + colour.astype(np.float32) * a
     return rgb.astype(np.float32), {"ink": ["pencil", "ballpoint", "felt-tip", "gel pen"][kind]}
 
 
@@ -325,23 +342,26 @@ def _whiteboard(ink, rng, shape, h):
     colour = MARKERS[kind] + rng.uniform(-0.04, 0.04, 3)
     # streaky marker ink: darker and lighter bands along the strokes' scale
     strength = np.clip(rng.uniform(0.85, 0.97) + 0.06 * _smooth_noise(rng, shape, 0.15 * h), 0.5, 1.0)
-    # ghosts of erased writing: faint, blurred scribbles
-    ghost = np.zeros(shape, np.float32)
+    # ghosts of erased writing: faint, blurred scribbles (drawn at a quarter of the resolution)
+    step = 4
+    small = np.zeros((H // step + 1, W // step + 1), np.float32)
     for _ in range(int(rng.integers(2, 7))):
         n = 400
         walk = np.cumsum(rng.normal(0, 0.08 * h, (n, 2)) + rng.normal(0, 0.04 * h, 2), axis=0)
-        walk += rng.uniform([0, 0], [H, W])
-        ok = (walk[:, 0] >= 0) & (walk[:, 0] < H) & (walk[:, 1] >= 0) & (walk[:, 1] < W)
-        ghost[walk[ok, 0].astype(int), walk[ok, 1].astype(int)] = 1.0
-    ghost = ndi.gaussian_filter(ndi.maximum_filter(ghost, int(0.1 * h) | 1), 0.15 * h)
-    ghost = ghost / max(float(ghost.max()), 1e-6) * rng.uniform(0.03, 0.1)
+        walk = (walk + rng.uniform([0, 0], [H, W])) / step
+        ok = (walk[:, 0] >= 0) & (walk[:, 0] < small.shape[0]) & (walk[:, 1] >= 0) & (walk[:, 1] < small.shape[1])
+        small[walk[ok, 0].astype(int), walk[ok, 1].astype(int)] = 1.0
+    small = ndi.gaussian_filter(ndi.maximum_filter(small, int(0.1 * h / step) | 1), 0.15 * h / step)
+    small *= rng.uniform(0.03, 0.1) / max(float(small.max()), 1e-6)
+    ghost = ndi.zoom(small, step, order=1)[:H, :W]
     a = np.maximum(ink * strength, ghost)[..., None]
-    rgb = board * (1.0 - a) + colour * a
+    rgb = board.astype(np.float32) * (1.0 - a) + colour.astype(np.float32) * a
     # specular glare: a bright ellipse that lifts everything under it, ink included
     cy, cx = rng.uniform(0.1, 0.9) * H, rng.uniform(0.1, 0.9) * W
     ry, rx = rng.uniform(0.08, 0.3) * H, rng.uniform(0.1, 0.35) * W
-    yy, xx = np.ogrid[0:H, 0:W]
-    glare = rng.uniform(0.15, 0.5) * np.exp(-(((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2)).astype(np.float32)
+    gy = np.exp(-(((np.arange(H) - cy) / ry) ** 2)).astype(np.float32)
+    gx = np.exp(-(((np.arange(W) - cx) / rx) ** 2)).astype(np.float32)
+    glare = np.float32(rng.uniform(0.15, 0.5)) * np.outer(gy, gx)
     rgb = rgb + glare[..., None] * (1.0 - 0.6 * a)
     return rgb.astype(np.float32), {"ink": ["black", "blue", "red", "green"][kind] + " marker"}
 

@@ -23,7 +23,9 @@ Sources (:data:`SOURCES`), each scored separately by ``bench/ocr_unseen.py``:
 
 Every page is a photo (perspective, uneven light, blur, noise, JPEG) of 3 to 6 lines of
 block capitals: common English words, numbers and a few letter codes (so every one of the 36
-classes occurs). Page ``i`` of a source and split has a fixed seed; pages are cached as their
+classes occurs), written by one family of the split's lettering; styles and families are dealt
+out in turn (:func:`page_spec`), so each family writes its share of every source. Page ``i``
+of a source and split has a fixed seed; pages are cached as their
 JPEG file and ground truth (``.npz``) under a key of the page's configuration and this
 package's code, so a rerun decodes exactly the same pixels.
 
@@ -135,36 +137,37 @@ def split_lettering(split: str, restroke: bool) -> tuple[Font, ...]:
 
 
 def page_spec(split: str, source: str, index: int) -> PageSpec:
+    """Page ``index`` of a split's source: its seed, text, style and lettering (no rendering).
+
+    Styles and families are dealt out in turn, not drawn, so every family writes its share
+    of each source: a source whose pages are re-drawn with probability ``p`` re-draws page
+    ``i`` when ``floor((i + 1) p) > floor(i p)``, and the k-th page of a style is written by
+    the k-th family (shifted per source) of those that can write that style.
+    """
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
     if source not in SOURCES:
         raise ValueError(f"source must be one of {tuple(SOURCES)}, not {source!r}")
-    if int(index) < 0:
+    index = int(index)
+    if index < 0:
         raise ValueError(f"page index must be >= 0, not {index!r}")
-    seed = BASE_SEED[split] + 1000 * list(SOURCES).index(source) + int(index)
+    number = list(SOURCES).index(source)
+    seed = BASE_SEED[split] + 1000 * number + index
     params = SOURCES[source]
-    return PageSpec(split, source, int(index), seed, page_text(seed), _fonts_for(split, params), params)
-
-
-def _fonts_for(split: str, params: PhotoParams) -> tuple[Font, ...]:
-    """Restroked pages draw from the faces with clean skeletons, own-glyph pages from all."""
-    if params.restroked >= 1.0:
-        return split_lettering(split, restroke=True)
-    return split_lettering(split, restroke=False)
+    p = params.restroked
+    restroke = int(np.floor((index + 1) * p)) > int(np.floor(index * p))
+    nth = int(np.floor(index * p)) if restroke else index - int(np.floor(index * p))
+    faces = split_lettering(split, restroke=restroke)
+    families = list(dict.fromkeys(f.family for f in faces))
+    family = families[(nth + number) % len(families)]
+    fonts = tuple(f for f in faces if f.family == family)
+    params = replace(params, restroked=1.0 if restroke else 0.0)
+    return PageSpec(split, source, index, seed, page_text(seed), fonts, params)
 
 
 def render(spec: PageSpec) -> PhotoPage:
     """Render a page now (no cache)."""
-    params = spec.params
-    fonts = spec.fonts
-    if 0.0 < params.restroked < 1.0:
-        # a mixed source decides the style first, so a re-drawn page gets a clean skeleton
-        rng = np.random.default_rng(spec.seed + 7)
-        if rng.random() < params.restroked:
-            params, fonts = replace(params, restroked=1.0), split_lettering(spec.split, restroke=True)
-        else:
-            params = replace(params, restroked=0.0)
-    return render_photo(spec.text, spec.seed, fonts, params)
+    return render_photo(spec.text, spec.seed, spec.fonts, spec.params)
 
 
 def _digests(fonts: tuple[Font, ...]) -> tuple[str, ...]:
