@@ -11,7 +11,7 @@ CH ?=
 # numpy's BLAS on one thread in tests and scripts too, as _environment sets it for renders (it
 # says why); a value already in your environment wins.
 export OPENBLAS_NUM_THREADS ?= 1
-NAME ?= submission
+NAME ?=
 
 .PHONY: setup report chapter test test-fast clean data submission bench lint
 
@@ -59,10 +59,11 @@ bench: setup
 lint: setup
 	$(PY) -m ruff check lib qrender tests bench
 
-# `make submission NAME=<andrew-id>`: _book/submission/<NAME>.zip in the course's layout (python/
-# scripts + the lib code they import + cached weights; never trains) and the book's PDF beside it.
+# `make submission`: _book/submission/<andrew-id>.zip in the course's layout (python/ scripts + the
+# lib code they import + cached weights; never trains) and the book's PDF beside it. The Andrew ID
+# is read from _quarto.yml's book: author; NAME=<name> names the zip otherwise.
 submission: setup
-	$(PY) -m course.build --name $(NAME)
+	$(PY) -m course.build $(if $(NAME),--name $(NAME))
 
 # Removes every output and cache (trained models included: the next build retrains).
 clean:

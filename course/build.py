@@ -1,6 +1,7 @@
 """``python -m course.build [--name NAME]`` (``make submission``): the code zip, course layout.
 
-Writes ``_book/submission/<NAME>.zip`` and copies the book's PDF next to it. The zip holds
+Writes ``_book/submission/<NAME>.zip`` and copies the book's PDF next to it. ``NAME`` defaults to
+the Andrew ID written in ``_quarto.yml`` (``book: author``, see ``course.identity``). The zip holds
 
     python/nn.py, q4.py, util.py            the course's interfaces, thin adapters over lib
     python/run_q2.py ... run_q7_*.py        one script per part, run from inside python/
@@ -210,10 +211,23 @@ def check(zip_path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course.build", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--name", default="submission", help="zip name (e.g. your Andrew ID)")
+    parser.add_argument("--name", default=None,
+                        help="zip name (default: the Andrew ID in _quarto.yml's book: author)")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default _book/submission)")
     args = parser.parse_args(argv)
-    path = build(args.name, args.out)
+    name = args.name
+    if name is None:
+        from course.identity import IdentityError, identity
+
+        try:
+            who = identity()
+        except IdentityError as exc:
+            parser.error(f"{exc}; or name the zip with NAME=<andrew-id>")
+        if "Andrew ID" in who.placeholders:
+            parser.error("_quarto.yml: book: author still says Andrew ID: NOT SET; write your Andrew ID "
+                         "there (it also goes on the title page), or name the zip with NAME=<andrew-id>")
+        name = who.andrew_id
+    path = build(name, args.out)
     with zipfile.ZipFile(path) as zf:
         infos = zf.infolist()
     size = path.stat().st_size
