@@ -173,11 +173,13 @@ def pixel_levels(X: np.ndarray, recon: np.ndarray) -> dict[str, float]:
 
 def _record(r: AutoencoderResults) -> None:
     results.record(
-        "Q5.1.1", r.gradcheck_error, target=1e-6, higher_is_better=False, data=r.source,
+        "Q5.1.1", r.gradcheck_error, goal=1e-6, higher_is_better=False, data=r.source,
+        passed=bool(r.gradcheck_error < 1e-6),
         display=f"1024-32-32-32-1024, {r.n_params} parameters; gradient check {r.gradcheck_error:.1e}",
     )
     results.record(
-        "Q5.1.2", r.momentum_error, target=1e-12, higher_is_better=False, data="analytic (random arrays)",
+        "Q5.1.2", r.momentum_error, goal=1e-12, higher_is_better=False, data="analytic (random arrays)",
+        passed=bool(r.momentum_error < 1e-12),
         display=f"lib.nn.Momentum matches M = 0.9 M - lr g, W = W + M ({r.momentum_error:.0e})",
     )
     final = float(r.history["epoch_loss"][-1])

@@ -533,7 +533,7 @@ def run() -> TheoryResults:
             question,
             value=worst,
             data=DATA,
-            target=float(rows["tol"].max()),
+            goal=float(rows["tol"].max()),
             higher_is_better=False,
             passed=ok,
             display=f"derived and verified (max error {worst:.1e}, {len(rows)} checks)"
