@@ -14,11 +14,6 @@ black images, on the batch's device, with torch's (seeded) random generator:
 
 ``augmenter(AugmentSpec())`` returns the callable that ``lib.deep.train.fit(augment=...)`` takes.
 The spec is a frozen dataclass so it enters cache keys.
-
-:class:`RowShiftSpec` is chapter 3's augmentation for the fully connected network (Q7.1.1):
-each image, a row of 1024 pixels, is shifted by a random whole number of pixels in
-``[-max_shift, max_shift]`` along each axis of its 32x32 grid, uncovered pixels taking ``fill``
-(the same operation as ``lib.mlp.shift_images``, with torch's seeded generator).
 """
 
 from __future__ import annotations
@@ -84,33 +79,10 @@ def augment_batch(x: torch.Tensor, spec: AugmentSpec) -> torch.Tensor:
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False).clamp_(0, 1)
 
 
-@dataclass(frozen=True)
-class RowShiftSpec:
-    max_shift: int = 1
-    fill: float = 0.0  # the background after chapter 3's input change (ink 1, paper 0)
-    side: int = 32
-
-
-def shift_rows(x: torch.Tensor, spec: RowShiftSpec) -> torch.Tensor:
-    """Shift each row of ``x`` (N, side*side) by random whole pixels on its grid (either storage
-    order: a shift is a shift); returns a new (N, side*side) tensor."""
-    n, s, side = x.shape[0], spec.max_shift, spec.side
-    if s <= 0:
-        return x
-    grid = F.pad(x.view(n, side, side), (s, s, s, s), value=spec.fill)
-    dr = torch.randint(0, 2 * s + 1, (n,), device=x.device)
-    dc = torch.randint(0, 2 * s + 1, (n,), device=x.device)
-    rows = (dr.view(n, 1) + torch.arange(side, device=x.device)).view(n, side, 1)
-    cols = (dc.view(n, 1) + torch.arange(side, device=x.device)).view(n, 1, side)
-    return grid[torch.arange(n, device=x.device).view(n, 1, 1), rows, cols].reshape(n, side * side)
-
-
-def augmenter(spec: AugmentSpec | RowShiftSpec | None):
+def augmenter(spec: AugmentSpec | None):
     """The ``augment`` callable for ``fit`` (None when ``spec`` is None)."""
     if spec is None:
         return None
-    if isinstance(spec, RowShiftSpec):
-        return lambda x: shift_rows(x, spec)
 
     def augment(x: torch.Tensor) -> torch.Tensor:
         return augment_batch(x, spec)

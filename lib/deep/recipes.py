@@ -50,7 +50,7 @@ import torch
 
 from lib import cache, config
 from lib.data import torch_datasets as td
-from lib.deep import augment, models, train
+from lib.deep import augment, models, rows, train
 from lib.mlp_search import best_config
 
 #: Code whose source the trained weights depend on, besides lib.deep.train and lib.deep.models.
@@ -65,7 +65,7 @@ class Recipe:
     dataset: str  # "nist36" (rows), "nist36-ink" (rows, 1 - x), "nist36-images", "mnist", "emnist"
     spec: models.FCSpec | models.CNNSpec  # mean/std are filled in from the training split
     cfg: train.TrainConfig
-    augment: augment.AugmentSpec | augment.RowShiftSpec | None = None
+    augment: augment.AugmentSpec | rows.RowShiftSpec | None = None
     n_valid: int = 0  # items held out of the training file for validation (MNIST, EMNIST)
     train_subset: int | None = None  # quick profile: train on a random subset
 
@@ -86,7 +86,7 @@ def fc_recipe() -> Recipe:
         models.FCSpec(inputs=1024, hidden=ch3.hidden, classes=36),
         train.TrainConfig(epochs=ch3.epochs, batch_size=ch3.batch_size, optimizer="sgd", lr=ch3.lr,
                           momentum=0.0, weight_decay=0.0, schedule="constant", seed=ch3.seed),
-        augment=augment.RowShiftSpec(ch3.max_shift, fill=0.0 if ch3.ink_positive else 1.0)
+        augment=rows.RowShiftSpec(ch3.max_shift, fill=0.0 if ch3.ink_positive else 1.0)
         if ch3.max_shift else None,
         train_subset=ch3.n_train,
     )
@@ -160,9 +160,18 @@ def trained(r: Recipe, progress: train.Progress | None = None) -> train.Trained:
     return train.fit_cached(
         r.name, lambda: models.build(spec),
         lambda: train.tensor_loaders(tr, va, r.cfg.batch_size, seed=r.cfg.seed),
-        r.cfg, key=(spec, r.augment, tr.fingerprint, va.fingerprint), augment=augment.augmenter(r.augment),
-        code=CODE, progress=progress,
+        r.cfg, key=(spec, r.augment, tr.fingerprint, va.fingerprint), augment=_augmenter(r.augment),
+        code=_code(r), progress=progress,
     )
+
+
+def _augmenter(spec):
+    return rows.augmenter(spec) if isinstance(spec, rows.RowShiftSpec) else augment.augmenter(spec)
+
+
+def _code(r: Recipe) -> tuple[str, ...]:
+    """The modules whose source a recipe's trained weights depend on (besides train, models)."""
+    return CODE + ("lib.deep.rows",) if isinstance(r.augment, rows.RowShiftSpec) else CODE
 
 
 @cache.cached("deep-test", code=train.CODE + CODE)
@@ -186,5 +195,5 @@ def test_result(r: Recipe) -> dict:
     """Test loss, accuracy and predictions of the recipe's model (evaluated once, then cached)."""
     tr, va, te = splits(r)
     spec = full_spec(r, tr)
-    key = train.cache_key(r.name, r.cfg, (spec, r.augment, tr.fingerprint, va.fingerprint), CODE)
+    key = train.cache_key(r.name, r.cfg, (spec, r.augment, tr.fingerprint, va.fingerprint), _code(r))
     return _test_result(r, key, te.fingerprint)

@@ -254,8 +254,8 @@ def describe_training(sec: Section) -> str:
             "cosine": f"cosine decay from {cfg.lr:g}",
             "constant": f"a constant learning rate of {cfg.lr:g}"}[cfg.schedule]
     decay = f", weight decay {cfg.weight_decay:g}" if cfg.weight_decay else ""
-    aug = ""
-    if sec.recipe.augment is not None:
+    aug = ""  # chapter 3's row shifts (Q7.1.1) are described with its recipe
+    if sec.recipe.augment is not None and hasattr(sec.recipe.augment, "p_squeeze"):
         photo = sec.recipe.augment.p_squeeze > 0
         aug = f", with {'photo-like' if photo else 'mild'} augmentation ({augmentation_words(sec.recipe.augment)})"
     subset = f", on a random subset of {len(recipes_splits(sec)[0]):,} training images" if sec.recipe.train_subset else ""
