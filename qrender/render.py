@@ -320,7 +320,13 @@ def typst_source(proj, states, labels, out_dir, pages, anchors) -> str:
         if ch.kind == "appendix" and not any(s.chapter.kind == "appendix" for s in states[:states.index(st)]):
             all_blocks.append(P.RawBlock("typst", "// appendices"))
         all_blocks.extend(formats.transform(blocks, ctx))
-    body = P.write({"pandoc-api-version": [1, 23, 1], "meta": {}, "blocks": all_blocks}, "typst", ["--wrap=none"])
+    # Citations: formatted by citeproc so that Typst sees no reference to a missing label
+    # (a stopgap: the book's citation support places the references as Quarto does).
+    bib = proj.config.get("bibliography")
+    cite_args = ["--citeproc", *(f"--bibliography={proj.root / b}" for b in ([bib] if isinstance(bib, str) else bib))] \
+        if bib else []
+    body = P.write({"pandoc-api-version": [1, 23, 1], "meta": {}, "blocks": all_blocks}, "typst",
+                   ["--wrap=none", *cite_args])
     book = proj.book
     authors = book.get("author") or []
     authors = authors if isinstance(authors, list) else [authors]
