@@ -96,17 +96,38 @@ def goal_cell(entry: dict[str, Any] | None, marker: str = "") -> str:
     return text + marker
 
 
+QUICK_REASON = "the quick profile trains for a few epochs on small subsets"
+
+
 def goal_note(entry: dict[str, Any] | None) -> str | None:
-    """Why the goal is what it is or why it was missed; None when there is nothing to say."""
+    """The note under the scorecard: why the goal is what it is, and for a result below it,
+    that it is below our goal (with the reason where one is known); None: nothing to say."""
     if not_run(entry) or entry.get("goal") is None or entry.get("pass") is False:
         return None
-    note = entry.get("goal_note")
+    why = entry.get("goal_note")
     if entry.get("goal_met") is False:
         bar = format_bar(entry, entry["goal"]).split(" ", 1)[1]
-        reason = note or ("the quick profile trains for a few epochs on small subsets"
-                          if entry.get("profile") == "quick" else None)
-        return f"below our goal of {bar}" + (f", because {reason}" if reason else "")
-    return note
+        text = f"below our goal of {bar}"
+        if entry.get("profile") == "quick":
+            text += f", because {QUICK_REASON}"
+        return text + (f" ({why})" if why else "")
+    return why
+
+
+def compact(text: str, limit: int = 52) -> str:
+    """A result for the PDF's one-line rows: its first clauses up to ``limit`` characters (the
+    web page and the chapter give it whole)."""
+    if len(text) <= limit:
+        return text
+    clauses = text.split("; ")
+    kept = clauses[0]
+    for clause in clauses[1:]:
+        if len(kept) + 2 + len(clause) > limit:
+            break
+        kept += "; " + clause
+    if len(kept) <= limit:
+        return kept
+    return kept[: kept.rfind(" ", 0, limit - 1)].rstrip(",;:") + "…"
 
 
 def short_data(text: str, compact: bool = False) -> str:
@@ -154,6 +175,7 @@ def rows(results: dict[str, dict[str, Any]]) -> pd.DataFrame:
             "Topic": _topic(q),
             "Points": f"{q.points}{' EC' if q.extra_credit else ''}",
             "Result": format_value(entry) if entry else MISSING,
+            "Result (short)": compact(format_value(entry) if entry else MISSING),
             "Homework": homework_cell(entry),
             "Our goal": goal_cell(entry, markers.get(q.qid, "")),
             "Verdict": verdict(entry),
@@ -179,18 +201,27 @@ def notes(results: dict[str, dict[str, Any]]) -> list[str]:
 
 
 class ScorecardTable(Table):
-    """The web page shows every column; the PDF a narrower table that fits one page."""
+    """The web page shows every column; the PDF a narrower table whose rows fit on one line
+    each, so that the whole scorecard fits one page."""
 
     HTML_COLUMNS = ["Question", "Topic", "Result", "Homework", "Our goal", "Data"]
-    PDF_COLUMNS = {"Question": "Q", "Points": "Pts", "Result": "Result", "Homework": "Homework",
-                   "Our goal": "Our goal", "Data (short)": "Data"}
+    #: PDF column -> (source column, share of the page width in percent)
+    PDF_COLUMNS = {"Q": ("Question", 8), "Pts": ("Points", 6), "Result": ("Result (short)", 48),
+                   "Homework": ("Homework", 12), "Our goal": ("Our goal", 12), "Data": ("Data (short)", 14)}
 
     def __init__(self, card: pd.DataFrame) -> None:
         super().__init__(card[self.HTML_COLUMNS], index=False)
-        self.compact = Table(card[list(self.PDF_COLUMNS)].rename(columns=self.PDF_COLUMNS), index=False)
+        self.card = card
 
     def _repr_markdown_(self) -> str:
-        return self.compact._repr_markdown_()
+        # a pipe table whose dashes give each column its share of the width (pandoc reads them)
+        names = list(self.PDF_COLUMNS)
+        lines = ["| " + " | ".join(names) + " |",
+                 "|" + "|".join(":" + "-" * (width - 1) for _, width in self.PDF_COLUMNS.values()) + "|"]
+        for _, row in self.card.iterrows():
+            cells = [str(row[source]).replace("|", "\\|") for source, _ in self.PDF_COLUMNS.values()]
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join(lines)
 
 
 def table(results: dict[str, dict[str, Any]]) -> pd.DataFrame:

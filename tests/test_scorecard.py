@@ -45,7 +45,7 @@ def test_a_missed_goal_reads_as_ours_with_its_reason():
     assert card.loc["Q7.1.3", "Our goal"] == "≥ 92%: below¹" and card.loc["Q7.1.3", "Homework"] == ""
     assert card.loc["Q7.1.3", "Verdict"] == ""  # not a failed question
     assert card.loc["Q2.5.1", "Homework"] == scorecard.FAIL  # a check that fails is one
-    assert scorecard.notes(results) == ["¹ Q7.1.3: below our goal of 92%, because the look-alike classes cap it"]
+    assert scorecard.notes(results) == ["¹ Q7.1.3: below our goal of 92% (the look-alike classes cap it)"]
     quick = dict(entry, goal_note=None, profile="quick")
     assert "quick profile" in scorecard.goal_note(quick)
 

@@ -442,22 +442,22 @@ def _record(r: NetworkChapter) -> None:
     zero_acc, xavier_acc = float(init["zero_valid_acc"][-1]), float(init["xavier_valid_acc"][-1])
     results.record(
         "Q2.1.1", zero_acc, data=r.data, passed=bool(init["zero_w1_spread"] == 0 and zero_acc < xavier_acc),
-        display=f"zero init: all 64 hidden units stay identical; valid acc {zero_acc:.1%} vs {xavier_acc:.1%} (Xavier)",
+        display=f"zeros: 64 identical units, {zero_acc:.1%} vs {xavier_acc:.1%} (Xavier)",
         xavier_valid_acc=xavier_acc, zero_w1_spread=init["zero_w1_spread"],
     )
     worst = float(r.xavier["relative deviation"].max())
     results.record("Q2.1.2", worst, data="random draws (seeded)", goal=0.05, higher_is_better=False,
-                   display=f"Var[W] within {worst:.1%} of 2/(n_in+n_out)")
+                   display=f"Var[W] within {worst:.1%} of 2/(n_in + n_out)")
     xavier_grads = r.scaling[r.scaling["init"] == "Xavier"]["gradient std"]
     spread = float(xavier_grads.max() / xavier_grads.min())
     results.record("Q2.1.3", spread, data=r.data, passed=True,
-                   display=f"Xavier: gradient std within a factor {spread:.1f} over {r.scaling_depth} tanh layers; "
+                   display=f"Xavier: gradient std within {spread:.1f}x over {r.scaling_depth} tanh layers; "
                            "N(0, 0.01²) vanishes, U(-1, 1) saturates")
     sig = r.sigmoid_check
     worst_ulps = max(sig["ulps_vs_scipy"].values())
     results.record("Q2.2.1", float(sig["warnings"]), data="analytic",
                    passed=bool(sig["finite"] and not sig["warnings"] and worst_ulps <= 8),
-                   display=f"own stable sigmoid: no overflow at ±1000, within {worst_ulps:.0f} ulp of scipy; "
+                   display=f"own sigmoid: no overflow at ±1000, ≤ {worst_ulps:.0f} ulp from scipy; "
                            "layer forward implemented")
     smx = r.softmax_check
     results.record("Q2.2.2", smx["max_diff"], data="random inputs (seeded)", goal=1e-12, higher_is_better=False,
@@ -469,13 +469,11 @@ def _record(r: NetworkChapter) -> None:
     lw = float(r.layer_checks["max relative error"].max())
     results.record("Q2.3.1", lw, data="random inputs (seeded)", goal=GRAD_TOL, higher_is_better=False,
                    passed=bool(lw < GRAD_TOL),
-                   display=f"every layer's backward matches central differences (max rel. error {lw:.0e})")
+                   display=f"every layer's backward matches central differences ({lw:.0e})")
     results.record("Q2.4.1", xavier_acc, data=r.data, passed=bool(r.minibatch_check["exactly_once"]),
-                   display=f"SGD loop: valid acc {xavier_acc:.1%} after {r.init_cfg.epochs} epochs "
-                           f"on {r.init_cfg.n_train} images; every example once per epoch")
+                   display=f"each example once per epoch; {xavier_acc:.1%} valid after {r.init_cfg.epochs} epochs")
     g = r.gradcheck_info
     results.record("Q2.5.1", g["max_error"], data=r.data, goal=GRAD_TOL, higher_is_better=False,
                    passed=bool(g["max_error"] < GRAD_TOL),
-                   display=f"max rel. error {g['max_error']:.1e}, {g['checked']:,} of {g['total']:,} "
-                           "parameters of the Q3 network",
+                   display=f"{g['checked']:,} of {g['total']:,} parameters, max rel. error {g['max_error']:.1e}",
                    checked=g["checked"], total=g["total"], seconds=g["seconds"])

@@ -209,9 +209,9 @@ def _record(r: TrainingResults) -> None:
         display=f"lr {r.lr:g} chosen on validation; {r.metrics['test_acc']:.1%} test",
         learning_rate=r.lr, grid=list(r.search["learning rate"]),
     )
-    results.record("Q3.1.3", "64 first-layer weight images, initial and trained (figure)", data=r.source)
+    results.record("Q3.1.3", "64 first-layer weight images, initial and trained", data=r.source)
     results.record(
-        "Q3.1.4", f"classes {', '.join(LAYER2_CLASSES)}: W2^T W1^T images and argmax validation images",
+        "Q3.1.4", f"W2ᵀW1ᵀ images of {', '.join(LAYER2_CLASSES)}; their top validation images",
         data=r.source,
     )
     top = r.pairs[0] if r.pairs else None
