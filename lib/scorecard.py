@@ -34,7 +34,8 @@ SHORT_NAMES = (
     ("ImageNet SqueezeNet", "SqueezeNet weights"),
 )
 #: The PDF's shorter names (its legend: * stand-in, † synthetic).
-COMPACT_NAMES = {"EMNIST Balanced": "EMNIST", "sample photos": "photos", "SqueezeNet weights": "SqueezeNet"}
+COMPACT_NAMES = {"EMNIST Balanced": "EMNIST", "sample photos": "photos", "SqueezeNet weights": "SqueezeNet",
+                 "random inputs": "random", "random draws": "random", "generated pages": "generated"}
 
 
 def _percent_like(entry: dict[str, Any], bar: float | None) -> bool:
@@ -64,7 +65,8 @@ def format_bar(entry: dict[str, Any], bar: float | None) -> str:
     sign = "≥" if entry.get("higher_is_better", True) else "≤"
     if isinstance(bar, float) and 0.01 <= bar <= 1:  # a fraction: accuracy, error rate
         return f"{sign} {100 * bar:g}%"
-    return f"{sign} {bar:g}"
+    text = re.sub(r"e([+-])0(\d)", r"e\1\2", f"{bar:g}")  # 1e-06 -> 1e-6
+    return f"{sign} {text}"
 
 
 def not_run(entry: dict[str, Any] | None) -> bool:
@@ -114,7 +116,7 @@ def goal_note(entry: dict[str, Any] | None) -> str | None:
     return why
 
 
-def compact(text: str, limit: int = 52) -> str:
+def compact(text: str, limit: int = 48) -> str:
     """A result for the PDF's one-line rows: its first clauses up to ``limit`` characters (the
     web page and the chapter give it whole)."""
     if len(text) <= limit:
@@ -134,7 +136,8 @@ def short_data(text: str, compact: bool = False) -> str:
     """The scorecard's short form of a data description: each source's name and whether it is
     real, sources (``; ``-separated, e.g. photos and the classifiers' training data) joined by +.
     ``compact``: the PDF's shorter names, * for a stand-in and † for synthetic data."""
-    return " + ".join(_short_source(part.strip(), compact) for part in text.split("; ") if part.strip())
+    parts = [_short_source(part.strip(), compact) for part in text.split("; ") if part.strip()]
+    return ("+" if compact else " + ").join(parts)
 
 
 def _short_source(text: str, compact: bool = False) -> str:
@@ -144,6 +147,7 @@ def _short_source(text: str, compact: bool = False) -> str:
         known = next((short for key, short in SHORT_NAMES if re.search(rf"\b{re.escape(key)}\b", text)), name)
     upper = text.upper()
     if compact:
+        known = re.sub(r"^\d+ ", "", known)  # "20 generated pages" -> "generated pages"
         known = COMPACT_NAMES.get(known, known)
         return known + ("†" if "SYNTHETIC" in upper else "*" if "STAND-IN" in upper else "")
     if "SYNTHETIC" in upper:
@@ -173,7 +177,7 @@ def rows(results: dict[str, dict[str, Any]]) -> pd.DataFrame:
         out.append({
             "Question": q.qid,
             "Topic": _topic(q),
-            "Points": f"{q.points}{' EC' if q.extra_credit else ''}",
+            "Points": str(q.points),
             "Result": format_value(entry) if entry else MISSING,
             "Result (short)": compact(format_value(entry) if entry else MISSING),
             "Homework": homework_cell(entry),
@@ -206,8 +210,8 @@ class ScorecardTable(Table):
 
     HTML_COLUMNS = ["Question", "Topic", "Result", "Homework", "Our goal", "Data"]
     #: PDF column -> (source column, share of the page width in percent)
-    PDF_COLUMNS = {"Q": ("Question", 8), "Pts": ("Points", 6), "Result": ("Result (short)", 48),
-                   "Homework": ("Homework", 12), "Our goal": ("Our goal", 12), "Data": ("Data (short)", 14)}
+    PDF_COLUMNS = {"Q": ("Question", 7), "Pts": ("Points", 4), "Result": ("Result (short)", 46),
+                   "Homework": ("Homework", 11), "Our goal": ("Our goal", 14), "Data": ("Data (short)", 18)}
 
     def __init__(self, card: pd.DataFrame) -> None:
         super().__init__(card[self.HTML_COLUMNS], index=False)

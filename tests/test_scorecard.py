@@ -60,7 +60,7 @@ def test_not_run_rows_have_no_verdict_but_not_run():
 
 def test_tolerances_are_not_shown_as_percentages():
     entry = {"value": 1e-9, "goal": 1e-6, "higher_is_better": False, "pass": True}
-    assert scorecard.format_bar(entry, entry["goal"]) == "≤ 1e-06"
+    assert scorecard.format_bar(entry, entry["goal"]) == "≤ 1e-6"
 
 
 def test_each_source_of_a_result_keeps_its_own_stand_in_mark():

@@ -133,18 +133,28 @@ class NetworkChapter:
     sources: dict[str, str] = field(default_factory=dict)
 
 
-def source_of(func, docstring: bool = False) -> str:
-    """The source of ``func`` for listing in the chapter (without its docstring by default)."""
+def _is_check(node: ast.AST) -> bool:
+    """An argument check: ``if <condition>: raise ...`` with nothing else in it."""
+    return (isinstance(node, ast.If) and not node.orelse and len(node.body) == 1
+            and isinstance(node.body[0], ast.Raise))
+
+
+def source_of(func, docstring: bool = False, checks: bool = False) -> str:
+    """The source of ``func`` for listing in the chapter, by default without its docstring and
+    without its argument checks (``if ...: raise ...``), which guard the code but do not
+    explain it."""
     source = textwrap.dedent(inspect.getsource(func))
-    if docstring:
-        return source
     node = ast.parse(source).body[0]
-    doc = ast.get_docstring(node, clean=False)
-    if doc is None:
-        return source
+    drop: set[int] = set()  # 1-based line numbers
+    if not docstring and ast.get_docstring(node, clean=False) is not None:
+        first = node.body[0]
+        drop.update(range(first.lineno, first.end_lineno + 1))
+    if not checks:
+        for sub in ast.walk(node):
+            if _is_check(sub):
+                drop.update(range(sub.lineno, sub.end_lineno + 1))
     lines = source.splitlines(keepends=True)
-    first = node.body[0]
-    return "".join(lines[: first.lineno - 1] + lines[first.end_lineno :])
+    return "".join(line for number, line in enumerate(lines, 1) if number not in drop)
 
 
 def code_block(*funcs) -> str:

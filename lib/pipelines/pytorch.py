@@ -218,7 +218,8 @@ def _run(profile: str) -> PyTorchChapter:
                              missing=missing)
     fc, mn, nc, em = (sections.get(n) for n in recipes.NAMES)
     results.record("Q7.1.1", fc.test_acc, goal=GOALS["nist36-fc"], data=fc.source, display=f"{fc.test_acc:.1%} test",
-                   goal_note="the bar Q3.1.1 sets for the same network", valid_acc=fc.valid_acc)
+                   goal_note=f"{GOALS['nist36-fc']:.0%}, the bar the homework sets for the same network in Q3.1.1",
+                   valid_acc=fc.valid_acc)
     if mn is not None:
         results.record("Q7.1.2", mn.test_acc, goal=GOALS["mnist-cnn"], data=mn.source,
                        display=f"{mn.test_acc:.2%} test")
@@ -306,7 +307,7 @@ def plot_curves(sections: list[Section], labels: list[str] | None = None):
     """Loss and accuracy per epoch, training (solid) and validation (dashed), one colour per model."""
     import matplotlib.pyplot as plt
 
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(8.5, 3.2))
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(6.6, 2.5))
     for i, sec in enumerate(sections):
         h, colour = sec.history, f"C{i}"
         epochs = np.arange(1, h.epochs + 1)

@@ -229,7 +229,7 @@ def fig_metric(runs: dict[str, dict], metric: str, ylabel: str, labels: dict[str
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    fig, ax = plt.subplots(figsize=(5.6, 3.4))
+    fig, ax = plt.subplots(figsize=(4.0, 2.8))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for k, (name, r) in enumerate(runs.items()):
         label = (labels or {}).get(name, name)
