@@ -116,7 +116,7 @@ def goal_note(entry: dict[str, Any] | None) -> str | None:
     return why
 
 
-def compact(text: str, limit: int = 48) -> str:
+def compact(text: str, limit: int = 44) -> str:
     """A result for the PDF's one-line rows: its first clauses up to ``limit`` characters (the
     web page and the chapter give it whole)."""
     if len(text) <= limit:
@@ -210,8 +210,8 @@ class ScorecardTable(Table):
 
     HTML_COLUMNS = ["Question", "Topic", "Result", "Homework", "Our goal", "Data"]
     #: PDF column -> (source column, share of the page width in percent)
-    PDF_COLUMNS = {"Q": ("Question", 7), "Pts": ("Points", 4), "Result": ("Result (short)", 46),
-                   "Homework": ("Homework", 11), "Our goal": ("Our goal", 14), "Data": ("Data (short)", 18)}
+    PDF_COLUMNS = {"Q": ("Question", 7), "Pts": ("Points", 4), "Result": ("Result (short)", 44),
+                   "Homework": ("Homework", 12), "Our goal": ("Our goal", 13), "Data": ("Data (short)", 20)}
 
     def __init__(self, card: pd.DataFrame) -> None:
         super().__init__(card[self.HTML_COLUMNS], index=False)
@@ -223,7 +223,7 @@ class ScorecardTable(Table):
         lines = ["| " + " | ".join(names) + " |",
                  "|" + "|".join(":" + "-" * (width - 1) for _, width in self.PDF_COLUMNS.values()) + "|"]
         for _, row in self.card.iterrows():
-            cells = [str(row[source]).replace("|", "\\|") for source, _ in self.PDF_COLUMNS.values()]
+            cells = [str(row[source]).replace("|", "\\|").replace("*", "\\*") for source, _ in self.PDF_COLUMNS.values()]
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines)
 
