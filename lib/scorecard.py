@@ -82,7 +82,7 @@ def homework_cell(entry: dict[str, Any] | None) -> str:
         if entry.get("requirement_met"):
             return f"{bar}: met"
         if entry.get("profile") == "quick":
-            return f"{bar}: not judged (quick profile)"
+            return f"{bar}: n/a (quick)"
         return f"{bar}: not met"
     return FAIL if entry.get("pass") is False else ""
 
