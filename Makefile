@@ -11,7 +11,7 @@ CH ?=
 # numpy's BLAS on one thread in tests and scripts too, as _environment sets it for renders (it
 # says why); a value already in your environment wins.
 export OPENBLAS_NUM_THREADS ?= 1
-NAME ?= submission
+NAME ?=
 
 # NAME and CH reach shell lines: they must be plain names (letters, digits, '-', '_', '.'). The raw
 # text is checked ($(value ...): a '$(shell ...)' in it is never run) before any recipe starts; a
@@ -21,7 +21,7 @@ _unsafe = $(if $(2),$(call _unsafe,$(subst $(firstword $(2)),,$(1)),$(wordlist 2
 check_name = $(if $(or $(call _unsafe,$(2),$(SAFE_CHARS)),$(filter-out 1,$(words $(2)))),$(error $(1)='$(2)' is not allowed: use letters, digits, '-', '_' and '.' only, e.g. $(1)=$(3)))
 CHAPTER := $(basename $(notdir $(value CH)))
 ifneq ($(filter submission,$(MAKECMDGOALS)),)
-$(call check_name,NAME,$(value NAME),andrewid)
+$(if $(value NAME),$(call check_name,NAME,$(value NAME),andrewid))
 endif
 ifneq ($(filter chapter,$(MAKECMDGOALS)),)
 $(if $(value CH),$(call check_name,CH,$(CHAPTER),03-training),$(error usage: make chapter CH=<name>, e.g. CH=03-training))
@@ -82,10 +82,11 @@ bench: setup
 lint: setup
 	$(PY) -m ruff check lib qrender tests bench
 
-# `make submission NAME=<andrew-id>`: _book/submission/<NAME>.zip in the course's layout (python/
-# scripts + the lib code they import + cached weights; never trains) and the book's PDF beside it.
+# `make submission`: _book/submission/<andrew-id>.zip in the course's layout (python/ scripts + the
+# lib code they import + cached weights; never trains) and the book's PDF beside it. The Andrew ID
+# is read from _quarto.yml's book: author; NAME=<name> names the zip otherwise.
 submission: setup
-	$(PY) -m course.build --name='$(NAME)'
+	$(PY) -m course.build $(if $(NAME),--name='$(NAME)')
 
 # Removes every output and cache (trained models included: the next build retrains).
 clean:

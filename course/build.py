@@ -1,6 +1,7 @@
 """``python -m course.build [--name NAME]`` (``make submission``): the code zip, course layout.
 
-Writes ``_book/submission/<NAME>.zip`` and copies the book's PDF next to it. The zip holds
+Writes ``_book/submission/<NAME>.zip`` and copies the book's PDF next to it. ``NAME`` defaults to
+the Andrew ID written in ``_quarto.yml`` (``book: author``, see ``course.identity``). The zip holds
 
     python/nn.py, q4.py, util.py            the course's interfaces, thin adapters over lib
     python/run_q2.py ... run_q7_*.py        one script per part, run from inside python/
@@ -227,11 +228,24 @@ def _name(text: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = _Parser(prog="python -m course.build", description=__doc__,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--name", default="submission", type=_name, help="zip name (e.g. your Andrew ID)")
+    parser.add_argument("--name", default=None, type=_name,
+                        help="zip name (default: the Andrew ID in _quarto.yml's book: author)")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default _book/submission)")
     args = parser.parse_args(argv)
+    name = args.name
+    if name is None:
+        from course.identity import IdentityError, identity
+
+        try:
+            who = identity()
+        except IdentityError as exc:
+            parser.error(f"{exc}; or name the zip with NAME=<andrew-id>")
+        if "Andrew ID" in who.placeholders:
+            parser.error("_quarto.yml: book: author still says Andrew ID: NOT SET; write your Andrew ID "
+                         "there (it also goes on the title page), or name the zip with NAME=<andrew-id>")
+        name = who.andrew_id
     try:
-        path = build(args.name, args.out)
+        path = build(name, args.out)
     except (ValueError, OSError) as exc:  # a rule of the course broken, or the output not writable
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return 1

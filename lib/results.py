@@ -33,25 +33,54 @@ def record(
     value: Any,
     *,
     data: str,
+    requirement: float | None = None,
+    goal: float | None = None,
     target: float | None = None,
+    goal_note: str | None = None,
     higher_is_better: bool = True,
     passed: bool | None = None,
     display: str | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """Record the result of question ``qid``; ``pass`` is derived from ``target`` if given.
+    """Record the result of question ``qid``.
 
-    ``value`` is a number or a short text ("derived and verified", "Figure 3.1");
-    ``display`` is how the scorecard shows it (default: the value itself);
-    ``data`` names the data that produced it (e.g. ``lib.data.nist36_source()``).
+    ``value`` is a number or a short text ("derived and verified"); ``display`` is how the
+    scorecard shows it (default: the value itself); ``data`` names the data that produced it
+    (e.g. ``lib.data.nist36_source()``). A ``value`` of None means the question was not run.
+
+    Two kinds of bar, kept apart because only one of them is the homework's:
+
+    * ``requirement``: a bar the handout itself sets (Q3.1.1: at least 75% validation
+      accuracy). ``requirement_met`` says whether the result meets it.
+    * ``goal`` (``target`` is its older name): a bar we set ourselves (an accuracy we aim for,
+      the tolerance of a numerical check). ``goal_met`` says whether the result meets it;
+      ``goal_note`` says why the goal is what it is, or why it is missed. Missing a goal is
+      not failing the question.
+
+    ``pass`` is the question's verdict: ``passed`` where given (a check that holds or not),
+    else ``requirement_met``, else None (nothing the homework asks can fail).
     """
     if not _QID.match(qid):
         raise ValueError(f"question id {qid!r} is not like 'Q3.1.1'")
-    if passed is None and target is not None:
-        passed = bool(value >= target) if higher_is_better else bool(value <= target)
+    if goal is not None and target is not None and goal != target:
+        raise ValueError(f"{qid}: give the goal once (goal={goal!r}, target={target!r})")
+    goal = goal if goal is not None else target
+
+    def meets(bar: float | None) -> bool | None:
+        if bar is None or value is None or isinstance(value, str):
+            return None
+        return bool(value >= bar) if higher_is_better else bool(value <= bar)
+
+    requirement_met = meets(requirement)
+    if passed is None:
+        passed = requirement_met
     entry = {
         "value": value,
-        "target": target,
+        "requirement": requirement,
+        "requirement_met": requirement_met,
+        "goal": goal,
+        "goal_met": meets(goal),
+        "goal_note": goal_note,
         "higher_is_better": higher_is_better,
         "pass": passed,
         "data": data,

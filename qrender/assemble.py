@@ -45,12 +45,22 @@ def _caption(value: Any) -> str:
 
 class Assembler:
     def __init__(self, doc: Document, executed: Executed | None, defaults: dict[str, Any],
-                 figure_dir: Path, html_defaults: dict[str, Any]):
+                 figure_dir: Path, html_defaults: dict[str, Any], typst_defaults: dict[str, Any] | None = None):
         self.doc = doc
         self.executed = executed
         self.defaults = defaults
         self.figure_dir = figure_dir
         self.html_defaults = html_defaults
+        self.typst_defaults = typst_defaults or {}
+
+    def _echo(self, cell: Cell, format_defaults: dict[str, Any]) -> Any:
+        """A cell's ``echo`` in one format, as Quarto resolves it when it executes that format:
+        the cell's option, else the format's (``format: typst: echo: false``), else ``execute:``."""
+        if "echo" in cell.options:
+            return cell.options["echo"]
+        if "echo" in format_defaults:
+            return format_defaults["echo"]
+        return self.defaults.get("echo", True)
 
     def markdown(self) -> str:
         chunks: list[str] = []
@@ -87,14 +97,19 @@ class Assembler:
             return ""
         label = str(opts.get("label") or "")
         pieces: list[str] = []
-        if opts.get("echo", True) and cell.source.strip() and opts.get("echo") != "fenced":
+        echoed = [fmt for fmt, defaults in (("html", self.html_defaults), ("typst", self.typst_defaults))
+                  if self._echo(cell, defaults) not in (False, "fenced")]
+        if echoed and cell.source.strip():
             attrs = []
             fold = opts.get("code-fold", self.html_defaults.get("code-fold"))
             if fold not in (None, False, "false"):
                 attrs.append(f"code-fold={_quote(str(fold).lower())}")
                 summary = opts.get("code-summary", self.html_defaults.get("code-summary", "Code"))
                 attrs.append(f"code-summary={_quote(summary)}")
-            pieces.append(code_block(cell.source, f".{cell.language} .cell-code", " ".join(attrs)))
+            block = code_block(cell.source, f".{cell.language} .cell-code", " ".join(attrs))
+            if len(echoed) == 1:  # per-format echo: Quarto executes each format with its own options
+                block = f'::: {{.content-visible when-format="{echoed[0]}"}}\n{block}\n:::'
+            pieces.append(block)
         outputs = self.executed.outputs_for(cell) if self.executed else None
         if outputs is None and opts.get("eval", True):
             note = "::: {.cell-output .cell-output-stale}\n*(not executed yet: run `make report`)*\n:::"

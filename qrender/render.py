@@ -258,7 +258,8 @@ def build_outputs(proj: projmod.Project, states: list[ChapterState], out_dir: Pa
     for st in states:
         ch = st.chapter
         fig_dir = out_dir / Path(ch.rel).parent / f"{ch.name}_files" / "figure-html"
-        md = Assembler(st.doc, st.executed, _exec_defaults(proj, st.doc), fig_dir, html_opts).markdown()
+        md = Assembler(st.doc, st.executed, _exec_defaults(proj, st.doc), fig_dir, html_opts,
+                       proj.format("typst")).markdown()
         ast = P.read_markdown(md)
         st.blocks = ast["blocks"]
         if ch.kind == "index":

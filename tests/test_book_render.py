@@ -32,6 +32,7 @@ def quick_book(tmp_path_factory) -> Path:
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800,
     )
     assert proc.returncode == 0, proc.stderr[-6000:]
+    (out / "render.log").write_text(proc.stderr)
     return out
 
 
@@ -67,12 +68,13 @@ def _pages(out: Path) -> dict[str, str]:
     return {c.html_rel: (out / c.html_rel).read_text() for c in load(ROOT, profiles=["quick"]).chapters()}
 
 
-def _pdf_text(out: Path) -> str:
+def _pdf_text(out: Path, *args: str) -> str:
     from tests.qrender.helpers import need_tool
 
     need_tool("pdftotext")
     pdf = out / load(ROOT, profiles=["quick"]).pdf_name
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(["pdftotext", "-layout", *args, str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
 
 
 @pytest.mark.slow
@@ -130,11 +132,11 @@ def test_whole_book_search_in_chromium(quick_book: Path) -> None:
 
 @pytest.mark.slow
 def test_whole_book_references(quick_book: Path) -> None:
-    """Needs the book's `bibliography:` and citations (issue 18, written on the i19-book branch)."""
+    """Every citation resolves to an entry of its page's References and of the PDF's, at the end."""
     from qrender.project import load as load_project
 
     project = load_project(ROOT, profiles=["quick"])
-    assert project.config.get("bibliography"), "_quarto.yml has no bibliography: (references.bib comes from i19-book)"
+    assert project.config.get("bibliography"), "_quarto.yml has no bibliography:"
     pages = _pages(quick_book)
     cited = {k for html in pages.values() for k in re.findall(r'data-cites="([^"]+)"', html) for k in k.split()}
     assert cited, "no page cites anything"
@@ -146,7 +148,7 @@ def test_whole_book_references(quick_book: Path) -> None:
             assert 'id="bibliography">References</h1>' in html, rel
     text = _pdf_text(quick_book)
     refs = " ".join(text[text.rindex("References"):].split())
-    assert text.rindex("References") > text.rindex("Environment and reproducibility")  # after the appendices
+    assert text.rindex("References") > text.rindex("Appendix A")  # after the appendices
     entries = {m.group(1): re.sub(r"<[^>]+>", "", m.group(2)) for html in pages.values()
                for m in re.finditer(r'id="ref-([^"]+)" class="csl-entry"[^>]*>(.*?)</div>', html, re.S)}
     for key in cited:
@@ -174,7 +176,7 @@ def test_whole_book_notebook_runs_from_the_project_root(quick_book: Path, monkey
 
 @pytest.mark.slow
 def test_whole_book_images_have_alt_text(quick_book: Path) -> None:
-    """Every figure of the book has a `fig-alt` (added on the i19-book branch); qrender writes it as alt."""
+    """Every figure of the book has a `fig-alt`; qrender writes it as the image's alt."""
     missing = []
     for rel, html in _pages(quick_book).items():
         for img in re.findall(r"<img\b[^>]*>", html):
@@ -208,3 +210,59 @@ def test_whole_book_site_in_chromium(quick_book: Path) -> None:
             assert report.problems() == [], (chapter.rel, report.problems())
             assert phone.eval("document.documentElement.scrollWidth") <= 400, chapter.rel
             assert phone.eval("getComputedStyle(document.getElementById('sidebar')).display") == "none"
+
+
+# -- the PDF a grader reads ----------------------------------------------------------------------
+#: Pages the submission PDF may have (its quick-profile twin has the same sections and figures).
+PAGE_BUDGET = 45
+#: Words about how the book is made, which a grader must never read in it.
+FORBIDDEN = re.compile(r"\b(issues?|developers?|worktrees?|the lead|pull requests?|TODO|FIXME)\b", re.I)
+
+
+
+@pytest.mark.slow
+def test_pdf_keeps_its_page_budget(quick_book: Path) -> None:
+    pages = _pdf_text(quick_book).count("\f")
+    assert 0 < pages <= PAGE_BUDGET, f"the PDF has {pages} pages (budget {PAGE_BUDGET})"
+
+
+@pytest.mark.slow
+def test_no_word_about_how_the_book_is_made(quick_book: Path) -> None:
+    text = _pdf_text(quick_book)
+    assert not FORBIDDEN.findall(text), sorted(set(FORBIDDEN.findall(text)))
+    for page in quick_book.rglob("*.html"):
+        body = re.sub(r"<[^>]+>", " ", page.read_text())
+        assert not FORBIDDEN.findall(body), (page.name, sorted(set(FORBIDDEN.findall(body))))
+
+
+@pytest.mark.slow
+def test_title_page_names_the_author_andrew_id_and_collaborators(quick_book: Path) -> None:
+    from course.identity import identity
+
+    who = identity()
+    first = " ".join(_pdf_text(quick_book, "-l", "1").split())
+    for text in (who.name, f"Andrew ID: {who.andrew_id}", f"Collaborators: {who.collaborators}"):
+        assert text in first, f"page 1 lacks {text!r}"
+    home = " ".join(re.sub(r"<[^>]+>", " ", (quick_book / "index.html").read_text()).split())
+    assert f"Andrew ID: {who.andrew_id}" in home and f"Collaborators: {who.collaborators}" in home
+    log = (quick_book / "render.log").read_text()
+    assert ("placeholders" in log) == (not who.complete), "the build must say when placeholders remain"
+
+
+@pytest.mark.slow
+def test_pdf_hides_glue_code_and_shows_the_implementations(quick_book: Path) -> None:
+    text = _pdf_text(quick_book)
+    assert "plots.save(" not in text and "plt.subplots" not in text  # plotting code: site only
+    assert "def sigmoid(" in text and "def numerical_gradient(" in text  # what Q2.2.1 and Q2.5.1 ask for
+    html = (quick_book / "report" / "02-network.html").read_text()
+    assert "plots.save(" in html and 'class="code-fold"' in html  # folded on the site
+
+
+@pytest.mark.slow
+def test_scorecard_keeps_the_homeworks_bars_apart_from_ours(quick_book: Path) -> None:
+    """Only a failing check is a FAIL; our goals are met or "below", the homework's bar is met or
+    not; on the quick profile's data nothing fails (missing data reads "not run")."""
+    text = " ".join(_pdf_text(quick_book).split())
+    assert "FAIL" not in text
+    home = re.sub(r"<[^>]+>", " ", (quick_book / "index.html").read_text())
+    assert "Our goal" in home and "Homework" in home and "FAIL" not in home

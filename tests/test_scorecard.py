@@ -24,20 +24,43 @@ def test_every_homework_question_is_listed_in_order():
 
 
 def test_missing_results_are_shown_as_not_run():
-    card = scorecard.table({"Q3.1.1": {"value": 0.83, "target": 0.75, "pass": True,
+    card = scorecard.table({"Q3.1.1": {"value": 0.83, "requirement": 0.75, "requirement_met": True,
+                                       "goal": 0.8, "goal_met": True, "pass": True,
                                        "data": "NIST36 handwritten characters, 3 file(s) (STAND-IN, ...)"}})
     assert len(card) == len(QUESTIONS)
     row = card.set_index("Question").loc["Q3.1.1"]
-    assert row["Result"] == "83.00%" and row["Target"] == "≥ 75%" and row["Verdict"] == "pass"
-    assert row["Data"] == "NIST36 (stand-in)"
+    assert row["Result"] == "83.00%" and row["Homework"] == "≥ 75%: met" and row["Our goal"] == "≥ 80%: met"
+    assert row["Verdict"] == "pass" and row["Data"] == "NIST36 (stand-in)" and row["Data (short)"] == "NIST36*"
     assert "(8 pts)" in row["Topic"]
     assert scorecard.missing({"Q3.1.1": {}}) == [q for q in QUESTION_IDS if q != "Q3.1.1"]
     assert (card.set_index("Question").loc["Q1.1", "Verdict"]) == scorecard.MISSING
 
 
+def test_a_missed_goal_reads_as_ours_with_its_reason():
+    entry = {"value": 0.915, "goal": 0.92, "goal_met": False, "pass": None, "profile": "full",
+             "goal_note": "the look-alike classes cap it", "data": "NIST36 (STAND-IN)"}
+    results = {"Q7.1.3": entry, "Q2.5.1": {"value": 3e-7, "goal": 1e-7, "goal_met": False,
+                                           "higher_is_better": False, "pass": False, "data": "x"}}
+    card = scorecard.table(results).set_index("Question")
+    assert card.loc["Q7.1.3", "Our goal"] == "≥ 92%: below¹" and card.loc["Q7.1.3", "Homework"] == ""
+    assert card.loc["Q7.1.3", "Verdict"] == ""  # not a failed question
+    assert card.loc["Q2.5.1", "Homework"] == scorecard.FAIL  # a check that fails is one
+    assert scorecard.notes(results) == ["¹ Q7.1.3: below our goal of 92% (the look-alike classes cap it)"]
+    quick = dict(entry, goal_note=None, profile="quick")
+    assert "quick profile" in scorecard.goal_note(quick)
+
+
+def test_not_run_rows_have_no_verdict_but_not_run():
+    entry = {"value": None, "display": "not run: MNIST not available (run `make data`)", "goal": None,
+             "pass": None, "data": "not available: MNIST"}
+    row = scorecard.table({"Q7.1.2": entry}).set_index("Question").loc["Q7.1.2"]
+    assert row["Verdict"] == scorecard.MISSING and row["Homework"] == "" and row["Our goal"] == ""
+    assert row["Result"].startswith("not run")
+
+
 def test_tolerances_are_not_shown_as_percentages():
-    entry = {"value": 1e-9, "target": 1e-6, "higher_is_better": False, "pass": True}
-    assert scorecard.format_target(entry) == "≤ 1e-06"
+    entry = {"value": 1e-9, "goal": 1e-6, "higher_is_better": False, "pass": True}
+    assert scorecard.format_bar(entry, entry["goal"]) == "≤ 1e-6"
 
 
 def test_each_source_of_a_result_keeps_its_own_stand_in_mark():

@@ -33,7 +33,7 @@ Validation accuracies that decided (final epoch, full profile, seed 0):
 ========== ======================= ================================================
 name       data                    model
 ========== ======================= ================================================
-nist36-fc  NIST36 rows (1024)      chapter 3's 1024-64-36 sigmoid network, plain SGD
+nist36-fc  NIST36 rows, ink 1      chapter 3's network and recipe (``fc_recipe``)
 mnist-cnn  MNIST 28x28             small CNN (3 conv stages), AdamW + one-cycle
 nist36-cnn NIST36 upright 32x32    the same family, mild augmentation, label smoothing
 emnist-cnn EMNIST Balanced 28x28   the same family, with photo-like augmentation
@@ -50,7 +50,8 @@ import torch
 
 from lib import cache, config
 from lib.data import torch_datasets as td
-from lib.deep import augment, models, train
+from lib.deep import augment, models, rows, train
+from lib.mlp_search import best_config
 
 #: Code whose source the trained weights depend on, besides lib.deep.train and lib.deep.models.
 CODE = ("lib.deep.augment", "lib.data.torch_datasets")
@@ -61,12 +62,34 @@ NAMES = ("nist36-fc", "mnist-cnn", "nist36-cnn", "emnist-cnn")
 @dataclass(frozen=True)
 class Recipe:
     name: str
-    dataset: str  # "nist36" (rows), "nist36-images", "mnist", "emnist"
+    dataset: str  # "nist36" (rows), "nist36-ink" (rows, 1 - x), "nist36-images", "mnist", "emnist"
     spec: models.FCSpec | models.CNNSpec  # mean/std are filled in from the training split
     cfg: train.TrainConfig
-    augment: augment.AugmentSpec | None = None
+    augment: augment.AugmentSpec | rows.RowShiftSpec | None = None
     n_valid: int = 0  # items held out of the training file for validation (MNIST, EMNIST)
     train_subset: int | None = None  # quick profile: train on a random subset
+
+
+def fc_recipe() -> Recipe:
+    """Q7.1.1: chapter 3's network trained with chapter 3's recipe, so that numpy and PyTorch
+    are compared like for like. Every setting is read from chapter 3's chosen configuration
+    (``lib.mlp_search.best_config()``: its learning-rate search runs first if it is not cached):
+    1024-64-36 with sigmoid hidden units, Xavier-uniform weights and zero biases, plain
+    mini-batch SGD on the batch-mean cross-entropy, its learning rate, batch size and epochs,
+    inputs ``1 - x`` (ink 1, paper 0) and random shifts of up to ``max_shift`` pixels.
+    """
+    ch3 = best_config()
+    if ch3.momentum:
+        raise ValueError(f"chapter 3's configuration has momentum {ch3.momentum}; the FC recipe has none")
+    return Recipe(
+        "nist36-fc", "nist36-ink" if ch3.ink_positive else "nist36",
+        models.FCSpec(inputs=1024, hidden=ch3.hidden, classes=36),
+        train.TrainConfig(epochs=ch3.epochs, batch_size=ch3.batch_size, optimizer="sgd", lr=ch3.lr,
+                          momentum=0.0, weight_decay=0.0, schedule="constant", seed=ch3.seed),
+        augment=rows.RowShiftSpec(ch3.max_shift, fill=0.0 if ch3.ink_positive else 1.0)
+        if ch3.max_shift else None,
+        train_subset=ch3.n_train,
+    )
 
 
 def recipe(name: str) -> Recipe:
@@ -75,12 +98,9 @@ def recipe(name: str) -> Recipe:
     photo_aug = augment.AugmentSpec()  # for the model that reads photos (Q7.1.4)
     mild_aug = augment.AugmentSpec(rotate_deg=8.0, shear=0.1, scale=(0.92, 1.08), translate=0.06,
                                    p_squeeze=0.0, p_thickness=0.3)  # NIST36 alone (Q7.1.3)
+    if name == "nist36-fc":
+        return fc_recipe()
     recipes = {
-        "nist36-fc": Recipe(
-            "nist36-fc", "nist36", models.FCSpec(inputs=1024, hidden=64, classes=36),
-            train.TrainConfig(epochs=pick(50, 5), batch_size=32, optimizer="sgd", lr=0.1, momentum=0.0,
-                              weight_decay=0.0, schedule="constant"),
-        ),
         "mnist-cnn": Recipe(
             "mnist-cnn", "mnist", models.CNNSpec(classes=10, channels=(16, 48, 96), hidden=256),
             train.TrainConfig(epochs=pick(5, 1), batch_size=128, lr=3e-3),
@@ -107,6 +127,8 @@ def splits(r: Recipe) -> tuple[td.TensorSplit, td.TensorSplit, td.TensorSplit]:
     """(train, valid, test) for a recipe; validation is carved out of training where needed."""
     if r.dataset == "nist36":
         tr, va, te = td.nist36("train"), td.nist36("valid"), td.nist36("test")
+    elif r.dataset == "nist36-ink":  # chapter 3's input change: ink 1, paper 0
+        tr, va, te = (_ink_positive(td.nist36(s)) for s in ("train", "valid", "test"))
     elif r.dataset == "nist36-images":
         size = r.spec.image_size
         tr, va, te = td.nist36_images("train", size), td.nist36_images("valid", size), td.nist36_images("test", size)
@@ -117,6 +139,10 @@ def splits(r: Recipe) -> tuple[td.TensorSplit, td.TensorSplit, td.TensorSplit]:
     else:
         raise ValueError(f"Recipe.dataset={r.dataset!r}; expected nist36, nist36-images, mnist or emnist")
     return tr.subset(r.train_subset), va, te
+
+
+def _ink_positive(split: td.TensorSplit) -> td.TensorSplit:
+    return dataclasses.replace(split, x=1.0 - split.x, fingerprint=f"{split.fingerprint}|1-x")
 
 
 def full_spec(r: Recipe, tr: td.TensorSplit):
@@ -134,9 +160,18 @@ def trained(r: Recipe, progress: train.Progress | None = None) -> train.Trained:
     return train.fit_cached(
         r.name, lambda: models.build(spec),
         lambda: train.tensor_loaders(tr, va, r.cfg.batch_size, seed=r.cfg.seed),
-        r.cfg, key=(spec, r.augment, tr.fingerprint, va.fingerprint), augment=augment.augmenter(r.augment),
-        code=CODE, progress=progress,
+        r.cfg, key=(spec, r.augment, tr.fingerprint, va.fingerprint), augment=_augmenter(r.augment),
+        code=_code(r), progress=progress,
     )
+
+
+def _augmenter(spec):
+    return rows.augmenter(spec) if isinstance(spec, rows.RowShiftSpec) else augment.augmenter(spec)
+
+
+def _code(r: Recipe) -> tuple[str, ...]:
+    """The modules whose source a recipe's trained weights depend on (besides train, models)."""
+    return CODE + ("lib.deep.rows",) if isinstance(r.augment, rows.RowShiftSpec) else CODE
 
 
 @cache.cached("deep-test", code=train.CODE + CODE)
@@ -160,5 +195,5 @@ def test_result(r: Recipe) -> dict:
     """Test loss, accuracy and predictions of the recipe's model (evaluated once, then cached)."""
     tr, va, te = splits(r)
     spec = full_spec(r, tr)
-    key = train.cache_key(r.name, r.cfg, (spec, r.augment, tr.fingerprint, va.fingerprint), CODE)
+    key = train.cache_key(r.name, r.cfg, (spec, r.augment, tr.fingerprint, va.fingerprint), _code(r))
     return _test_result(r, key, te.fingerprint)

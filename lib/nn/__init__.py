@@ -10,11 +10,12 @@ a network is a plain dict of arrays ``{"W1", "b1", ...}`` plus a frozen ``Networ
   ``loss_and_grads``, ``predict``, ``evaluate``.
 * ``lib.nn.optim``: ``SGD``, ``Momentum``.
 * ``lib.nn.train``: ``minibatches``, ``TrainConfig``, ``train``.
-* ``lib.nn.gradcheck``: ``check_gradients``, ``numerical_gradient``, ``relative_error``.
+* ``lib.nn.gradcheck``: ``check_gradients``, ``numerical_gradient``, ``relative_error``,
+  ``rounding_noise``.
 * ``lib.nn.io``: ``save_params``, ``load_params``.
 """
 
-from lib.nn.gradcheck import GradCheck, check_gradients, numerical_gradient, relative_error
+from lib.nn.gradcheck import GradCheck, check_gradients, numerical_gradient, relative_error, rounding_noise
 from lib.nn.init import xavier_bound, xavier_uniform
 from lib.nn.io import load_params, save_params
 from lib.nn.layers import (
@@ -67,6 +68,7 @@ __all__ = [
     "evaluate", "forward", "identity_backward", "identity_forward", "init_params", "linear_backward",
     "linear_forward", "load_params", "log_softmax", "loss_and_grads", "loss_terms", "make_optimizer", "minibatches",
     "numerical_gradient", "one_hot", "param_names", "predict", "relative_error", "relu_margin", "relu",
+    "rounding_noise",
     "relu_backward", "relu_forward", "save_params", "sigmoid", "sigmoid_backward", "sigmoid_forward",
     "softmax", "softmax_backward", "softmax_cross_entropy", "softmax_forward", "squared_error",
     "tanh_backward", "tanh_forward", "train", "train_epoch", "xavier_bound", "xavier_uniform",

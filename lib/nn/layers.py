@@ -18,7 +18,6 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import expit as _expit
 
 __all__ = [
     "ACTIVATIONS",
@@ -71,16 +70,31 @@ def linear_backward(
 
 # --------------------------------------------------------------------------- activations
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    """``1 / (1 + exp(-x))`` elementwise, without overflow or warnings for any finite ``x``.
+    """``1 / (1 + exp(-x))`` elementwise, without overflow or warnings for any ``x``.
 
-    Uses ``scipy.special.expit``, which evaluates ``exp(-|x|)`` on the safe side (it never
-    exponentiates a large positive number) and keeps float32 in float32.
+    Two branches, both written with ``z = exp(-|x|)``, which lies in ``(0, 1]`` and so never
+    overflows (for ``|x|`` beyond about 745 it underflows to 0, which is harmless):
+
+    * ``x >= 0``: ``1 / (1 + exp(-x)) = 1 / (1 + z)``;
+    * ``x < 0``: multiply numerator and denominator by ``exp(x)``:
+      ``exp(x) / (exp(x) + 1) = z / (1 + z)``.
+
+    The textbook form computes ``exp(1000)`` for ``x = -1000``: infinity, with an overflow
+    warning. The dtype of ``x`` is kept (float32 stays float32).
     """
-    return _expit(x)
+    x = np.asarray(x)
+    with np.errstate(under="ignore"):  # exp(-|x|) -> 0 for |x| > 745: the right limit
+        z = np.exp(-np.abs(x))
+    numerator = np.where(x >= 0, np.ones_like(z), z)
+    z += 1  # the denominator, in place
+    numerator /= z
+    return numerator
 
 
 def sigmoid_forward(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    out = _expit(x)
+    """The sigmoid layer: caches its output ``s``, from which the backward pass takes
+    ``sigma'(x) = s (1 - s)`` (Q1.4)."""
+    out = sigmoid(x)
     return out, out
 
 

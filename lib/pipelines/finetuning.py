@@ -26,7 +26,8 @@ from lib.data import DataError
 from lib.data import flowers as fl
 from lib.metrics import confusion_matrix
 
-TARGET = 0.93
+#: Our goal for fine-tuned SqueezeNet's test accuracy on Flowers-17 (the homework sets none).
+GOAL = 0.93
 
 
 @dataclass
@@ -232,7 +233,7 @@ def _record(ch: FinetuneChapter, provenance: str) -> None:
         results.record(
             "Q7.2.1",
             ch.squeeze.test_acc,
-            target=TARGET,
+            goal=GOAL,
             data=data,
             display=f"SqueezeNet {100 * ch.squeeze.test_acc:.1f}% vs. scratch CNN {100 * ch.scratch.test_acc:.1f}% (test)",
             scratch_test_acc=ch.scratch.test_acc,
@@ -243,8 +244,8 @@ def _record(ch: FinetuneChapter, provenance: str) -> None:
         results.record(
             "Q7.2.1",
             ch.scratch.test_acc,
-            target=TARGET,
-            passed=False,
+            goal=GOAL,
+            goal_note="without the pretrained weights only the scratch CNN is trained (its accuracy is shown)",
             data=data,
             display=f"no pretrained weights ({ch.weights_note}); scratch CNN {100 * ch.scratch.test_acc:.1f}% (test)",
             scratch_test_acc=ch.scratch.test_acc,

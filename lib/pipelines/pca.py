@@ -160,11 +160,11 @@ def _record(r: PCAResults) -> None:
     pca_t, ae_t = float(r.psnr.loc["PCA", "test"]), float(r.psnr.loc["autoencoder", "test"])
     results.record(
         "Q6.3", pca_t, data=r.source,
-        display=f"PCA {pca_t:.2f} dB vs autoencoder {ae_t:.2f} dB (test, same {r.n_test} images)",
+        display=f"PCA {pca_t:.2f} dB vs autoencoder {ae_t:.2f} dB (test)",
         autoencoder_test=ae_t,
     )
     results.record(
         "Q6.4", r.n_params_pca, data=r.source,
-        display=f"PCA {r.n_params_pca} (with mean) vs autoencoder {r.n_params_ae}",
+        display=f"PCA {r.n_params_pca:,} (with mean) vs autoencoder {r.n_params_ae:,}",
         autoencoder=r.n_params_ae,
     )

@@ -8,9 +8,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from lib.deep import augment, train  # noqa: E402
+import pytest  # noqa: E402
+
+from lib.deep import augment, recipes, train  # noqa: E402
 from lib.deep.recipes import recipe  # noqa: E402
+from lib.mlp_search import base_config  # noqa: E402
 from lib.pipelines import pytorch as pipeline  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def chapter3_choice(monkeypatch):
+    """Chapter 3's chosen configuration without running its learning-rate search."""
+    monkeypatch.setattr(recipes, "best_config", lambda: base_config().with_lr(0.3))
 
 
 def fake_section(name="mnist-cnn", epochs=3):
@@ -71,5 +80,5 @@ def test_results_table_in_percent():
     ch = pipeline.PyTorchChapter({"mnist-cnn": sec}, None, "", None, "", seconds=1.0)
     table = pipeline.results_table(ch)
     assert table.loc["mnist-cnn", "test %"] == 84.0 and table.loc["mnist-cnn", "epochs"] == 3
-    assert table.loc["mnist-cnn", "wall (s)"] == 6
+    assert pipeline.timing_table(ch).loc["mnist-cnn", "wall (s)"] == 6
     assert ch.training_minutes == 0.1

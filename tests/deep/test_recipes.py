@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from lib.deep import recipes, train
+from lib.deep import recipes, rows, train
+from lib.mlp_search import base_config
+
+
+@pytest.fixture(autouse=True)
+def chapter3_choice(monkeypatch):
+    """Chapter 3's chosen configuration without running its search (which trains networks):
+    the profile's base recipe with a learning rate the search could have chosen."""
+    monkeypatch.setattr(recipes, "best_config", lambda: base_config().with_lr(0.3))
 
 
 @pytest.fixture
@@ -34,10 +42,28 @@ def test_unknown_recipe_names_the_choices():
         recipes.recipe("cifar")
 
 
-def test_fc_recipe_is_chapter_3s_network(monkeypatch):
+def test_fc_recipe_is_chapter_3s_network_and_recipe(monkeypatch):
+    """Q7.1.1 compares like for like: every setting comes from chapter 3's configuration."""
     r = _full(monkeypatch)["nist36-fc"]
-    assert (r.spec.inputs, r.spec.hidden, r.spec.classes, r.spec.activation) == (1024, 64, 36, "sigmoid")
-    assert r.cfg.optimizer == "sgd" and r.cfg.batch_size == 32 and r.augment is None
+    ch3 = recipes.best_config()
+    assert (r.spec.inputs, r.spec.hidden, r.spec.classes, r.spec.activation, r.spec.init) == \
+        (1024, ch3.hidden, 36, "sigmoid", "xavier")
+    assert (r.cfg.optimizer, r.cfg.momentum, r.cfg.weight_decay, r.cfg.schedule) == ("sgd", 0.0, 0.0, "constant")
+    assert (r.cfg.lr, r.cfg.batch_size, r.cfg.epochs, r.cfg.label_smoothing) == \
+        (ch3.lr, ch3.batch_size, ch3.epochs, 0.0)
+    assert r.dataset == "nist36-ink" and r.augment == rows.RowShiftSpec(ch3.max_shift, fill=0.0)
+
+
+def test_row_shifts_move_whole_images_by_at_most_one_pixel():
+    import torch
+
+    torch.manual_seed(0)
+    x = torch.arange(4 * 1024, dtype=torch.float32).view(4, 1024)
+    shifted = rows.shift_rows(x, rows.RowShiftSpec(1, fill=-1.0)).view(4, 32, 32)
+    padded = torch.nn.functional.pad(x.view(4, 32, 32), (1, 1, 1, 1), value=-1.0)
+    for i in range(4):
+        windows = [padded[i, 1 + a: 33 + a, 1 + b: 33 + b] for a in (-1, 0, 1) for b in (-1, 0, 1)]
+        assert any(torch.equal(w, shifted[i]) for w in windows)
 
 
 def test_the_photo_model_is_augmented_and_has_47_outputs(monkeypatch):

@@ -58,3 +58,46 @@ def test_refuses_float32_and_wrong_shapes():
         check_gradients(loss, {"w": params["w"].astype(np.float32)}, {"w": grad})
     with pytest.raises(ValueError, match="shape"):
         check_gradients(loss, params, {"w": grad.T})
+
+
+def _classifier_with_tiny_inputs(scale_of_some_pixels: float):
+    """The Q3 network in float64 on 4 random images whose first 100 pixels are scaled down:
+    the gradients of the weights of those pixels shrink with them."""
+    from lib.nn import NetworkSpec, as_dtype, init_params, loss_and_grads, loss_terms
+
+    spec = NetworkSpec.classifier()
+    params = as_dtype(init_params(spec, 0), np.float64)
+    x = np.random.default_rng(1).random((4, 1024))
+    x[:, :100] *= scale_of_some_pixels
+    y = np.array([0, 5, 17, 35])
+    _, grads, _ = loss_and_grads(params, spec, x, y, "sum")
+    return (lambda p: loss_terms(p, spec, x, y)), params, grads
+
+
+def test_floor_makes_the_verdict_independent_of_tiny_gradients():
+    """Entries far below the rounding noise cannot be resolved to 1e-7 relative error; the
+    floor judges them by their absolute error instead, so the verdict does not hinge on data."""
+    loss, params, grads = _classifier_with_tiny_inputs(1e-9)
+    names = ["W1"]
+    plain = check_gradients(loss, params, grads, names=names, max_coords=300, rng=0, floor=0)
+    floored = check_gradients(loss, params, grads, names=names, max_coords=300, rng=0)
+    assert not plain.passed()  # pure rounding, read as a relative error
+    assert floored.passed(), floored.errors
+    assert floored.floor == pytest.approx(floored.noise / floored.tol)
+    assert floored.below_floor["W1"] > 0
+
+
+def test_floor_still_catches_a_wrong_gradient():
+    loss, params, grads = _classifier_with_tiny_inputs(1.0)
+    wrong = {k: v.copy() for k, v in grads.items()}
+    wrong["b1"][3] *= 1 + 1e-5  # a relative error of 5e-6 in one entry
+    result = check_gradients(loss, params, wrong, names=["b1"])
+    assert not result.passed() and result.errors["b1"] > 1e-6
+
+
+def test_rounding_noise_scales_with_the_loss_and_the_step():
+    from lib.nn import rounding_noise
+
+    eps_mach = np.finfo(np.float64).eps
+    assert rounding_noise(np.array([1.0, -2.0]), 1e-4) == pytest.approx(3 * eps_mach / 1e-4)
+    assert rounding_noise(3.0, 1e-3, order=4) == pytest.approx(1.5 * 3 * eps_mach / 1e-3)

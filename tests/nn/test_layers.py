@@ -97,6 +97,33 @@ def test_sigmoid_is_overflow_safe_and_keeps_dtype():
     assert sigmoid(np.array([-50.0]))[0] == pytest.approx(np.exp(-50.0), rel=1e-12)
 
 
+@pytest.mark.parametrize("dtype, ulps", [(np.float32, 8), (np.float64, 8)])
+def test_sigmoid_matches_scipy_expit(dtype, ulps):
+    """Our two-branch sigmoid against scipy's expit, within a few units in the last place,
+    over the whole range (both branches, both limits), with every floating-point error raised."""
+    from scipy.special import expit
+
+    x = np.concatenate([np.linspace(-800, 800, 160_001), [-np.inf, np.inf, -0.0]]).astype(dtype)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        ours = sigmoid(x)
+    ref = expit(x)
+    assert ours.dtype == dtype
+    normal = ref >= np.finfo(dtype).tiny  # below that, values are subnormal: compare absolutely
+    assert np.all(np.abs(ours - ref)[normal] <= ulps * np.spacing(ref[normal]))
+    assert np.all(np.abs(ours - ref)[~normal] <= np.finfo(dtype).tiny)
+    assert ours[-3] == 0.0 and ours[-2] == 1.0
+
+
+def test_sigmoid_is_our_own_code():
+    """Q2.2.1 asks to implement the sigmoid: the layer must not call a library's."""
+    import inspect
+
+    from lib.nn import layers
+
+    source = inspect.getsource(layers)
+    assert "expit" not in source and "scipy" not in source
+
+
 def test_sigmoid_derivative_from_post_activation():
     _, backward = ACTIVATIONS["sigmoid"]
     x = np.linspace(-5, 5, 11)

@@ -20,3 +20,13 @@ def test_network_pipeline_records_every_question(monkeypatch):
     assert r.gradcheck_info["max_error"] < network.GRAD_TOL
     assert r.init["zero_w1_spread"] == 0.0
     assert r.ae_terms["terms_error"] < r.ae_terms["sum_error"]
+
+
+def test_full_profile_checks_all_67940_parameters(monkeypatch):
+    """Q2.5.1: the book's check covers every coordinate of the Q3 network, not a sample."""
+    monkeypatch.delenv("QUARTO_PROFILE", raising=False)
+    from lib.nn import NetworkSpec, init_params
+    from lib.pipelines import network
+
+    assert network.gradcheck_config().max_coords is None
+    assert sum(p.size for p in init_params(NetworkSpec.classifier(), 0).values()) == 67_940

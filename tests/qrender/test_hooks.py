@@ -40,8 +40,7 @@ def test_quarto_yml_declares_the_hooks_and_the_book_layout() -> None:
     assert [c.name for c in chapters if c.kind == "chapter"] == [
         "01-theory", "02-network", "03-training", "04-text-extraction", "05-autoencoder", "06-pca", "07-pytorch"]
     assert [c.number for c in chapters if c.kind == "chapter"] == [str(n) for n in range(1, 8)]
-    assert [(c.name, c.number) for c in chapters if c.kind == "appendix"] == [
-        ("appendix-data", "A"), ("appendix-environment", "B")]
+    assert [(c.name, c.number) for c in chapters if c.kind == "appendix"] == [("appendix-data", "A")]
     assert project.freeze == "auto" and project.project["execute-dir"] == "project"
     assert project.format("html")["html-math-method"] == "mathml"
     assert set(project.project["render"]) == {c.rel for c in chapters}
