@@ -82,18 +82,19 @@ def __qrender_inline__(value):
 
 
 def __qrender_dataframe_markdown__(df):
-    # The PDF's pipe table, with every cell written as pandas writes it in the HTML table
-    # (format_array: one precision per column, so 66.0 next to 56.7 stays "66.0"); Quarto
-    # builds the PDF's table from that HTML table. Numeric columns are right-aligned.
+    # The PDF's pipe table, with every cell written as pandas writes it in the HTML table (one
+    # precision per column, so 66.0 next to 56.7 stays "66.0"; a column's to_string is formatted
+    # as its HTML cells are); Quarto builds the PDF's table from that HTML table. Numeric columns
+    # are right-aligned.
     import pandas as pd
     from pandas.api.types import is_numeric_dtype
-    from pandas.io.formats.format import format_array
     if isinstance(df.columns, pd.MultiIndex) or isinstance(df.index, pd.MultiIndex):
         return df.to_markdown()
     def cells(values):
-        return [s.strip() for s in format_array(values, None)]
-    body = pd.DataFrame({j: cells(df.iloc[:, j]._values) for j in range(df.shape[1])}, index=df.index)
-    body.index = cells(df.index._values)
+        text = pd.DataFrame({"": values}).to_string(index=False, header=False) if len(values) else ""
+        return [s.strip() for s in text.split("\n")] if text else []
+    body = pd.DataFrame({j: cells(df.iloc[:, j].array) for j in range(df.shape[1])}, index=df.index)
+    body.index = cells(df.index.array)
     body.index.name = df.index.name
     body.columns = [str(c) for c in df.columns]
     align = ["right" if is_numeric_dtype(df.index.dtype) else "left"]
