@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qrender.qmd import Cell, Document
+from qrender.qmd import Cell, Document, display_path
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -196,7 +196,7 @@ def execute(doc: Document, root: Path, cwd: Path, options: dict[str, Any], chapt
                 if errors and not opts.get("error", False):
                     label = f" ({part.label})" if part.label else ""
                     raise ExecutionError(
-                        f"{chapter}: cell {part.index + 1}{label} at {_rel(part.file, root)}:{part.lineno} "
+                        f"{chapter}: cell {part.index + 1}{label} at {display_path(part.file, root)}:{part.lineno} "
                         f"raised an error (add `#| error: true` to show it instead):\n{traceback_text(errors[0])}"
                     )
                 result.outputs[part.index] = outputs
@@ -208,16 +208,9 @@ def execute(doc: Document, root: Path, cwd: Path, options: dict[str, Any], chapt
                     if errors:
                         raise ExecutionError(
                             f"{chapter}: inline expression `{inline.expr}` at "
-                            f"{_rel(inline.file, root)}:{inline.lineno} failed:\n{traceback_text(errors[0])}"
+                            f"{display_path(inline.file, root)}:{inline.lineno} failed:\n{traceback_text(errors[0])}"
                         )
                     result.inlines[inline.key] = "".join(
                         o.get("text", "") for o in outputs if o.get("output_type") == "stream")
     result.seconds = round(time.perf_counter() - start, 2)
     return result
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(Path(path).relative_to(root))
-    except ValueError:
-        return str(path)
