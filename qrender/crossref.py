@@ -25,6 +25,8 @@ NUMBER = "data-number"  # attribute: "3.2", "A.1", "2.1" (headers, figures, tabl
 SUBNUMBER = "data-subnumber"  # attribute of a sub-figure: its letter
 CHAPTER = "data-chapter"  # attribute of a chapter's own title
 EQUATION = "quarto-equation"  # class of the Span around a labelled display equation
+UNNUMBERED = "unnumbered"  # class of a header without a number (Quarto's and pandoc's)
+XREF = "quarto-xref"  # class of the link a reference becomes
 _EQ_LABEL = re.compile(r"^\{#(eq-[\w:.-]+)\}$")
 
 
@@ -33,13 +35,17 @@ def is_crossref(key: str) -> bool:
     return key.split("-", 1)[0] in KINDS
 
 
+def chapter_word(appendix: bool) -> str:
+    return "Appendix" if appendix else "Chapter"
+
+
 def caption_prefix(number: str | None, appendix: bool) -> str:
     """What comes before a chapter's title in its caption, as Quarto writes it: "3\u00a0 ",
     "Appendix A — ", or nothing (quarto-cli src/project/types/book/book-chapters.ts,
     formatChapterTitle)."""
     if not number:
         return ""
-    return f"Appendix {number} — " if appendix else f"{number}\u00a0 "
+    return f"{chapter_word(True)} {number} — " if appendix else f"{number}\u00a0 "
 
 
 @dataclass
@@ -65,7 +71,7 @@ class Label:
         if suppress:
             return self.number
         if self.kind == "sec" and self.chapter_level:
-            word = "Appendix" if self.appendix else "Chapter"
+            word = chapter_word(self.appendix)
         else:
             word = KINDS[self.kind]
         return f"{word} {self.number}"
@@ -126,7 +132,7 @@ class Numberer:
         ident = a.ident
         if P.level(b) == 1 and not self.seen_h1:
             self.seen_h1 = True
-            if self.chapter and "unnumbered" not in a.classes:
+            if self.chapter and UNNUMBERED not in a.classes:
                 a.set(NUMBER, self.chapter)
                 a.set(CHAPTER, "true")
                 if ident.startswith("sec-"):
@@ -135,7 +141,7 @@ class Numberer:
                 self.add(ident, "sec", "", unnumbered=True, title=title)
             return
         depth = max(P.level(b) - 1, 1)
-        if "unnumbered" in a.classes or not self.chapter:
+        if UNNUMBERED in a.classes or not self.chapter:
             if ident.startswith("sec-"):
                 self.add(ident, "sec", P.stringify(title), unnumbered=True, title=title)
             return
@@ -234,7 +240,7 @@ def resolve(blocks: list[dict], labels: dict[str, Label], link: Callable[[Label]
                 content = label.caption()
             else:
                 content = P.text(label.text(suppress=suppress))
-            out.append(P.Link(content, link(label), classes=["quarto-xref"]))
+            out.append(P.Link(content, link(label), classes=[XREF]))
             out += cit.get("citationSuffix") or []
         return out
 

@@ -21,6 +21,8 @@ from typing import Any
 from qrender.qmd import Cell, Document, display_path
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+#: The kernel every chapter runs in, and that its notebook names.
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
 class ExecutionError(Exception):
@@ -152,9 +154,9 @@ def execute(doc: Document, root: Path, cwd: Path, options: dict[str, Any], chapt
     if not runnable and not doc.inlines:
         return result  # nothing to run: no kernel
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
     client = NotebookClient(
-        nb, kernel_name="python3", timeout=timeout, allow_errors=True,
+        nb, kernel_name=KERNELSPEC["name"], timeout=timeout, allow_errors=True,
         resources={"metadata": {"path": str(cwd)}}, record_timing=False,
     )
     start = time.perf_counter()

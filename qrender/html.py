@@ -89,11 +89,16 @@ def toc(blocks: list[dict], depth: int) -> list[tuple[int, str, list[dict]]]:
     return out
 
 
+def to_html(blocks: list[dict], *options: str) -> str:
+    """Pandoc's HTML of ``blocks``; math as MathML, which the browser draws (nothing fetched)."""
+    return P.write(blocks, "html5", ["--mathml", *options])
+
+
 def inlines_html(titles: list[list[dict]]) -> list[str]:
     """HTML for each list of inlines (one pandoc call for all of them)."""
     if not titles:
         return []
-    text = P.write([P.Div("", ["qrender-toc-item"], [], [P.Plain(t)]) for t in titles], "html5", ["--mathml"])
+    text = to_html([P.Div("", ["qrender-toc-item"], [], [P.Plain(t)]) for t in titles])
     parts = text.split('<div class="qrender-toc-item">')[1:]
     return [p.rsplit("</div>", 1)[0].strip() for p in parts]
 

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from qrender import pandoc as P
-from qrender.crossref import EQUATION
+from qrender.crossref import EQUATION, chapter_word
 from qrender.html import rel
 from qrender.writer import Writer
 
@@ -55,7 +55,7 @@ class HtmlWriter(Writer):
 
     def numbered_title(self, title: list[dict], number: str, chapter: bool) -> list[dict]:
         if chapter:
-            shown, sep = (f"Appendix {number}", "— ") if self.appendix else (number, " ")
+            shown, sep = (f"{chapter_word(True)} {number}", "— ") if self.appendix else (number, " ")
             return [self.rawi(f'<span class="chapter-number">{shown}</span>{sep}'),
                     P.Span("", ["chapter-title"], [], title)]
         return [self.rawi(f'<span class="header-section-number">{number}</span> '), P.Span("", [], [], title)]

@@ -265,8 +265,8 @@ def build_outputs(proj: projmod.Project, states: list[ChapterState], out_dir: Pa
         st.blocks = ast["blocks"]
         if ch.kind == "index":
             for b in st.blocks:
-                if P.is_header(b) and "unnumbered" not in P.attr(b).classes:
-                    P.attr(b).classes.append("unnumbered")
+                if P.is_header(b) and crossref.UNNUMBERED not in P.attr(b).classes:
+                    P.attr(b).classes.append(crossref.UNNUMBERED)
         st.labels = crossref.number(st.blocks, ch.number, ch.html_rel, ch.kind == "appendix", warn)
         numbered_floats = [i for i, lab in st.labels.items() if lab.kind != "sec"]
         if ch.kind != "index" and ch.number is None and numbered_floats:
@@ -354,7 +354,7 @@ def write_html(proj, states, labels, out_dir, html_opts, pages, with_pdf) -> Non
         writer = HtmlWriter(ch.html_rel, out_dir, proj.root, ch.path.parent, appendix=ch.kind == "appendix",
                             chapter_pages=pages, warn=warn)
         blocks = writer.transform(blocks)
-        body = P.write(blocks, "html5", ["--mathml", "--syntax-highlighting=pygments"])
+        body = html.to_html(blocks, "--syntax-highlighting=pygments")
         text = html.page(body, info, infos, blocks, proj.book, html_opts, site, str(proj.config.get("lang", "en")))
         target = out_dir / ch.html_rel
         target.parent.mkdir(parents=True, exist_ok=True)

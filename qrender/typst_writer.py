@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qrender import pandoc as P
-from qrender.crossref import NUMBER, XREF_PREFIXES
+from qrender.crossref import NUMBER, UNNUMBERED, XREF_PREFIXES, chapter_word
 from qrender.writer import Writer
 
 #: The width of the page's text in inches (A4, 21 cm, less the margins in assets/book.typ).
@@ -66,7 +66,7 @@ class TypstWriter(Writer):
 
     def numbered_title(self, title: list[dict], number: str, chapter: bool) -> list[dict]:
         if chapter:
-            call = f'#chapnum("{number}", "{"Appendix" if self.appendix else "Chapter"}")'
+            call = f'#chapnum("{number}", "{chapter_word(self.appendix)}")'
         else:
             call = f'#secnum("{number}")'
         return [self.rawi(call), *title]
@@ -75,8 +75,8 @@ class TypstWriter(Writer):
         a = P.attr(b)
         if a.ident and not a.ident.startswith("sec-"):
             a.ident = self.local(a.ident)
-        if NUMBER not in a and P.level(b) == 1 and "unnumbered" not in a.classes:
-            a.classes.append("unnumbered")  # a chapter without a number: not numbered by Typst either
+        if NUMBER not in a and P.level(b) == 1 and UNNUMBERED not in a.classes:
+            a.classes.append(UNNUMBERED)  # a chapter without a number: not numbered by Typst either
         return super().header(b)
 
     def code(self, block: dict, fold: str | None, summary: str) -> list[dict]:

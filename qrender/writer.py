@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from qrender import pandoc as P
-from qrender.crossref import CHAPTER, EQUATION, KINDS, NUMBER, SUBNUMBER
+from qrender.crossref import CHAPTER, EQUATION, KINDS, NUMBER, SUBNUMBER, XREF
 
 _CALLOUT_TITLES = {"note": "Note", "tip": "Tip", "warning": "Warning", "important": "Important", "caution": "Caution"}
 _EXTERNAL = ("http://", "https://", "mailto:")
@@ -240,7 +240,7 @@ class Writer(ABC):
     def _link(self, node: dict) -> None:
         """Links to a chapter's source (``02-network.qmd#sec-x``) or into this chapter."""
         url = P.url(node)
-        if url.startswith(_EXTERNAL) or "quarto-xref" in P.attr(node).classes:
+        if url.startswith(_EXTERNAL) or XREF in P.attr(node).classes:
             return
         path, _, fragment = url.partition("#")
         if path.endswith(_SOURCES):
