@@ -151,7 +151,8 @@ class Attr:
         return self.fields[1]
 
     def get(self, key: str, default: Any = None) -> Any:
-        return next((v for k, v in self.fields[2] if k == key), default)
+        """The value of ``key`` (the last one where a key repeats, as in a dict of the pairs)."""
+        return next((v for k, v in reversed(self.fields[2]) if k == key), default)
 
     def __contains__(self, key: str) -> bool:
         return any(k == key for k, _ in self.fields[2])
