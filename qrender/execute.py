@@ -85,16 +85,20 @@ def __qrender_inline__(value):
 
 def __qrender_dataframe_markdown__(df):
     # The PDF's pipe table, with every cell written as pandas writes it in the HTML table (one
-    # precision per column, so 66.0 next to 56.7 stays "66.0"; a column's to_string is formatted
-    # as its HTML cells are); Quarto builds the PDF's table from that HTML table. Numeric columns
-    # are right-aligned.
+    # precision per column, so 66.0 next to 56.7 stays "66.0"; long text cut at display.max_colwidth;
+    # a column's to_string is formatted as its HTML cells are); Quarto builds the PDF's table from
+    # that HTML table. Numeric columns are right-aligned.
     import pandas as pd
     from pandas.api.types import is_numeric_dtype
     if isinstance(df.columns, pd.MultiIndex) or isinstance(df.index, pd.MultiIndex):
         return df.to_markdown()
     def cells(values):
-        text = pd.DataFrame({"": values}).to_string(index=False, header=False) if len(values) else ""
-        return [s.strip() for s in text.split("\n")] if text else []
+        if not len(values):
+            return []
+        # an empty index, so that each cell is formatted with the HTML table's leading space
+        column = pd.DataFrame({"": values}, index=[""] * len(values))
+        text = column.to_string(header=False, max_colwidth=pd.get_option("display.max_colwidth"))
+        return [s.strip() for s in text.split("\n")]
     body = pd.DataFrame({j: cells(df.iloc[:, j].array) for j in range(df.shape[1])}, index=df.index)
     body.index = cells(df.index.array)
     body.index.name = df.index.name

@@ -71,6 +71,8 @@ FRAMES = {
     "categories and text": pd.DataFrame({"c": pd.Categorical(["x", "y", "x"]), "s": ["with space", "x\ny", "<b>&"]}),
     "large and small": pd.DataFrame({"v": [1234567.891, 2.5, 1e12], "w": [1e-9, 0.1, 3.0]}),
     "mixed objects": pd.DataFrame({"o": [1, "two", 3.5, None]}),
+    "text longer than display.max_colwidth": pd.DataFrame({"t": ["A / " * 30, "short"], "n": [0.5, 1.0]},
+                                                          index=["long " * 15, "x"]),
 }
 
 
@@ -79,7 +81,8 @@ def test_dataframe_pipe_table_cells_are_the_html_tables_cells(kernel, name):
     df = FRAMES[name]
     md = kernel["__qrender_dataframe_markdown__"](df).splitlines()
     cells = [c.strip() for row in md[2:] for c in row.strip("|").split("|")[1:]]
-    html_cells = [html.unescape(c).strip() for c in re.findall(r"<td>(.*?)</td>", df.to_html(), re.S)]
+    shown = df._repr_html_()  # the table a notebook shows, and Quarto's HTML page
+    html_cells = [html.unescape(c).strip() for c in re.findall(r"<td>(.*?)</td>", shown, re.S)]
     assert cells == html_cells
 
 
