@@ -136,8 +136,20 @@ def short_data(text: str, compact: bool = False) -> str:
     """The scorecard's short form of a data description: each source's name and whether it is
     real, sources (``; ``-separated, e.g. photos and the classifiers' training data) joined by +.
     ``compact``: the PDF's shorter names, * for a stand-in and † for synthetic data."""
-    parts = [_short_source(part.strip(), compact) for part in text.split("; ") if part.strip()]
+    parts = [_short_source(part.strip(), compact) for part in _sources(text) if part.strip()]
     return ("+" if compact else " + ").join(parts)
+
+
+def _sources(text: str) -> list[str]:
+    """``text`` split at the "; " between sources, not at those inside parentheses (a synthetic
+    source's note lists its splits as "(train: ...; valid: ...)")."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and text.startswith("; ", i):
+            parts.append(text[start:i])
+            start = i + 2
+    return parts + [text[start:]]
 
 
 def _short_source(text: str, compact: bool = False) -> str:
