@@ -8,9 +8,9 @@ Each row keeps the homework's own bar apart from ours (``lib.results.record``):
 * *Our goal*: a bar we set ourselves, with "met" or "below". Missing it is not failing the
   question; a note says why the goal is what it is, or why it was missed.
 
-``table(results)`` is what the book shows: the web page gets every column (the question's
-topic included), the PDF a narrower table that fits one page, with the goals' notes below it
-(``notes(results)``).
+``table(results)`` gives every row's cells; ``ScorecardTable`` shows them, every column (the
+question's topic included) on the web page and a narrower table that fits one page in the PDF,
+with the goals' notes below it (``notes(results)``).
 """
 
 from __future__ import annotations
@@ -36,10 +36,6 @@ SHORT_NAMES = (
 #: The PDF's shorter names (its legend: * stand-in, † synthetic).
 COMPACT_NAMES = {"EMNIST Balanced": "EMNIST", "sample photos": "photos", "SqueezeNet weights": "SqueezeNet",
                  "random inputs": "random", "random draws": "random", "generated pages": "generated"}
-
-
-def _percent_like(entry: dict[str, Any], bar: float | None) -> bool:
-    return bar is not None and 0.01 <= bar <= 1 and isinstance(entry.get("value"), float)
 
 
 def format_value(entry: dict[str, Any]) -> str:
@@ -116,7 +112,7 @@ def goal_note(entry: dict[str, Any] | None) -> str | None:
     return why
 
 
-def compact(text: str, limit: int = 44) -> str:
+def compact_result(text: str, limit: int = 44) -> str:
     """A result for the PDF's one-line rows: its first clauses up to ``limit`` characters (the
     web page and the chapter give it whole)."""
     if len(text) <= limit:
@@ -191,7 +187,7 @@ def rows(results: dict[str, dict[str, Any]]) -> pd.DataFrame:
             "Topic": _topic(q),
             "Points": str(q.points),
             "Result": format_value(entry) if entry else MISSING,
-            "Result (short)": compact(format_value(entry) if entry else MISSING),
+            "Result (short)": compact_result(format_value(entry) if entry else MISSING),
             "Homework": homework_cell(entry),
             "Our goal": goal_cell(entry, markers.get(q.qid, "")),
             "Verdict": verdict(entry),
