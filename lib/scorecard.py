@@ -97,16 +97,17 @@ def goal_cell(entry: dict[str, Any] | None, marker: str = "") -> str:
 QUICK_REASON = "the quick profile trains for a few epochs on small subsets"
 
 
-def goal_note(entry: dict[str, Any] | None) -> str | None:
+def goal_note(entry: dict[str, Any] | None, quick_reason: bool = True) -> str | None:
     """The note under the scorecard: why the goal is what it is, and for a result below it,
-    that it is below our goal (with the reason where one is known); None: nothing to say."""
+    that it is below our goal (with the reason where one is known); None: nothing to say.
+    ``quick_reason=False`` leaves out the quick profile's reason (``notes_text`` says it once)."""
     if not_run(entry) or entry.get("goal") is None or entry.get("pass") is False:
         return None
     why = entry.get("goal_note")
     if entry.get("goal_met") is False:
         bar = format_bar(entry, entry["goal"]).split(" ", 1)[1]
         text = f"below our goal of {bar}"
-        if entry.get("profile") == "quick":
+        if entry.get("profile") == "quick" and quick_reason:
             text += f", because {QUICK_REASON}"
         return text + (f" ({why})" if why else "")
     return why
@@ -206,10 +207,19 @@ def note_markers(results: dict[str, dict[str, Any]]) -> dict[str, str]:
     return {qid: SUPERSCRIPTS[i] if i < len(SUPERSCRIPTS) else f"({i + 1})" for i, qid in enumerate(qids)}
 
 
-def notes(results: dict[str, dict[str, Any]]) -> list[str]:
+def notes(results: dict[str, dict[str, Any]], quick_reason: bool = True) -> list[str]:
     """The notes under the scorecard: ``"¹ Q7.1.3: below our goal of 92%, because ..."``."""
     markers = note_markers(results)
-    return [f"{markers[qid]} {qid}: {goal_note(results[qid])}" for qid in markers]
+    return [f"{markers[qid]} {qid}: {goal_note(results[qid], quick_reason)}" for qid in markers]
+
+
+def notes_text(results: dict[str, dict[str, Any]]) -> str:
+    """The notes as one paragraph (they are short); the quick profile's reason for results below
+    our goals is said once, at the end."""
+    quick = any(e and e.get("profile") == "quick" and e.get("goal_met") is False for e in results.values())
+    text = " ".join(n if n.endswith(".") else n + "." for n in notes(results, quick_reason=False))
+    return text + (f" Results below our goals here come from the quick profile, which trains for a few "
+                   "epochs on small subsets." if quick and text else "")
 
 
 class ScorecardTable(Table):

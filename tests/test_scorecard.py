@@ -78,3 +78,10 @@ def test_each_source_of_a_result_keeps_its_own_stand_in_mark():
                  "(rendered from fonts (train: Caveat; valid: Kalam; test: Delius); 300/100/50 images per class)")
     assert scorecard.short_data(synthetic) == "NIST36 (synthetic)"
     assert scorecard.short_data(f"{photos}; {synthetic}", compact=True) == "photos+NIST36†"
+
+
+def test_quick_profile_reason_is_said_once():
+    below = {"value": 0.5, "goal": 0.8, "goal_met": False, "pass": None, "profile": "quick", "data": "x"}
+    text = scorecard.notes_text({"Q3.1.1": below, "Q7.1.2": dict(below, goal=0.99)})
+    assert text.startswith("¹ Q3.1.1: below our goal of 80%. ² Q7.1.2: below our goal of 99%.")
+    assert text.count("quick profile") == 1
