@@ -35,6 +35,7 @@ SHORT_NAMES = (
 )
 #: The PDF's shorter names (its legend: * stand-in, † synthetic).
 COMPACT_NAMES = {"EMNIST Balanced": "EMNIST", "sample photos": "photos", "SqueezeNet weights": "SqueezeNet",
+                 "Flowers-17": "Flowers",
                  "random inputs": "random", "random draws": "random", "generated pages": "generated"}
 
 
