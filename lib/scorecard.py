@@ -229,8 +229,8 @@ class ScorecardTable(Table):
 
     HTML_COLUMNS = ["Question", "Topic", "Result", "Homework", "Our goal", "Data"]
     #: PDF column -> (source column, share of the page width in percent)
-    PDF_COLUMNS = {"Q": ("Question", 7), "Pts": ("Points", 4), "Result": ("Result (short)", 39),
-                   "Homework": ("Homework", 12), "Our goal": ("Our goal", 15), "Data": ("Data (short)", 23)}
+    PDF_COLUMNS = {"Q": ("Question", 7), "Pts": ("Points", 4), "Result": ("Result (short)", 37),
+                   "Homework": ("Homework", 12), "Our goal": ("Our goal", 15), "Data": ("Data (short)", 25)}
 
     def __init__(self, card: pd.DataFrame) -> None:
         super().__init__(card[self.HTML_COLUMNS], index=False)
