@@ -114,7 +114,7 @@ def goal_note(entry: dict[str, Any] | None, quick_reason: bool = True) -> str | 
     return why
 
 
-def compact_result(text: str, limit: int = 44) -> str:
+def compact_result(text: str, limit: int = 40) -> str:
     """A result for the PDF's one-line rows: its first clauses up to ``limit`` characters (the
     web page and the chapter give it whole)."""
     if len(text) <= limit:
