@@ -81,15 +81,14 @@ def _subset(split: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(X, dtype=np.float32), np.asarray(y)
 
 
-@cache.cached("network-init", code=("lib.nn",))
-def init_experiment(cfg: InitExperiment, data_fingerprint: str) -> dict[str, Any]:
+@cache.cached("network-init", code=("lib.nn",), data=(nist36_fingerprint,))
+def init_experiment(cfg: InitExperiment) -> dict[str, Any]:
     """Histories of the zero-initialised and the Xavier-initialised network, same batches.
 
     Returns ``{zero,xavier}_{train,valid}_{loss,acc}`` and ``epoch`` arrays, the zero network's
     ``zero_W1`` / ``zero_W2`` after training, and ``{zero,xavier}_w1_spread``: the largest
     difference between any hidden unit's incoming weights and unit 0's.
     """
-    del data_fingerprint  # part of the cache key only
     x_train, y_train = _subset("train", cfg.n_train, cfg.seed)
     x_valid, y_valid = _subset("valid", cfg.n_valid, cfg.seed + 1)
     spec = NetworkSpec.classifier()
@@ -334,15 +333,14 @@ def gradcheck_config() -> GradcheckConfig:
     return config.pick(full=GradcheckConfig(), quick=GradcheckConfig(max_coords=500))
 
 
-@cache.cached("q3-gradcheck", code=("lib.nn",))
-def q3_gradcheck(cfg: GradcheckConfig, data_fingerprint: str) -> dict[str, Any]:
+@cache.cached("q3-gradcheck", code=("lib.nn",), data=(nist36_fingerprint,))
+def q3_gradcheck(cfg: GradcheckConfig) -> dict[str, Any]:
     """The Q3 network (1024-64-36) in float64 at its Xavier initialisation, on the first
     ``n_examples`` validation images: numerical against analytic gradient, per parameter.
 
     Cached (data, configuration and ``lib.nn``'s code): checking all 67,940 coordinates takes
     two loss evaluations each. ``seconds`` is the wall time of the check when it ran.
     """
-    del data_fingerprint  # part of the cache key only
     X, y, _ = load_nist36("valid")
     x, y = np.asarray(X[: cfg.n_examples], dtype=np.float64), np.asarray(y[: cfg.n_examples])
     spec = NetworkSpec.classifier()
@@ -372,7 +370,7 @@ def q3_gradcheck(cfg: GradcheckConfig, data_fingerprint: str) -> dict[str, Any]:
 
 def network_gradcheck(cfg: GradcheckConfig) -> tuple[pd.DataFrame, dict]:
     """``(per-parameter table, summary)`` of :func:`q3_gradcheck` (computed once, then cached)."""
-    out = q3_gradcheck(cfg, nist36_fingerprint())
+    out = q3_gradcheck(cfg)
     info = {k: v for k, v in out.items() if k != "rows"}
     return pd.DataFrame(out["rows"]), info
 
@@ -420,7 +418,7 @@ def run() -> NetworkChapter:
     data = nist36_source()
     seed = config.SEED
     cfg = experiment_config()
-    init = init_experiment(cfg, nist36_fingerprint())
+    init = init_experiment(cfg)
 
     x_valid, y_valid = _subset("valid", config.pick(full=3600, quick=500), seed)
     depth = 8
