@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lib import config, results
+from lib import config, fmt, results
 from lib.autoencoder import AEConfig, n_parameters, params_of, reconstruct, spec_of, train_autoencoder
 from lib.data import CLASSES, load_nist36, nist36_source, to_image
 from lib.metrics import psnr_per_image
@@ -175,7 +175,7 @@ def _record(r: AutoencoderResults) -> None:
     results.record(
         "Q5.1.1", r.gradcheck_error, goal=1e-6, higher_is_better=False, data=r.source,
         passed=bool(r.gradcheck_error < 1e-6),
-        display=f"{r.n_params:,} parameters; gradient check {r.gradcheck_error:.1e}",
+        display=f"{fmt.count(r.n_params)} parameters; gradient check {r.gradcheck_error:.1e}",
     )
     results.record(
         "Q5.1.2", r.momentum_error, goal=1e-12, higher_is_better=False, data="analytic (random arrays)",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib import cache, results
+from lib import cache, fmt, results
 from lib.autoencoder import n_parameters, params_of, reconstruct
 from lib.data import CLASSES, load_nist36, nist36_fingerprint, nist36_source, to_image
 from lib.metrics import psnr_per_image
@@ -164,6 +164,6 @@ def _record(r: PCAResults) -> None:
     )
     results.record(
         "Q6.4", r.n_params_pca, data=r.source,
-        display=f"PCA {r.n_params_pca:,} (with mean) vs autoencoder {r.n_params_ae:,}",
+        display=f"PCA {fmt.count(r.n_params_pca)} (with mean) vs autoencoder {fmt.count(r.n_params_ae)}",
         autoencoder=r.n_params_ae,
     )
