@@ -146,6 +146,33 @@ def _source_files(module: str) -> list[Path]:
                      f"(no {rel}.py or {rel}/__init__.py)")
 
 
+#: File digests computed in this process, by (path, size, modification time).
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def file_digest(path: Path | str) -> str:
+    """The SHA-256 of a file's bytes (first 16 hex digits), for the fingerprints of data.
+
+    Remembered in this process while the file keeps its size and modification time: a data
+    set's fingerprint costs one read per process, and a file that changed is read again.
+    """
+    path = str(path)
+    stat = os.stat(path)
+    state = (path, stat.st_size, stat.st_mtime_ns)
+    if state not in _DIGESTS:
+        _DIGESTS[state] = file_sha256(path)[:16]
+    return _DIGESTS[state]
+
+
+def file_sha256(path: Path | str) -> str:
+    """The SHA-256 of a file's bytes (hex), read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def key(name: str, *config: Any, data: Iterable[Any] = (), code: Iterable[str] = ()) -> str:
     """The key of one result: its ``name``, its ``config`` (any number of parts), the
     fingerprints of the ``data`` it reads and the source of the ``code`` modules."""
