@@ -160,13 +160,13 @@ def file_digest(path: Path | str) -> str:
     stat = os.stat(path)
     state = (path, stat.st_size, stat.st_mtime_ns)
     if state not in _DIGESTS:
-        _DIGESTS[state] = file_sha256(path)[:16]
+        _DIGESTS[state] = file_hash(path)[:16]
     return _DIGESTS[state]
 
 
-def file_sha256(path: Path | str) -> str:
-    """The SHA-256 of a file's bytes (hex), read in chunks."""
-    h = hashlib.sha256()
+def file_hash(path: Path | str, algorithm: str = "sha256") -> str:
+    """The hex digest of a file's bytes (``algorithm``: any of :mod:`hashlib`'s), read in chunks."""
+    h = hashlib.new(algorithm)
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)

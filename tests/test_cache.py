@@ -120,10 +120,11 @@ def test_file_digest_is_remembered_until_the_file_changes(tmp_path):
     path = tmp_path / "data.bin"
     path.write_bytes(b"first")
     first = cache.file_digest(path)
-    assert first == hashlib.sha256(b"first").hexdigest()[:16] == cache.file_sha256(path)[:16]
+    assert first == hashlib.sha256(b"first").hexdigest()[:16] == cache.file_hash(path)[:16]
     assert cache.file_digest(str(path)) == first
     path.write_bytes(b"second, longer")  # another size: read again
     assert cache.file_digest(path) == hashlib.sha256(b"second, longer").hexdigest()[:16]
+    assert cache.file_hash(path, "md5") == hashlib.md5(b"second, longer").hexdigest()
 
 
 def test_atomic_write_leaves_no_partial_file(tmp_path):

@@ -20,7 +20,7 @@ import numpy as np
 import scipy.io
 
 from lib import cache, config
-from lib.cache import file_sha256  # noqa: F401  (lib.data.torch_datasets imports it from here)
+from lib.cache import file_hash as file_sha256  # noqa: F401  (lib.data.torch_datasets imports it from here)
 from lib.data.errors import HOW_TO_GET, DataError
 from lib.data.layout import whole
 

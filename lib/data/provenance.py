@@ -96,7 +96,7 @@ def _sha256_cached(path: str, size: int, mtime: int) -> str:
     key = f"{path}|{size}|{mtime}"
     table = _load_memo(str(memo))
     if key not in table:
-        table[key] = cache.file_sha256(path)
+        table[key] = cache.file_hash(path)
         text = json.dumps(table)
         cache.atomic_write(memo, lambda tmp: tmp.write_text(text))
     return table[key]
