@@ -7,7 +7,7 @@ the JSON-able values under ``__meta__``), written atomically, and loaded with
 * a name (the cache folder),
 * the configuration (dataclass configs, numbers, strings, arrays, nested containers),
 * the fingerprints of the data it reads (``data=``: strings, or objects with a
-  ``fingerprint``),
+  ``fingerprint``; :func:`file_digest` fingerprints a file),
 * the source of the project's modules that compute it (``code=``: module names; a package
   counts with every ``.py`` file under it, read from disk without importing it),
 
@@ -173,10 +173,10 @@ def file_hash(path: Path | str, algorithm: str = "sha256") -> str:
     return h.hexdigest()
 
 
-def key(name: str, *config: Any, data: Iterable[Any] = (), code: Iterable[str] = ()) -> str:
-    """The key of one result: its ``name``, its ``config`` (any number of parts), the
+def key(name: str, *config_parts: Any, data: Iterable[Any] = (), code: Iterable[str] = ()) -> str:
+    """The key of one result: its ``name``, its configuration (any number of parts), the
     fingerprints of the ``data`` it reads and the source of the ``code`` modules."""
-    return fingerprint(name, *config, *data, source_hash(*code))
+    return fingerprint(name, *config_parts, *data, source_hash(*code))
 
 
 def cache_path(name: str, key: str, suffix: str = ".npz") -> Path:
