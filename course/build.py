@@ -94,17 +94,15 @@ def lib_files(root: Path, scripts: list[Path] | None = None) -> list[Path]:
 def _cached_q3():
     """Chapter 3's chosen network, if the learning-rate search is fully in the cache (else None)."""
     from lib import cache, mlp_search
-    from lib.data import nist36_fingerprint
     from lib.mlp import raw_input_params, spec_of, train_mlp
     from lib.nn import param_names
 
-    fp = nist36_fingerprint()
     base = mlp_search.base_config()
-    missing = [lr for lr in mlp_search.lr_grid() if not train_mlp.path(base.with_lr(lr), fp).exists()]
+    missing = [lr for lr in mlp_search.lr_grid() if not train_mlp.path(base.with_lr(lr)).exists()]
     if missing:
         return None, f"chapter 3's search has not trained lr {missing} yet"
     cfg = mlp_search.best_config()  # every run of the search is cached: this only loads
-    params = raw_input_params(cache.load_result(train_mlp.path(cfg, fp)), cfg)
+    params = raw_input_params(cache.load_result(train_mlp.path(cfg)), cfg)
     return {k: params[k] for k in param_names(spec_of(cfg))}, f"lr {cfg.lr:g}"
 
 
@@ -112,10 +110,9 @@ def _cached_q5():
     """The autoencoder of chapter 5, if it is in the cache (else None)."""
     from lib import cache
     from lib.autoencoder import params_of, train_autoencoder
-    from lib.data import nist36_fingerprint
     from lib.pipelines.autoencoder import ae_config
 
-    path = train_autoencoder.path(ae_config(), nist36_fingerprint())
+    path = train_autoencoder.path(ae_config())
     if not path.exists():
         return None, "chapter 5's autoencoder is not trained yet"
     return params_of(cache.load_result(path)), f"{ae_config().epochs} epochs"

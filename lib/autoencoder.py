@@ -7,7 +7,7 @@ input (Q5.1.1), and the optimiser is ``lib.nn.Momentum`` (Q5.1.2: ``M = 0.9 M - 
 twice: forward, backward and the update are ``lib.nn``'s.
 
 >>> cfg = AEConfig()                                   # the handout's defaults
->>> result = train_autoencoder(cfg, nist36_fingerprint())   # cached on disk
+>>> result = train_autoencoder(cfg)                     # cached on disk
 >>> X_hat = reconstruct(params_of(result), X)
 """
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lib import cache, config
-from lib.data import load_nist36
+from lib.data import load_nist36, nist36_fingerprint
 from lib.nn import SGD, Momentum, NetworkSpec, evaluate, init_params, param_names, predict, train_epoch
 
 __all__ = ["AEConfig", "params_of", "n_parameters", "reconstruct", "spec_of", "train_autoencoder"]
@@ -85,8 +85,8 @@ def _subset(X: np.ndarray, n: int | None, seed: int) -> np.ndarray:
     return X[np.sort(np.random.default_rng(seed).permutation(len(X))[:n])]
 
 
-@cache.cached("autoencoder", code=("lib.nn",))
-def train_autoencoder(cfg: AEConfig, data_fingerprint: str) -> dict:
+@cache.cached("autoencoder", code=("lib.nn",), data=(nist36_fingerprint,))
+def train_autoencoder(cfg: AEConfig) -> dict:
     """Train on the NIST36 training images (targets = inputs); validation loss per epoch.
 
     Returns the parameters ``W1..b4`` and, per epoch (``epoch`` = 0..epochs, 0 = initialised):
@@ -94,9 +94,7 @@ def train_autoencoder(cfg: AEConfig, data_fingerprint: str) -> dict:
     the epoch, summed while training, divided by the number of images; NaN at epoch 0);
     ``train_loss`` and ``valid_loss``, the squared error per image of the whole split measured
     after the epoch; and ``seconds`` (wall-clock training time when it trained).
-    ``data_fingerprint`` is part of the cache key only.
     """
-    del data_fingerprint
     # C order: the .mat files load column-major, and gathering mini-batch rows from a
     # column-major array is dozens of times slower.
     x_train = np.ascontiguousarray(_subset(np.asarray(load_nist36("train")[0], dtype=np.float32), cfg.n_train, cfg.seed))

@@ -1,14 +1,27 @@
 """Disk cache for expensive results, keyed by configuration, data and code.
 
-A cached function is a pure function of its arguments; its result is stored as one ``.npz``
-(arrays, plus the JSON-able values under ``__meta__``), written atomically, and loaded with
-``allow_pickle=False``. The key hashes
+A cached result is a pure function of its key parts; it is stored as one ``.npz`` (arrays, plus
+the JSON-able values under ``__meta__``), written atomically, and loaded with
+``allow_pickle=False``. Every key is made by :func:`key` from explicit parts:
 
-* the cache name,
-* the arguments (dataclass configs, arrays, data objects with a ``fingerprint`` attribute),
-* the source code of the modules that compute the result (``code=``),
+* a name (the cache folder),
+* the configuration (dataclass configs, numbers, strings, arrays, nested containers),
+* the fingerprints of the data it reads (``data=``: strings, or objects with a
+  ``fingerprint``; :func:`file_digest` fingerprints a file),
+* the source of the project's modules that compute it (``code=``: module names; a package
+  counts with every ``.py`` file under it, read from disk without importing it),
 
 so changing a hyper-parameter, the data or the algorithm recomputes, and nothing else does.
+A function's parameters are its configuration and nothing else: data it reads is named by
+``data=``, code by ``code=``, never by a parameter that exists only to enter the key.
+
+>>> @cached("mlp", code=("lib.nn",), data=(nist36_fingerprint,))
+... def train_mlp(cfg): ...        # key: cfg, nist36_fingerprint(), lib.nn + this module's source
+>>> train_mlp(cfg)                 # computed once, then loaded: {"W1": array, ..., "history": {...}}
+
+Results that are not ``.npz`` (a torch ``state_dict``) use the same key and folder:
+``cache_path(name, key(name, cfg, data=(...), code=(...)), suffix=".pt")``, read through
+:func:`read_or_heal` and written with :func:`atomic_write`.
 
 Faults heal on the next run:
 
@@ -25,9 +38,6 @@ Faults heal on the next run:
   run that uses the folder removes it once that process is gone (or when it is a day old).
 * Files are created with the usual permissions (``0o666`` less the umask, so ``0644``), not the
   owner-only ``0600`` of :func:`tempfile.mkstemp`.
-
->>> @cached("mlp", code=("lib.nn",))
-... def train_mlp(cfg, data): ...           # returns {"W1": array, ..., "history": {...}}
 """
 
 from __future__ import annotations
@@ -35,8 +45,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import importlib
-import inspect
 import json
 import logging
 import os
@@ -46,7 +54,7 @@ import secrets
 import socket
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -107,18 +115,68 @@ def _feed(h, obj: Any) -> None:
         raise TypeError(f"cannot fingerprint {type(obj).__name__}; give it a `fingerprint`")
 
 
+def source_hash(*modules: str) -> str:
+    """Hash of the source of the project's modules named ``lib.nn``, ``lib.mlp``, ...
+
+    A package counts with every ``.py`` file under it. The files are read from disk, not
+    imported, so a key costs no import (no torch for a cache hit); the order and repetition
+    of the names do not matter.
+    """
+    return _source_hash(tuple(sorted(set(modules))))
+
+
 @functools.cache
-def source_hash(*module_names: str) -> str:
-    """Hash of the source of modules (a package counts with every .py file under it)."""
+def _source_hash(modules: tuple[str, ...]) -> str:
     h = hashlib.sha256()
-    for name in sorted(module_names):
-        module = importlib.import_module(name)
-        path = Path(inspect.getfile(module))
-        files = sorted(path.parent.rglob("*.py")) if path.name == "__init__.py" else [path]
-        for file in files:
+    for name in modules:
+        for file in _source_files(name):
             h.update(str(file.relative_to(config.PROJECT_ROOT)).encode())
             h.update(file.read_bytes())
     return h.hexdigest()[:20]
+
+
+def _source_files(module: str) -> list[Path]:
+    base = config.PROJECT_ROOT.joinpath(*module.split("."))
+    if (base / "__init__.py").is_file():
+        return sorted(base.rglob("*.py"))
+    if base.with_suffix(".py").is_file():
+        return [base.with_suffix(".py")]
+    rel = base.relative_to(config.PROJECT_ROOT)
+    raise ValueError(f"source_hash: {module!r} is not a module of this project "
+                     f"(no {rel}.py or {rel}/__init__.py)")
+
+
+#: File digests computed in this process, by (path, size, modification time).
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def file_digest(path: Path | str) -> str:
+    """The SHA-256 of a file's bytes (first 16 hex digits), for the fingerprints of data.
+
+    Remembered in this process while the file keeps its size and modification time: a data
+    set's fingerprint costs one read per process, and a file that changed is read again.
+    """
+    path = str(path)
+    stat = os.stat(path)
+    state = (path, stat.st_size, stat.st_mtime_ns)
+    if state not in _DIGESTS:
+        _DIGESTS[state] = file_hash(path)[:16]
+    return _DIGESTS[state]
+
+
+def file_hash(path: Path | str, algorithm: str = "sha256") -> str:
+    """The hex digest of a file's bytes (``algorithm``: any of :mod:`hashlib`'s), read in chunks."""
+    h = hashlib.new(algorithm)
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def key(name: str, *config_parts: Any, data: Iterable[Any] = (), code: Iterable[str] = ()) -> str:
+    """The key of one result: its ``name``, its configuration (any number of parts), the
+    fingerprints of the ``data`` it reads and the source of the ``code`` modules."""
+    return fingerprint(name, *config_parts, *data, source_hash(*code))
 
 
 def cache_path(name: str, key: str, suffix: str = ".npz") -> Path:
@@ -315,31 +373,38 @@ def _json_default(obj: Any):
     raise TypeError(f"{type(obj).__name__} is not JSON-serialisable")
 
 
-def cached(name: str, code: tuple[str, ...] = ()) -> Callable:
-    """Decorate ``f(*args) -> dict`` so its result is computed once per key and reused.
+def load_or_compute(path: Path, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """The result saved at ``path``, or ``compute()`` saved there first (a damaged entry is
+    reported, moved aside and computed again). Either way the result is what was loaded from
+    disk, so it has one representation whether computed now or earlier."""
+    found = load_cached(path)
+    if found is not None:
+        return found
+    save_result(path, compute())
+    return load_result(path)
 
-    ``code`` names the modules whose source the result depends on; the decorated function's
-    own module always counts. The wrapped function gains ``.key(*args)`` and ``.path(*args)``.
+
+def cached(name: str, *, code: Iterable[str] = (), data: Iterable[Callable[[], Any]] = ()) -> Callable:
+    """Decorate ``f(*config) -> dict`` so its result is computed once per key and reused.
+
+    The key is made by :func:`key` from ``name``, the call's arguments, the fingerprints the
+    ``data`` callables return at each call (``lib.data.nist36_fingerprint``: whatever data
+    ``f`` reads), and the source of the ``code`` modules plus the decorated function's own
+    module. The wrapped function gains ``.key(*config)`` and ``.path(*config)``.
     """
+    modules = tuple(code)
+    sources = tuple(data)
 
     def decorate(func: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
-        modules = tuple(sorted({func.__module__, *code}))
-
-        def key(*args: Any, **kwargs: Any) -> str:
-            return fingerprint(name, args, kwargs, source_hash(*modules))
+        def key_of(*args: Any, **kwargs: Any) -> str:
+            return key(name, args, kwargs, data=[fp() for fp in sources], code=(func.__module__, *modules))
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> dict[str, Any]:
-            path = cache_path(name, key(*args, **kwargs))
-            found = load_cached(path)
-            if found is not None:
-                return found
-            result = func(*args, **kwargs)
-            save_result(path, result)
-            return load_result(path)  # one representation, whether computed or loaded
+            return load_or_compute(cache_path(name, key_of(*args, **kwargs)), lambda: func(*args, **kwargs))
 
-        wrapper.key = key
-        wrapper.path = lambda *a, **k: cache_path(name, key(*a, **k))
+        wrapper.key = key_of
+        wrapper.path = lambda *a, **k: cache_path(name, key_of(*a, **k))
         return wrapper
 
     return decorate

@@ -13,8 +13,8 @@ choices of the *training procedure*, both stated in chapter 3 and both switchabl
   pixels in ``[-max_shift, max_shift]`` along each axis (filled with paper). Handwriting is
   not centred to the pixel, and this keeps 64 sigmoid units from memorising positions.
 
-``train_mlp(cfg, nist36_fingerprint())`` is cached on disk by ``lib.cache.cached``: the key
-is the configuration, the data fingerprint and the source of this module and ``lib.nn``.
+``train_mlp(cfg)`` is cached on disk by ``lib.cache.cached``: the key is the configuration,
+the NIST36 fingerprint and the source of this module and ``lib.nn``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lib import cache, config
-from lib.data import load_nist36
+from lib.data import load_nist36, nist36_fingerprint
 from lib.nn import NetworkSpec, evaluate, init_params, make_optimizer, train_epoch
 
 __all__ = [
@@ -114,16 +114,15 @@ def raw_input_params(params: dict[str, np.ndarray], cfg: MLPConfig) -> dict[str,
     return out
 
 
-@cache.cached("mlp", code=("lib.nn",))
-def train_mlp(cfg: MLPConfig, data_fingerprint: str) -> dict:
-    """Train the classifier with ``cfg`` on NIST36 (``data_fingerprint`` names the data).
+@cache.cached("mlp", code=("lib.nn",), data=(nist36_fingerprint,))
+def train_mlp(cfg: MLPConfig) -> dict:
+    """Train the classifier with ``cfg`` on NIST36.
 
     Returns ``W1, b1, W2, b2`` (in the model's input convention, see ``to_model_input``),
     ``init_W1, ...`` (right after initialisation), the per-epoch history ``epoch`` (0..epochs),
     ``train_loss, valid_loss, train_acc, valid_acc`` (on the unshifted images), and
     ``seconds`` (wall-clock training time, measured when it trained).
     """
-    del data_fingerprint  # part of the cache key only
     spec = spec_of(cfg)
     x_train, y_train = load_split("train", cfg.n_train, cfg.seed)
     x_valid, y_valid = load_split("valid", cfg.n_valid, cfg.seed)

@@ -11,12 +11,11 @@ profile's settings does not invalidate the trained networks' cache keys.
 
 from __future__ import annotations
 
-import functools
+from pathlib import Path
 
 import numpy as np
 
 from lib import config
-from lib.data import nist36_fingerprint
 from lib.mlp import MLPConfig, raw_input_params, spec_of, train_mlp
 from lib.nn import NetworkSpec
 
@@ -46,21 +45,24 @@ def lr_grid() -> tuple[float, ...]:
 
 
 def trained(cfg: MLPConfig) -> dict:
-    """``train_mlp(cfg, nist36_fingerprint())``: trained now or loaded from the cache."""
-    return train_mlp(cfg, nist36_fingerprint())
+    """``train_mlp(cfg)``: trained now or loaded from the cache."""
+    return train_mlp(cfg)
 
 
-@functools.lru_cache(maxsize=8)
-def _search(base: MLPConfig, grid: tuple[float, ...], fingerprint: str) -> tuple[float, tuple]:
-    del fingerprint  # the memo's key only: other data, other search
-    rows = tuple((lr, float(trained(base.with_lr(lr))["valid_acc"][-1])) for lr in grid)
-    best = max(rows, key=lambda row: (row[1], -row[0]))  # ties: the smaller learning rate
-    return best[0], rows
+#: Searches done in this process, by the cache entries of their runs: other data, code or
+#: cache folder, another search.
+_SEARCHES: dict[tuple[Path, ...], tuple[float, tuple[tuple[float, float], ...]]] = {}
 
 
 def search() -> tuple[float, tuple[tuple[float, float], ...]]:
     """``(chosen learning rate, ((lr, final validation accuracy), ...))`` over ``lr_grid()``."""
-    return _search(base_config(), lr_grid(), nist36_fingerprint())
+    configs = [base_config().with_lr(lr) for lr in lr_grid()]
+    entries = tuple(train_mlp.path(cfg) for cfg in configs)
+    if entries not in _SEARCHES:
+        rows = tuple((cfg.lr, float(trained(cfg)["valid_acc"][-1])) for cfg in configs)
+        best = max(rows, key=lambda row: (row[1], -row[0]))  # ties: the smaller learning rate
+        _SEARCHES[entries] = best[0], rows
+    return _SEARCHES[entries]
 
 
 def best_lr() -> float:

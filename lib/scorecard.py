@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from lib import fmt
 from lib.questions import QUESTIONS, Question
 from lib.tables import Table
 
@@ -50,7 +51,7 @@ def format_value(entry: dict[str, Any]) -> str:
     if isinstance(value, float):
         bar = entry.get("requirement", entry.get("goal"))
         if 0 <= value <= 1 and bar is not None and bar <= 1:
-            return f"{100 * value:.2f}%"
+            return fmt.pct(value, 2)
         return f"{value:.4g}" if math.isfinite(value) else str(value)
     return str(value)
 

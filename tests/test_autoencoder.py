@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from lib.autoencoder import AEConfig, n_parameters, params_of, reconstruct, spec_of, train_autoencoder
-from lib.data import nist36_fingerprint
 from lib.nn import init_params
 from tests import tiny_nist36
 
@@ -56,11 +55,11 @@ def test_batches_repeat_unless_reshuffled(tiny, monkeypatch):
         return real(params, spec, x, y, optimizer, batch_size, rng, reduction)
 
     monkeypatch.setattr(ae, "train_epoch", spy)
-    ae.train_autoencoder.__wrapped__(AEConfig(epochs=3, lr_decay=0.5, lr_decay_every=2), nist36_fingerprint())
+    ae.train_autoencoder.__wrapped__(AEConfig(epochs=3, lr_decay=0.5, lr_decay_every=2))
     assert all(np.array_equal(seen[0], o) for o in seen[1:])
     assert rates == pytest.approx([3e-5, 3e-5, 1.5e-5])
     seen.clear()
-    ae.train_autoencoder.__wrapped__(AEConfig(epochs=3, reshuffle=True), nist36_fingerprint())
+    ae.train_autoencoder.__wrapped__(AEConfig(epochs=3, reshuffle=True))
     assert not np.array_equal(seen[0], seen[1]) and not np.array_equal(seen[1], seen[2])
 
 
@@ -72,25 +71,25 @@ def test_parameter_count_is_counted_from_arrays():
 
 def test_training_loss_falls_and_reruns_identically(tiny):
     cfg = AEConfig(epochs=12)  # the handout's learning rate, momentum and batch size
-    result = train_autoencoder(cfg, nist36_fingerprint())
+    result = train_autoencoder(cfg)
     loss = result["train_loss"]
     assert loss[-1] < 0.5 * loss[0]
     assert np.all(np.diff(loss[3:]) < 0), loss  # monotonic after the first epochs
     running = result["epoch_loss"]  # the handout's plotted loss: summed while training
     assert np.isnan(running[0]) and running[-1] < running[1]
-    again = train_autoencoder.__wrapped__(cfg, nist36_fingerprint())
+    again = train_autoencoder.__wrapped__(cfg)
     np.testing.assert_array_equal(again["W1"], result["W1"])
 
 
 def test_momentum_matters(tiny):
     """momentum=0 trains a different (here: slower) network: the accumulator is really used."""
-    fast = train_autoencoder(AEConfig(epochs=4, lr=3e-5), nist36_fingerprint())
-    slow = train_autoencoder(AEConfig(epochs=4, lr=3e-5, momentum=0.0), nist36_fingerprint())
+    fast = train_autoencoder(AEConfig(epochs=4, lr=3e-5))
+    slow = train_autoencoder(AEConfig(epochs=4, lr=3e-5, momentum=0.0))
     assert fast["train_loss"][-1] < slow["train_loss"][-1]
 
 
 def test_reconstruct_shape_and_range(tiny):
-    params = params_of(train_autoencoder(AEConfig(epochs=2), nist36_fingerprint()))
+    params = params_of(train_autoencoder(AEConfig(epochs=2)))
     X = np.random.default_rng(0).random((5, 1024))
     out = reconstruct(params, X)
     assert out.shape == (5, 1024) and np.all((out > 0) & (out < 1))

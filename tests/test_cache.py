@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import stat
 import subprocess
@@ -53,6 +54,77 @@ def test_cached_computes_once_and_round_trips_arrays_and_metadata():
     compute(Cfg(lr=0.5), x)
     assert len(calls) == 2
     assert compute.path(Cfg(), x).exists()
+
+
+def test_data_fingerprints_enter_the_key_without_a_parameter(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW5_CACHE", str(tmp_path))
+    data, calls = {"fp": "v1"}, []
+
+    @cache.cached("test-data", data=(lambda: data["fp"],))
+    def compute(cfg: Cfg):
+        calls.append(cfg)
+        return {"x": np.full(2, cfg.lr)}
+
+    compute(Cfg())
+    compute(Cfg())
+    assert len(calls) == 1
+    first = compute.path(Cfg())
+    data["fp"] = "v2"  # other data: another key, computed again
+    assert compute.path(Cfg()) != first
+    compute(Cfg())
+    assert len(calls) == 2
+    data["fp"] = "v1"
+    compute(Cfg())
+    assert len(calls) == 2  # the first entry is still there
+
+
+def test_key_is_made_of_name_config_data_and_code():
+    base = cache.key("k", Cfg(), data=("fp",), code=("lib.nn",))
+    assert base == cache.key("k", Cfg(), data=("fp",), code=("lib.nn", "lib.nn"))
+    others = {cache.key("other", Cfg(), data=("fp",), code=("lib.nn",)),
+              cache.key("k", Cfg(lr=0.2), data=("fp",), code=("lib.nn",)),
+              cache.key("k", Cfg(), data=("fp2",), code=("lib.nn",)),
+              cache.key("k", Cfg(), data=("fp",), code=("lib.nn", "lib.pca"))}
+    assert base not in others and len(others) == 4
+
+
+def test_source_hash_reads_the_files_without_importing_them(tmp_path, monkeypatch):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("raise ImportError('never imported')\n")
+    (package / "mod.py").write_text("x = 1\n")
+    monkeypatch.setattr(config, "PROJECT_ROOT", tmp_path)
+    whole, one = cache.source_hash("pkg"), cache.source_hash("pkg.mod")
+    assert whole != one
+    (package / "mod.py").write_text("x = 2\n")
+    cache._source_hash.cache_clear()  # a process sees one version of the code
+    assert cache.source_hash("pkg") != whole and cache.source_hash("pkg.mod") != one
+    with pytest.raises(ValueError, match=r"'pkg.nope' is not a module of this project \(no pkg/nope.py"):
+        cache.source_hash("pkg.nope")
+    cache._source_hash.cache_clear()
+
+
+def test_load_or_compute_computes_only_on_a_miss(tmp_path):
+    path, calls = tmp_path / "r.npz", []
+
+    def compute():
+        calls.append(1)
+        return {"x": np.arange(3), "note": "n"}
+
+    first, second = cache.load_or_compute(path, compute), cache.load_or_compute(path, compute)
+    assert calls == [1] and first["note"] == second["note"] == "n"
+    assert np.array_equal(first["x"], second["x"])
+
+
+def test_file_digest_is_remembered_until_the_file_changes(tmp_path):
+    path = tmp_path / "data.bin"
+    path.write_bytes(b"first")
+    first = cache.file_digest(path)
+    assert first == hashlib.sha256(b"first").hexdigest()[:16] == cache.file_hash(path)[:16]
+    assert cache.file_digest(str(path)) == first
+    path.write_bytes(b"second, longer")  # another size: read again
+    assert cache.file_digest(path) == hashlib.sha256(b"second, longer").hexdigest()[:16]
+    assert cache.file_hash(path, "md5") == hashlib.md5(b"second, longer").hexdigest()
 
 
 def test_atomic_write_leaves_no_partial_file(tmp_path):

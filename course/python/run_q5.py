@@ -21,13 +21,13 @@ from book import SHOW_CLASSES, ae_config, example_indices
 
 from lib import config
 from lib.autoencoder import n_parameters, params_of, reconstruct, train_autoencoder
-from lib.data import CLASSES, load_nist36, nist36_fingerprint, nist36_source, to_image
+from lib.data import CLASSES, load_nist36, nist36_source, to_image
 from lib.metrics import psnr_per_image
 from lib.nn import save_params
 
 cfg = ae_config()
 print(f"Q5 on {nist36_source()} ({config.profile()} profile): {cfg}")
-result = train_autoencoder(cfg, nist36_fingerprint())
+result = train_autoencoder(cfg)
 params = params_of(result)
 print(f"Q5.1.1 layers {', '.join(f'{k} {v.shape}' for k, v in params.items())}; "
       f"{n_parameters(params)} parameters; trained in {result['seconds']:.0f} s")

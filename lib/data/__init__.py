@@ -49,13 +49,11 @@ def __getattr__(name: str):
 
 
 def synthetic_fallback():
-    """The generator used when no NIST36 files exist, or None when it is unavailable.
+    """The generator used when no NIST36 files exist (imported on first use).
 
     Returns a callable ``split -> (X, y, classes)`` with ``.fingerprint`` and
     ``.description`` attributes (see ``lib.data.synthetic``).
     """
-    try:
-        from lib.data.synthetic import nist36_fallback
-    except ImportError:
-        return None
+    from lib.data.synthetic import nist36_fallback
+
     return nist36_fallback()

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lib import config, results
+from lib import config, fmt, results
 from lib.autoencoder import AEConfig, n_parameters, params_of, reconstruct, spec_of, train_autoencoder
-from lib.data import CLASSES, load_nist36, nist36_fingerprint, nist36_source, to_image
+from lib.data import CLASSES, load_nist36, nist36_source, to_image
 from lib.metrics import psnr_per_image
 from lib.nn import Momentum, as_dtype, check_gradients, loss_and_grads, loss_terms, relu_margin
 
@@ -41,8 +41,8 @@ def comparison_config() -> AEConfig:
 
 
 def trained(cfg: AEConfig | None = None) -> dict:
-    """The trained autoencoder (cached): ``train_autoencoder(cfg or ae_config(), fingerprint)``."""
-    return train_autoencoder(cfg or ae_config(), nist36_fingerprint())
+    """The trained autoencoder (cached): ``train_autoencoder(cfg or ae_config())``."""
+    return train_autoencoder(cfg or ae_config())
 
 
 def rises(loss: np.ndarray, after: int = 5) -> tuple[int, float]:
@@ -175,7 +175,7 @@ def _record(r: AutoencoderResults) -> None:
     results.record(
         "Q5.1.1", r.gradcheck_error, goal=1e-6, higher_is_better=False, data=r.source,
         passed=bool(r.gradcheck_error < 1e-6),
-        display=f"{r.n_params:,} parameters; gradient check {r.gradcheck_error:.1e}",
+        display=f"{fmt.count(r.n_params)} parameters; gradient check {r.gradcheck_error:.1e}",
     )
     results.record(
         "Q5.1.2", r.momentum_error, goal=1e-12, higher_is_better=False, data="analytic (random arrays)",

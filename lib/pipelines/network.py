@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lib import cache, config, results
+from lib import cache, config, fmt, results
 from lib.data import load_nist36, nist36_fingerprint, nist36_source
 from lib.nn import (
     NetworkSpec,
@@ -81,15 +81,14 @@ def _subset(split: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(X, dtype=np.float32), np.asarray(y)
 
 
-@cache.cached("network-init", code=("lib.nn",))
-def init_experiment(cfg: InitExperiment, data_fingerprint: str) -> dict[str, Any]:
+@cache.cached("network-init", code=("lib.nn",), data=(nist36_fingerprint,))
+def init_experiment(cfg: InitExperiment) -> dict[str, Any]:
     """Histories of the zero-initialised and the Xavier-initialised network, same batches.
 
     Returns ``{zero,xavier}_{train,valid}_{loss,acc}`` and ``epoch`` arrays, the zero network's
     ``zero_W1`` / ``zero_W2`` after training, and ``{zero,xavier}_w1_spread``: the largest
     difference between any hidden unit's incoming weights and unit 0's.
     """
-    del data_fingerprint  # part of the cache key only
     x_train, y_train = _subset("train", cfg.n_train, cfg.seed)
     x_valid, y_valid = _subset("valid", cfg.n_valid, cfg.seed + 1)
     spec = NetworkSpec.classifier()
@@ -334,15 +333,14 @@ def gradcheck_config() -> GradcheckConfig:
     return config.pick(full=GradcheckConfig(), quick=GradcheckConfig(max_coords=500))
 
 
-@cache.cached("q3-gradcheck", code=("lib.nn",))
-def q3_gradcheck(cfg: GradcheckConfig, data_fingerprint: str) -> dict[str, Any]:
+@cache.cached("q3-gradcheck", code=("lib.nn",), data=(nist36_fingerprint,))
+def q3_gradcheck(cfg: GradcheckConfig) -> dict[str, Any]:
     """The Q3 network (1024-64-36) in float64 at its Xavier initialisation, on the first
     ``n_examples`` validation images: numerical against analytic gradient, per parameter.
 
     Cached (data, configuration and ``lib.nn``'s code): checking all 67,940 coordinates takes
     two loss evaluations each. ``seconds`` is the wall time of the check when it ran.
     """
-    del data_fingerprint  # part of the cache key only
     X, y, _ = load_nist36("valid")
     x, y = np.asarray(X[: cfg.n_examples], dtype=np.float64), np.asarray(y[: cfg.n_examples])
     spec = NetworkSpec.classifier()
@@ -372,7 +370,7 @@ def q3_gradcheck(cfg: GradcheckConfig, data_fingerprint: str) -> dict[str, Any]:
 
 def network_gradcheck(cfg: GradcheckConfig) -> tuple[pd.DataFrame, dict]:
     """``(per-parameter table, summary)`` of :func:`q3_gradcheck` (computed once, then cached)."""
-    out = q3_gradcheck(cfg, nist36_fingerprint())
+    out = q3_gradcheck(cfg)
     info = {k: v for k, v in out.items() if k != "rows"}
     return pd.DataFrame(out["rows"]), info
 
@@ -420,7 +418,7 @@ def run() -> NetworkChapter:
     data = nist36_source()
     seed = config.SEED
     cfg = experiment_config()
-    init = init_experiment(cfg, nist36_fingerprint())
+    init = init_experiment(cfg)
 
     x_valid, y_valid = _subset("valid", config.pick(full=3600, quick=500), seed)
     depth = 8
@@ -452,12 +450,12 @@ def _record(r: NetworkChapter) -> None:
     zero_acc, xavier_acc = float(init["zero_valid_acc"][-1]), float(init["xavier_valid_acc"][-1])
     results.record(
         "Q2.1.1", zero_acc, data=r.data, passed=bool(init["zero_w1_spread"] == 0 and zero_acc < xavier_acc),
-        display=f"zeros: 64 identical units, {zero_acc:.1%} vs {xavier_acc:.1%} (Xavier)",
+        display=f"zeros: 64 identical units, {fmt.pct(zero_acc)} vs {fmt.pct(xavier_acc)} (Xavier)",
         xavier_valid_acc=xavier_acc, zero_w1_spread=init["zero_w1_spread"],
     )
     worst = float(r.xavier["relative deviation"].max())
     results.record("Q2.1.2", worst, data="random draws (seeded)", goal=0.05, higher_is_better=False,
-                   display=f"Var[W] within {worst:.1%} of 2/(n_in + n_out)")
+                   display=f"Var[W] within {fmt.pct(worst)} of 2/(n_in + n_out)")
     xavier_grads = r.scaling[r.scaling["init"] == "Xavier"]["gradient std"]
     spread = float(xavier_grads.max() / xavier_grads.min())
     results.record("Q2.1.3", spread, data=r.data, passed=True,
@@ -475,15 +473,15 @@ def _record(r: NetworkChapter) -> None:
                    display=f"softmax(x) = softmax(x + 1000) to {smx['max_diff']:.0e}, no warnings")
     il = r.initial_loss
     results.record("Q2.2.3", il["loss"], data=r.data, passed=bool(abs(il["loss"] - il["log36"]) < 0.5 and il["acc"] < 0.1),
-                   display=f"untrained loss {il['loss']:.3f} ≈ ln 36 = {il['log36']:.3f}, accuracy {il['acc']:.1%}")
+                   display=f"untrained loss {il['loss']:.3f} ≈ ln 36 = {il['log36']:.3f}, accuracy {fmt.pct(il['acc'])}")
     lw = float(r.layer_checks["max relative error"].max())
     results.record("Q2.3.1", lw, data="random inputs (seeded)", goal=GRAD_TOL, higher_is_better=False,
                    passed=bool(lw < GRAD_TOL),
                    display=f"every layer's backward matches central differences ({lw:.0e})")
     results.record("Q2.4.1", xavier_acc, data=r.data, passed=bool(r.minibatch_check["exactly_once"]),
-                   display=f"each example once per epoch; {xavier_acc:.1%} valid after {r.init_cfg.epochs} epochs")
+                   display=f"each example once per epoch; {fmt.pct(xavier_acc)} valid after {r.init_cfg.epochs} epochs")
     g = r.gradcheck_info
     results.record("Q2.5.1", g["max_error"], data=r.data, goal=GRAD_TOL, higher_is_better=False,
                    passed=bool(g["max_error"] < GRAD_TOL),
-                   display=f"{g['checked']:,} of {g['total']:,} parameters, max rel. error {g['max_error']:.1e}",
+                   display=f"{fmt.count(g['checked'])} of {fmt.count(g['total'])} parameters, max rel. error {g['max_error']:.1e}",
                    checked=g["checked"], total=g["total"], seconds=g["seconds"])

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib import cache, results
+from lib import cache, fmt, results
 from lib.autoencoder import n_parameters, params_of, reconstruct
 from lib.data import CLASSES, load_nist36, nist36_fingerprint, nist36_source, to_image
 from lib.metrics import psnr_per_image
@@ -25,16 +25,15 @@ from lib.pipelines import autoencoder as ae
 N_COMPONENTS = 32
 
 
-@cache.cached("pca", code=("lib.pca",))
-def _fit(n_components: int, data_fingerprint: str) -> dict:
-    del data_fingerprint
+@cache.cached("pca", code=("lib.pca",), data=(nist36_fingerprint,))
+def _fit(n_components: int) -> dict:
     pca = fit_pca(load_nist36("train")[0], n_components)
     return {"mean": pca.mean, "components": pca.components, "singular_values": pca.singular_values}
 
 
 def fitted(n_components: int = N_COMPONENTS) -> PCA:
     """PCA of all training images (cached: the SVD of a 10800 x 1024 matrix takes seconds)."""
-    d = _fit(n_components, nist36_fingerprint())
+    d = _fit(n_components)
     return PCA(mean=d["mean"], components=d["components"], singular_values=d["singular_values"])
 
 
@@ -165,6 +164,6 @@ def _record(r: PCAResults) -> None:
     )
     results.record(
         "Q6.4", r.n_params_pca, data=r.source,
-        display=f"PCA {r.n_params_pca:,} (with mean) vs autoencoder {r.n_params_ae:,}",
+        display=f"PCA {fmt.count(r.n_params_pca)} (with mean) vs autoencoder {fmt.count(r.n_params_ae)}",
         autoencoder=r.n_params_ae,
     )

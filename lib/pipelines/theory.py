@@ -21,6 +21,7 @@ import pandas as pd
 
 from lib import config, results
 from lib import theory as T
+from lib.nn import layers, losses
 from lib.tables import Table
 
 #: What produced the chapter's numbers (no data set: random test inputs).
@@ -41,37 +42,6 @@ CONV_SHAPES: tuple[tuple[int | None, int, int, int, int, int], ...] = (
 
 #: Q1.7 deep network: layers, width, examples.
 DEEP_LAYERS, DEEP_WIDTH, DEEP_EXAMPLES = 12, 32, 64
-
-
-def _network_library():
-    """``(lib.nn.losses, lib.nn.layers)`` when the Q2 network library is importable, else None.
-
-    Chapter 1 does not depend on it; when present, the checks also confirm that the code of
-    Q2 implements the formulas derived here.
-    """
-    try:
-        from lib.nn import layers, losses
-    except ImportError:
-        return None
-    return losses, layers
-
-
-_SUPERSCRIPT = str.maketrans(
-    "-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
-)
-
-
-def sci(value: float, digits: int = 1) -> str:
-    """A number for prose in scientific notation, plain text: ``sci(2.3e-7) == "2.3 × 10⁻⁷"``."""
-    if value == 0:
-        return "0"
-    mantissa, exponent = f"{value:.{digits}e}".split("e")
-    exponent = str(int(exponent))
-    if exponent == "0":
-        return mantissa
-    if mantissa in ("1", "-1"):  # sci(1e-6, 0) == "10⁻⁶"
-        return f"{mantissa[:-1]}10{exponent.translate(_SUPERSCRIPT)}"
-    return f"{mantissa} \u00d7 10{exponent.translate(_SUPERSCRIPT)}"
 
 
 def source_without_docstring(func) -> str:
@@ -101,8 +71,6 @@ class TheoryResults:
     q1_5: dict[str, Any] = field(default_factory=dict)
     q1_6: dict[str, Any] = field(default_factory=dict)
     q1_7: dict[str, Any] = field(default_factory=dict)
-    #: whether the Q2 network library (lib.nn) was importable and checked too
-    nn_checked: bool = False
 
     def table(self, question: str) -> Table:
         """The checks of one question ("Q1.6"), formatted for the chapter."""
@@ -177,14 +145,13 @@ def _q1_1(ck: _Checks, rng: np.random.Generator) -> dict[str, Any]:
         "stable softmax([1000, 1001]) vs softmax([0, 1])",
         T.max_abs_error(T.softmax_stable(demo_inputs["[1000, 1001]"]), T.softmax_naive(np.array([0.0, 1.0]))),
     )
-    nn = _network_library()
-    if nn is not None:
-        xs = np.vstack([x, [[1000.0, 1001.0] + [-1000.0] * 8]])
-        ck.add(
-            "Q1.1",
-            "lib.nn.losses.softmax (used by Q2) vs softmax(x - max x), incl. x_1 = 1000",
-            T.max_abs_error(nn[0].softmax(xs.copy()), T.softmax_stable(xs)),
-        )
+    # the checks also confirm that the network code of Q2 (lib.nn) implements the formulas
+    xs = np.vstack([x, [[1000.0, 1001.0] + [-1000.0] * 8]])
+    ck.add(
+        "Q1.1",
+        "lib.nn.losses.softmax (used by Q2) vs softmax(x - max x), incl. x_1 = 1000",
+        T.max_abs_error(losses.softmax(xs.copy()), T.softmax_stable(xs)),
+    )
     return {
         "demo": demo,
         "overflow_at": T.overflow_threshold(),
@@ -275,17 +242,15 @@ def _q1_4(ck: _Checks) -> dict[str, Any]:
     s = T.sigmoid(grid)
     err = T.max_abs_error(T.sigmoid_grad_from_output(s), T.derivative_on_grid(T.sigmoid, grid, eps=eps))
     ck.add("Q1.4", f"sigma(x)(1 - sigma(x)) vs central difference, {grid.size} points in [-10, 10]", err)
-    nn = _network_library()
-    if nn is not None:
-        dout = np.ones_like(grid)
-        ck.add(
-            "Q1.4",
-            "lib.nn.layers.sigmoid_backward (used by Q2) vs central difference",
-            T.max_abs_error(
-                nn[1].sigmoid_backward(dout, nn[1].sigmoid_forward(grid)[1]),
-                T.derivative_on_grid(T.sigmoid, grid),
-            ),
-        )
+    dout = np.ones_like(grid)
+    ck.add(
+        "Q1.4",
+        "lib.nn.layers.sigmoid_backward (used by Q2) vs central difference",
+        T.max_abs_error(
+            layers.sigmoid_backward(dout, layers.sigmoid_forward(grid)[1]),
+            T.derivative_on_grid(T.sigmoid, grid),
+        ),
+    )
     return {"grid": grid, "points": grid.size, "eps": eps, "lo": float(grid[0]), "hi": float(grid[-1])}
 
 
@@ -336,14 +301,12 @@ def _q1_5(ck: _Checks, rng: np.random.Generator) -> dict[str, Any]:
             T.max_abs_error(gb, T.central_difference(Jb, bb)),
         ),
     )
-    nn = _network_library()
-    if nn is not None:
-        out = nn[1].linear_backward(dY, nn[1].linear_forward(X, Wb, bb)[1])
-        ck.add(
-            "Q1.5",
-            "lib.nn.layers.linear_backward (used by Q2) vs the batched formulas",
-            max(T.max_abs_error(a, g) for a, g in zip(out, (gX, gW, gb), strict=True)),
-        )
+    out = layers.linear_backward(dY, layers.linear_forward(X, Wb, bb)[1])
+    ck.add(
+        "Q1.5",
+        "lib.nn.layers.linear_backward (used by Q2) vs the batched formulas",
+        max(T.max_abs_error(a, g) for a, g in zip(out, (gX, gW, gb), strict=True)),
+    )
     return {"k": k, "d": d, "n": n}
 
 
@@ -523,7 +486,7 @@ def run() -> TheoryResults:
         "q1_7": _q1_7(ck, rng),
     }
     checks = pd.DataFrame(ck.rows)
-    out = TheoryResults(checks=checks, nn_checked=_network_library() is not None, **parts)
+    out = TheoryResults(checks=checks, **parts)
     failed = checks[~(checks["error"] < checks["tol"])]
     for question in sorted(set(checks["question"]), key=results.question_order):
         rows = checks[checks["question"] == question]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from lib import config, results
+from lib import config, fmt, results
 from lib.data import CLASSES, load_nist36, nist36_source, to_image
 from lib.metrics import ConfusedPair, confusion_matrix, most_confused_pairs
 from lib.mlp import MLPConfig, raw_input_params, spec_of, to_model_input
@@ -122,7 +122,8 @@ def _ablation(cfg: MLPConfig) -> pd.DataFrame:
                 "recipe": label,
                 "train acc.": float(r["train_acc"][-1]),
                 "valid acc.": float(r["valid_acc"][-1]),
-                "best valid acc. (epoch)": f"{r['valid_acc'].max():.1%} ({int(r['epoch'][r['valid_acc'].argmax()])})",
+                "best valid acc.": float(r["valid_acc"].max()),
+                "best epoch": int(r["epoch"][r["valid_acc"].argmax()]),
             }
         )
     return pd.DataFrame(rows)
@@ -202,11 +203,11 @@ def _record(r: TrainingResults) -> None:
     valid_acc = float(r.best["valid_acc"][-1])
     results.record(
         "Q3.1.1", valid_acc, requirement=REQUIREMENT, goal=GOAL, data=r.source,
-        display=f"{valid_acc:.1%} validation accuracy after {r.config.epochs} epochs",
+        display=f"{fmt.pct(valid_acc)} validation accuracy after {r.config.epochs} epochs",
     )
     results.record(
         "Q3.1.2", r.metrics["test_acc"], data=r.source,
-        display=f"lr {r.lr:g} chosen on validation; {r.metrics['test_acc']:.1%} test",
+        display=f"lr {r.lr:g} chosen on validation; {fmt.pct(r.metrics['test_acc'])} test",
         learning_rate=r.lr, grid=list(r.search["learning rate"]),
     )
     results.record("Q3.1.3", "64 first-layer weight images, initial and trained", data=r.source)
