@@ -81,6 +81,7 @@ def glyph(font: Font, char: str) -> Glyph:
 def _stroke_width(mask: np.ndarray) -> float:
     from skimage.morphology import skeletonize
 
+    mask = np.pad(mask, 1)  # the crop's border is ink's edge too (an I fills its whole crop)
     skeleton = skeletonize(mask)
     return max(1.0, 2.0 * float(np.median(ndi.distance_transform_edt(mask)[skeleton])) - 1.0)
 
