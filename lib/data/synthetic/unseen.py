@@ -41,7 +41,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from lib import cache
-from lib.data.synthetic import heldout
+from lib.data.synthetic import heldout, strokes
 from lib.data.synthetic.fonts import Font
 from lib.data.synthetic.photo import PhotoPage, PhotoParams, decode_jpeg, render_photo
 
@@ -61,9 +61,8 @@ SOURCES: dict[str, PhotoParams] = {
 #: Seeds: page i of (split, source) uses BASE_SEED[split] + 1000 * source number + i.
 BASE_SEED = {"validation": 500_000, "benchmark": 900_000}
 
-#: Re-drawing a skeleton needs a face whose skeleton is clean: heavy faces (stroke wider than
-#: this many cap heights) grow spurs when skeletonised, so they are only written as themselves.
-MAX_RESTROKE_WEIGHT = 0.2
+#: Heavy faces are only written as themselves (see ``strokes.restrokable``).
+MAX_RESTROKE_WEIGHT = strokes.MAX_RESTROKE_WEIGHT
 
 #: Common English words in capitals (with J, Q, X and Z words so every letter occurs often).
 WORDS = tuple("""
@@ -133,9 +132,7 @@ def split_lettering(split: str, restroke: bool) -> tuple[Font, ...]:
     else:
         raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
     if restroke:
-        from lib.data.synthetic.strokes import glyph
-
-        faces = tuple(f for f in faces if glyph(f, "H").stroke <= MAX_RESTROKE_WEIGHT)
+        faces = tuple(f for f in faces if strokes.restrokable(f))
     return faces
 
 
