@@ -391,6 +391,7 @@ def make_styled_characters(n_per_class: int, seed: int, params: StyleParams = DE
     gives identical arrays.
     """
     from lib.data.synthetic.strokes import MASTER_PX, Hand, draw_glyph, draw_restroked, glyph, restrokable
+    from lib.progress import bar
 
     if int(n_per_class) < 1:
         raise ValueError(f"n_per_class must be >= 1, not {n_per_class!r}")
@@ -416,7 +417,7 @@ def make_styled_characters(n_per_class: int, seed: int, params: StyleParams = DE
     widths = {f: float(np.median([glyph(f, c).mask.shape[1] for c in CLASSES])) / MASTER_PX for f in faces}
 
     images = np.empty((n, p.size, p.size), np.float32)
-    for i in range(n):
+    for i in bar(range(n), desc="styled characters"):
         f, char = faces[face[i]], CLASSES[y[i]]
         own = glyph(f, char).mask
         ratio = own.shape[1] / own.shape[0]
