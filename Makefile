@@ -41,19 +41,20 @@ $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(PY) || $(PYTHON_SYS) -m venv $(VENV)
 	@$(PY) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
 	print('\n'.join(p['dependencies'] + p['optional-dependencies']['dev']))" > $(VENV)/requirements.txt
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade '$(or $(if $(LOCK),$(shell grep -sE '^pip==' $(LOCK))),pip)'
 	$(PY) -m pip install --quiet $(if $(LOCK),--requirement $(LOCK)) --requirement $(VENV)/requirements.txt
 	@rm -f $(VENV)/.setup-*
 	@touch $@
 
 # `make lock`: requirements-lock.txt from pyproject.toml (dependencies and the dev extra) with
 # pip-compile, for this platform (Linux x86_64, CPython 3.11: the machines and CI that build the
-# book). Versions already in the lock are kept; `make lock LOCK_ARGS=--upgrade` takes the newest.
+# book). It pins pip too, which setup installs first: a pip that this pip-compile runs with.
+# Versions already in the lock are kept; `make lock LOCK_ARGS=--upgrade` takes the newest.
 lock:
 	@test -x $(PY) || $(PYTHON_SYS) -m venv $(VENV)
 	@$(PY) -m piptools --version >/dev/null 2>&1 || $(PY) -m pip install --quiet pip-tools
 	CUSTOM_COMPILE_COMMAND="make lock" $(PY) -m piptools compile --quiet --extra dev --strip-extras \
-	  --no-emit-index-url --no-emit-find-links $(LOCK_ARGS) --output-file requirements-lock.txt pyproject.toml
+	  --allow-unsafe --no-emit-index-url --no-emit-find-links $(LOCK_ARGS) --output-file requirements-lock.txt pyproject.toml
 
 # `make report`: HTML site + one PDF in _book/ (chapters re-execute only when their source changed).
 # The pre-render script (python -m lib.pipelines) and post-render script (_book/results.json)
