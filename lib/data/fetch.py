@@ -35,7 +35,6 @@ import argparse
 import gzip
 import http.client
 import os
-import socket
 import stat
 import sys
 import tarfile
@@ -321,18 +320,28 @@ def download(source: Source, folder: Path, timeout: float = READ_TIMEOUT) -> Pat
 def reachable(hosts: set[tuple[str, int]], timeout: float = CONNECT_TIMEOUT) -> dict[tuple[str, int], str | None]:
     """``{(host, port): None if it answers, else the reason}``, all probed at once.
 
-    DNS lookups ignore socket timeouts, so each probe runs in a thread that is waited for at most
-    ``timeout`` seconds: offline, this takes seconds, never minutes.
+    A host answers when an HTTP request for its root (HEAD, https on port 443) gets a response,
+    whatever its status, within ``timeout`` seconds: a server that accepts the connection and then
+    says nothing counts as down, or each of its downloads would wait out its read timeout. DNS
+    lookups ignore socket timeouts, so each probe runs in a thread that is waited for at most
+    ``timeout`` seconds: offline, or with a silent server, this takes seconds, never minutes.
     """
 
     out: dict[tuple[str, int], str | None] = {}
 
     def run(host: tuple[str, int]) -> None:
+        name, port = host
+        scheme = "https" if port == 443 else "http"
+        request = urllib.request.Request(f"{scheme}://{name}:{port}/", method="HEAD",
+                                         headers={"User-Agent": "hw5-book-fetch/1"})
         try:
-            with socket.create_connection(host, timeout=timeout):
+            with urllib.request.urlopen(request, timeout=timeout):
                 out[host] = None
-        except OSError as exc:
-            out[host] = exc.strerror or str(exc) or type(exc).__name__
+        except urllib.error.HTTPError:  # a status line is an answer
+            out[host] = None
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            out[host] = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
 
     # daemon threads: a lookup still hanging at the deadline must not keep the process alive
     threads = [threading.Thread(target=run, args=(host,), daemon=True) for host in sorted(hosts)]
@@ -402,6 +411,8 @@ def fetch(root: Path, downloads: Path | None = None, offline: bool | None = None
             written = ds.install(files, root)
         except (FetchError, DataError, OSError, EOFError, zipfile.BadZipFile, tarfile.TarError) as exc:
             skip(ds, " ".join(str(exc).split())[:300])
+            if "timed out" in str(exc):  # a host that stalls once is not waited for again
+                status.update({s.host: "it stopped answering" for s in ds.sources})
             continue
         outcome[ds.name] = "fetched"
         log(f"make data: {ds.title}: {len(written)} file(s) written into {root}")

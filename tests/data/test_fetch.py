@@ -96,6 +96,24 @@ def test_a_host_that_never_answers_is_given_up_within_seconds(monkeypatch):
     assert "no answer within 0.5 s" in status[("example.invalid", 443)]
 
 
+def test_a_server_that_accepts_and_stays_silent_is_given_up_within_seconds():
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts (the kernel's backlog), never answers
+    port = listener.getsockname()[1]
+    try:
+        start = time.monotonic()
+        status = fetch.reachable({("127.0.0.1", port)}, timeout=0.5)
+        assert time.monotonic() - start < 3
+    finally:
+        listener.close()
+    assert status[("127.0.0.1", port)], "a silent server counted as answering"
+
+
+def test_a_server_that_answers_with_an_error_status_is_reachable(server):
+    base, _ = server  # answers 501 to HEAD: it is there, the download decides the rest
+    port = int(base.rsplit(":", 1)[1].strip("/"))
+    assert fetch.reachable({("127.0.0.1", port)}, timeout=2) == {("127.0.0.1", port): None}
+
+
 def test_nothing_to_do_when_every_file_is_there(data_dir, monkeypatch, capsys):
     monkeypatch.setattr(fetch, "missing", lambda root: [])
     monkeypatch.setattr(socket, "create_connection", lambda *a, **k: pytest.fail("no network needed"))
