@@ -56,11 +56,10 @@ def train_views(size: int = 224, scale: tuple[float, float] = (0.35, 1.0)) -> T.
 def normalize_batch(images) -> torch.Tensor:
     """PIL images of one size -> a normalised float batch (N, 3, H, W), like ToTensor + Normalize.
 
-    Done in numpy on the whole batch: many small torch ops are slow on a loaded machine.
+    One conversion of the whole batch: many small per-image torch ops are slow on a loaded machine.
     """
     batch = np.stack([np.asarray(im, dtype=np.uint8) for im in images]).astype(np.float32) / 255.0
-    batch = (batch - np.float32(IMAGENET_MEAN)) / np.float32(IMAGENET_STD)
-    return torch.from_numpy(np.ascontiguousarray(batch.transpose(0, 3, 1, 2)))
+    return imagenet_normalize(torch.from_numpy(np.ascontiguousarray(batch.transpose(0, 3, 1, 2))))
 
 
 def imagenet_normalize(x: torch.Tensor) -> torch.Tensor:
