@@ -35,8 +35,6 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from lib.data.flowers_torch import imagenet_normalize
-
 # --------------------------------------------------------------------------- character images
 
 
@@ -148,6 +146,8 @@ def augment_flowers(images_uint8: torch.Tensor, spec: FlowerAugmentSpec, side: i
 
     The stored images are larger than ``side``, so a crop keeps detail.
     """
+    from lib.data.flowers_torch import imagenet_normalize  # PIL and torchvision: only for the photos
+
     x = images_uint8.float() / 255.0
     n = x.shape[0]
     frac = torch.sqrt(torch.empty(n).uniform_(*spec.area))  # crop side, fraction of the image

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torchvision
 from torch import nn
 
 from lib import config
@@ -173,6 +172,8 @@ def squeezenet17(pretrained: bool = True, seed: int = config.SEED) -> nn.Module:
 
     Raises ``lib.data.DataError`` when ``pretrained`` and no weights can be found.
     """
+    import torchvision  # only here: the other models need none of it
+
     model = torchvision.models.squeezenet1_1(weights=None)
     if pretrained:
         state, origin, _ = pretrained_weights()
