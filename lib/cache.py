@@ -7,7 +7,7 @@ the JSON-able values under ``__meta__``), written atomically, and loaded with
 * a name (the cache folder),
 * the configuration (dataclass configs, numbers, strings, arrays, nested containers),
 * the fingerprints of the data it reads (``data=``: strings, or objects with a
-  ``fingerprint``),
+  ``fingerprint``; :func:`file_digest` fingerprints a file),
 * the source of the project's modules that compute it (``code=``: module names; a package
   counts with every ``.py`` file under it, read from disk without importing it),
 
@@ -146,10 +146,37 @@ def _source_files(module: str) -> list[Path]:
                      f"(no {rel}.py or {rel}/__init__.py)")
 
 
-def key(name: str, *config: Any, data: Iterable[Any] = (), code: Iterable[str] = ()) -> str:
-    """The key of one result: its ``name``, its ``config`` (any number of parts), the
+#: File digests computed in this process, by (path, size, modification time).
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def file_digest(path: Path | str) -> str:
+    """The SHA-256 of a file's bytes (first 16 hex digits), for the fingerprints of data.
+
+    Remembered in this process while the file keeps its size and modification time: a data
+    set's fingerprint costs one read per process, and a file that changed is read again.
+    """
+    path = str(path)
+    stat = os.stat(path)
+    state = (path, stat.st_size, stat.st_mtime_ns)
+    if state not in _DIGESTS:
+        _DIGESTS[state] = file_hash(path)[:16]
+    return _DIGESTS[state]
+
+
+def file_hash(path: Path | str, algorithm: str = "sha256") -> str:
+    """The hex digest of a file's bytes (``algorithm``: any of :mod:`hashlib`'s), read in chunks."""
+    h = hashlib.new(algorithm)
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def key(name: str, *config_parts: Any, data: Iterable[Any] = (), code: Iterable[str] = ()) -> str:
+    """The key of one result: its ``name``, its configuration (any number of parts), the
     fingerprints of the ``data`` it reads and the source of the ``code`` modules."""
-    return fingerprint(name, *config, *data, source_hash(*code))
+    return fingerprint(name, *config_parts, *data, source_hash(*code))
 
 
 def cache_path(name: str, key: str, suffix: str = ".npz") -> Path:

@@ -1,10 +1,12 @@
-"""Evaluation metrics: PSNR (Q5.3.2, Q6.3), confusion matrices (Q3.1.5), CER (Q4).
+"""Evaluation metrics: PSNR (Q5.3.2, Q6.3), confusion matrices (Q3.1.5), CER and box recall
+and precision (Q4).
 
 Only numpy: these functions sit behind the numpy chapters (see docs/CONVENTIONS.md).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,11 +99,11 @@ def most_confused_pairs(cm: np.ndarray, classes, k: int = 5) -> list[ConfusedPai
     return pairs
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance: the fewest insertions, deletions and substitutions from a to b."""
-    if len(a) < len(b):
-        a, b = b, a
+def _edit_rows(a: str, b: str):
+    """The rows of the Levenshtein table of ``a`` against ``b``: row ``i`` holds the distances
+    from ``a[:i]`` to every prefix of ``b`` (row 0 first, ``len(a) + 1`` rows)."""
     previous = np.arange(len(b) + 1)
+    yield previous
     for i, ca in enumerate(a, start=1):
         current = np.empty_like(previous)
         current[0] = i
@@ -111,8 +113,39 @@ def edit_distance(a: str, b: str) -> int:
         for j in range(1, len(b) + 1):
             if current[j - 1] + 1 < current[j]:
                 current[j] = current[j - 1] + 1
+        yield current
         previous = current
-    return int(previous[-1])
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: the fewest insertions, deletions and substitutions from a to b."""
+    if len(a) < len(b):
+        a, b = b, a  # the shorter string along the row: less memory, same distance
+    last_row = deque(_edit_rows(a, b), maxlen=1)[0]
+    return int(last_row[-1])
+
+
+def edit_alignment(predicted: str, truth: str) -> list[tuple[str, str]]:
+    """An optimal edit script as ``(true, read)`` pairs, in order; ``""`` on one side marks a
+    character missing from the reading (deletion) or one it added (insertion).
+
+    The pairs that differ number ``edit_distance(predicted, truth)``. Where several scripts
+    are optimal, a match or substitution comes first, then a deletion, walking back from the
+    ends of both strings.
+    """
+    d = np.array(list(_edit_rows(truth, predicted)))
+    pairs, i, j = [], len(truth), len(predicted)
+    while i > 0 or j > 0:
+        if i > 0 and j > 0 and d[i, j] == d[i - 1, j - 1] + (truth[i - 1] != predicted[j - 1]):
+            pairs.append((truth[i - 1], predicted[j - 1]))
+            i, j = i - 1, j - 1
+        elif i > 0 and d[i, j] == d[i - 1, j] + 1:
+            pairs.append((truth[i - 1], ""))
+            i -= 1
+        else:
+            pairs.append(("", predicted[j - 1]))
+            j -= 1
+    return pairs[::-1]
 
 
 def cer(predicted: str, truth: str) -> float:
@@ -141,3 +174,28 @@ def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
     area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
     return inter / np.maximum(area_a[:, None] + area_b[None, :] - inter, 1e-9)
+
+
+def match_boxes(found: np.ndarray, expected: np.ndarray, threshold: float = 0.5) -> int:
+    """How many ``found`` boxes match an ``expected`` box one-to-one with IoU >= ``threshold``.
+
+    Greedy: the pairs with the highest IoU are matched first, each box at most once.
+    """
+    if len(found) == 0 or len(expected) == 0:
+        return 0
+    iou = box_iou(found, expected)
+    i, j = np.nonzero(iou >= threshold)
+    order = np.lexsort((-j, -i, -iou[i, j]))  # highest IoU first; ties: higher indices first
+    used_found, used_expected = set(), set()
+    for k in order:
+        if i[k] not in used_found and j[k] not in used_expected:
+            used_found.add(i[k])
+            used_expected.add(j[k])
+    return len(used_found)
+
+
+def recall_precision(matched: int, expected: int, found: int) -> tuple[float, float]:
+    """Box recall (``matched / expected``; NaN without expected boxes) and precision
+    (``matched / found``; 0 without found boxes), e.g. totals of :func:`match_boxes` over pages."""
+    recall = matched / expected if expected else float("nan")
+    return float(recall), float(matched / max(found, 1))

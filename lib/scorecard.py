@@ -8,9 +8,9 @@ Each row keeps the homework's own bar apart from ours (``lib.results.record``):
 * *Our goal*: a bar we set ourselves, with "met" or "below". Missing it is not failing the
   question; a note says why the goal is what it is, or why it was missed.
 
-``table(results)`` is what the book shows: the web page gets every column (the question's
-topic included), the PDF a narrower table that fits one page, with the goals' notes below it
-(``notes(results)``).
+``table(results)`` gives every row's cells; ``ScorecardTable`` shows them, every column (the
+question's topic included) on the web page and a narrower table that fits one page in the PDF,
+with the goals' notes below it (``notes(results)``).
 """
 
 from __future__ import annotations
@@ -36,11 +36,8 @@ SHORT_NAMES = (
 )
 #: The PDF's shorter names (its legend: * stand-in, † synthetic).
 COMPACT_NAMES = {"EMNIST Balanced": "EMNIST", "sample photos": "photos", "SqueezeNet weights": "SqueezeNet",
+                 "Flowers-17": "Flowers",
                  "random inputs": "random", "random draws": "random", "generated pages": "generated"}
-
-
-def _percent_like(entry: dict[str, Any], bar: float | None) -> bool:
-    return bar is not None and 0.01 <= bar <= 1 and isinstance(entry.get("value"), float)
 
 
 def format_value(entry: dict[str, Any]) -> str:
@@ -102,22 +99,23 @@ def goal_cell(entry: dict[str, Any] | None, marker: str = "") -> str:
 QUICK_REASON = "the quick profile trains for a few epochs on small subsets"
 
 
-def goal_note(entry: dict[str, Any] | None) -> str | None:
+def goal_note(entry: dict[str, Any] | None, quick_reason: bool = True) -> str | None:
     """The note under the scorecard: why the goal is what it is, and for a result below it,
-    that it is below our goal (with the reason where one is known); None: nothing to say."""
+    that it is below our goal (with the reason where one is known); None: nothing to say.
+    ``quick_reason=False`` leaves out the quick profile's reason (``notes_text`` says it once)."""
     if not_run(entry) or entry.get("goal") is None or entry.get("pass") is False:
         return None
     why = entry.get("goal_note")
     if entry.get("goal_met") is False:
         bar = format_bar(entry, entry["goal"]).split(" ", 1)[1]
         text = f"below our goal of {bar}"
-        if entry.get("profile") == "quick":
+        if entry.get("profile") == "quick" and quick_reason:
             text += f", because {QUICK_REASON}"
         return text + (f" ({why})" if why else "")
     return why
 
 
-def compact(text: str, limit: int = 44) -> str:
+def compact_result(text: str, limit: int = 40) -> str:
     """A result for the PDF's one-line rows: its first clauses up to ``limit`` characters (the
     web page and the chapter give it whole)."""
     if len(text) <= limit:
@@ -137,8 +135,20 @@ def short_data(text: str, compact: bool = False) -> str:
     """The scorecard's short form of a data description: each source's name and whether it is
     real, sources (``; ``-separated, e.g. photos and the classifiers' training data) joined by +.
     ``compact``: the PDF's shorter names, * for a stand-in and † for synthetic data."""
-    parts = [_short_source(part.strip(), compact) for part in text.split("; ") if part.strip()]
+    parts = [_short_source(part.strip(), compact) for part in _sources(text) if part.strip()]
     return ("+" if compact else " + ").join(parts)
+
+
+def _sources(text: str) -> list[str]:
+    """``text`` split at the "; " between sources, not at those inside parentheses (a synthetic
+    source's note lists its splits as "(train: ...; valid: ...)")."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and text.startswith("; ", i):
+            parts.append(text[start:i])
+            start = i + 2
+    return parts + [text[start:]]
 
 
 def _short_source(text: str, compact: bool = False) -> str:
@@ -180,7 +190,7 @@ def rows(results: dict[str, dict[str, Any]]) -> pd.DataFrame:
             "Topic": _topic(q),
             "Points": str(q.points),
             "Result": format_value(entry) if entry else MISSING,
-            "Result (short)": compact(format_value(entry) if entry else MISSING),
+            "Result (short)": compact_result(format_value(entry) if entry else MISSING),
             "Homework": homework_cell(entry),
             "Our goal": goal_cell(entry, markers.get(q.qid, "")),
             "Verdict": verdict(entry),
@@ -199,10 +209,19 @@ def note_markers(results: dict[str, dict[str, Any]]) -> dict[str, str]:
     return {qid: SUPERSCRIPTS[i] if i < len(SUPERSCRIPTS) else f"({i + 1})" for i, qid in enumerate(qids)}
 
 
-def notes(results: dict[str, dict[str, Any]]) -> list[str]:
+def notes(results: dict[str, dict[str, Any]], quick_reason: bool = True) -> list[str]:
     """The notes under the scorecard: ``"¹ Q7.1.3: below our goal of 92%, because ..."``."""
     markers = note_markers(results)
-    return [f"{markers[qid]} {qid}: {goal_note(results[qid])}" for qid in markers]
+    return [f"{markers[qid]} {qid}: {goal_note(results[qid], quick_reason)}" for qid in markers]
+
+
+def notes_text(results: dict[str, dict[str, Any]]) -> str:
+    """The notes as one paragraph (they are short); the quick profile's reason for results below
+    our goals is said once, at the end."""
+    quick = any(e and e.get("profile") == "quick" and e.get("goal_met") is False for e in results.values())
+    text = " ".join(n if n.endswith(".") else n + "." for n in notes(results, quick_reason=False))
+    return text + (f" Results below our goals here come from the quick profile, which trains for a few "
+                   "epochs on small subsets." if quick and text else "")
 
 
 class ScorecardTable(Table):
@@ -211,8 +230,8 @@ class ScorecardTable(Table):
 
     HTML_COLUMNS = ["Question", "Topic", "Result", "Homework", "Our goal", "Data"]
     #: PDF column -> (source column, share of the page width in percent)
-    PDF_COLUMNS = {"Q": ("Question", 7), "Pts": ("Points", 4), "Result": ("Result (short)", 42),
-                   "Homework": ("Homework", 12), "Our goal": ("Our goal", 16), "Data": ("Data (short)", 19)}
+    PDF_COLUMNS = {"Q": ("Question", 7), "Pts": ("Points", 4), "Result": ("Result (short)", 37),
+                   "Homework": ("Homework", 12), "Our goal": ("Our goal", 15), "Data": ("Data (short)", 25)}
 
     def __init__(self, card: pd.DataFrame) -> None:
         super().__init__(card[self.HTML_COLUMNS], index=False)

@@ -152,8 +152,8 @@ _KEYS = {  # key -> (code, windowsVirtualKeyCode) for Input.dispatchKeyEvent
 
 
 class Page:
-    """One tab of a :class:`Browser`: load a page, run script in it, type, press keys, take
-    screenshots, and see every request it made."""
+    """One tab of a :class:`Browser`: load a page, run script in it, type, press keys, click, and
+    see every request it made."""
 
     def __init__(self, pipe: _Pipe, target: str, session: str):
         self.pipe, self.target, self.session = pipe, target, session
@@ -227,16 +227,6 @@ class Page:
                                                     "clickCount": 1})
         self.pipe.pump(0.1)
         return self
-
-    def screenshot(self, path: Path | str, full_page: bool = False) -> Path:
-        import base64
-
-        params: dict[str, Any] = {"format": "png", "captureBeyondViewport": full_page}
-        data = self._send("Page.captureScreenshot", params)["data"]
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(base64.b64decode(data))
-        return path
 
     def requests(self) -> tuple[list[str], list[tuple[str, str]]]:
         """(every URL requested since the last ``goto``, the failed ones with the reason)."""

@@ -13,13 +13,12 @@ CSL style as citeproc's default, so the two read alike.
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from qrender import pandoc as P
-from qrender.crossref import KINDS
+from qrender.crossref import is_crossref
 
 
 class CitationError(Exception):
@@ -56,20 +55,17 @@ class Bibliography:
         return cls(files, csl_path, str(title) if title else None)
 
     def meta(self, *, bibliography: bool, link: bool, nocite: list[str] | None = None) -> dict[str, Any]:
-        meta: dict[str, Any] = {
-            "bibliography": {"t": "MetaList", "c": [{"t": "MetaString", "c": str(f)} for f in self.files]},
-            "link-citations": {"t": "MetaBool", "c": link},
-            "suppress-bibliography": {"t": "MetaBool", "c": not bibliography},
+        meta = {
+            "bibliography": P.meta([str(f) for f in self.files]),
+            "link-citations": P.meta(link),
+            "suppress-bibliography": P.meta(not bibliography),
         }
         if self.csl:
-            meta["csl"] = {"t": "MetaString", "c": str(self.csl)}
+            meta["csl"] = P.meta(str(self.csl))
         if self.section_title and bibliography:
-            meta["reference-section-title"] = {"t": "MetaInlines", "c": P.text(self.section_title)}
+            meta["reference-section-title"] = P.meta(P.text(self.section_title))
         if nocite:
-            meta["nocite"] = {"t": "MetaInlines", "c": [
-                {"t": "Cite", "c": [[{"citationId": k, "citationPrefix": [], "citationSuffix": [],
-                                      "citationMode": {"t": "NormalCitation"}, "citationNoteNum": 0,
-                                      "citationHash": 0} for k in nocite], [P.Str("@" + k) for k in nocite]]}]}
+            meta["nocite"] = P.meta([P.Cite(nocite)])
         return meta
 
 
@@ -79,9 +75,9 @@ def cited_keys(blocks: list[dict]) -> list[str]:
 
     def fn(node: dict) -> None:
         if node["t"] == "Cite":
-            for c in node["c"][0]:
+            for c in P.citations(node):
                 key = c["citationId"]
-                if key.split("-", 1)[0] not in KINDS and key not in keys:
+                if not is_crossref(key) and key not in keys:
                     keys.append(key)
         return None
 
@@ -90,8 +86,7 @@ def cited_keys(blocks: list[dict]) -> list[str]:
 
 
 def _citeproc(doc: dict, where: str, locate: Any = None) -> dict:
-    proc = subprocess.run([P.binary(), "-f", "json", "-t", "json", "--citeproc"], input=json.dumps(doc),
-                          capture_output=True, text=True)
+    proc = P.run(["-f", "json", "-t", "json", "--citeproc"], json.dumps(doc))
     if proc.returncode != 0:
         raise CitationError(f"{where}: pandoc --citeproc failed:\n{proc.stderr}")
     missing = [line.split("citation", 1)[1].split("not found")[0].strip()
@@ -109,8 +104,7 @@ def process(blocks: list[dict], bib: Bibliography, *, bibliography: bool, link: 
     (under ``reference-section-title``). Unchanged when nothing is cited."""
     if not cited_keys(blocks):
         return blocks
-    doc = {"pandoc-api-version": [1, 23, 1], "meta": bib.meta(bibliography=bibliography, link=link),
-           "blocks": blocks}
+    doc = P.document(blocks, bib.meta(bibliography=bibliography, link=link))
     return _citeproc(doc, where, locate)["blocks"]
 
 
@@ -118,6 +112,5 @@ def bibliography_blocks(keys: list[str], bib: Bibliography) -> list[dict]:
     """A References section listing ``keys`` (the PDF's, at the end of the book)."""
     if not keys:
         return []
-    doc = {"pandoc-api-version": [1, 23, 1], "meta": bib.meta(bibliography=True, link=False, nocite=keys),
-           "blocks": []}
+    doc = P.document([], bib.meta(bibliography=True, link=False, nocite=keys))
     return _citeproc(doc, "bibliography")["blocks"]

@@ -18,7 +18,34 @@ from typing import Any
 from qrender import pandoc as P
 
 KINDS = {"fig": "Figure", "tbl": "Table", "eq": "Equation", "sec": "Section"}
+#: ``#fig-x``, ``#sec-x``, ...: the ids that cross-references point at
+XREF_PREFIXES = tuple(f"{kind}-" for kind in KINDS)
+# What numbering writes into the AST for the format writers (and the search index) to read:
+NUMBER = "data-number"  # attribute: "3.2", "A.1", "2.1" (headers, figures, tables, equations)
+SUBNUMBER = "data-subnumber"  # attribute of a sub-figure: its letter
+CHAPTER = "data-chapter"  # attribute of a chapter's own title
+EQUATION = "quarto-equation"  # class of the Span around a labelled display equation
+UNNUMBERED = "unnumbered"  # class of a header without a number (Quarto's and pandoc's)
+XREF = "quarto-xref"  # class of the link a reference becomes
 _EQ_LABEL = re.compile(r"^\{#(eq-[\w:.-]+)\}$")
+
+
+def is_crossref(key: str) -> bool:
+    """``fig-x``, ``sec-x``, ...: a cross-reference, not a citation of a work."""
+    return key.split("-", 1)[0] in KINDS
+
+
+def chapter_word(appendix: bool) -> str:
+    return "Appendix" if appendix else "Chapter"
+
+
+def caption_prefix(number: str | None, appendix: bool) -> str:
+    """What comes before a chapter's title in its caption, as Quarto writes it: "3\u00a0 ",
+    "Appendix A — ", or nothing (quarto-cli src/project/types/book/book-chapters.ts,
+    formatChapterTitle)."""
+    if not number:
+        return ""
+    return f"{chapter_word(True)} {number} — " if appendix else f"{number}\u00a0 "
 
 
 @dataclass
@@ -36,22 +63,18 @@ class Label:
         """How Quarto writes a reference to a section from a page without section numbers (the
         unnumbered home page): the section's caption. A chapter's caption carries its number
         ("3\u00a0 Training"), an appendix's its letter ("Appendix A — Data"), a section's none
-        (quarto-cli src/project/types/book/book-crossrefs.ts, formatCrossref, and
-        book-chapters.ts, formatChapterTitle)."""
-        if self.chapter_level and self.appendix:
-            return [*P.text(f"Appendix {self.number} —"), P.Space(), *self.title]
-        if self.chapter_level:
-            return [P.Str(f"{self.number}\u00a0"), P.Space(), *self.title]
-        return list(self.title)
+        (quarto-cli src/project/types/book/book-crossrefs.ts, formatCrossref)."""
+        prefix = caption_prefix(self.number, self.appendix) if self.chapter_level else ""
+        return [*P.text(prefix), *self.title]
 
-    def text(self, capital: bool = True, suppress: bool = False) -> str:
+    def text(self, suppress: bool = False) -> str:
         if suppress:
             return self.number
         if self.kind == "sec" and self.chapter_level:
-            word = "Appendix" if self.appendix else "Chapter"
+            word = chapter_word(self.appendix)
         else:
             word = KINDS[self.kind]
-        return f"{word if capital else word.lower()} {self.number}"
+        return f"{word} {self.number}"
 
 
 class Numberer:
@@ -77,120 +100,98 @@ class Numberer:
             self.warn(f"duplicate label {ident!r} in {self.page}")
         self.labels[ident] = Label(ident, kind, number, self.page, appendix=self.appendix, **kw)
 
-    # -- walking -----------------------------------------------------------------------------------
-    def run(self, blocks: list[dict]) -> list[dict]:
-        return self.blocks(blocks)
+    def number_float(self, node: dict, kind: str) -> str:
+        """Number a figure or table: its ``data-number``, and its label."""
+        n = self.num(kind)
+        a = P.attr(node)
+        a.set(NUMBER, n)
+        self.add(a.ident, kind, n)
+        return n
 
+    # -- walking -----------------------------------------------------------------------------------
     def blocks(self, blocks: list[dict]) -> list[dict]:
         for b in blocks:
-            t = b["t"]
+            t, ident = b["t"], P.ident(b)
             if t == "Header":
                 self.header(b)
-            elif t == "Div" and b["c"][0][0].startswith("fig-"):
-                self.figure_div(b)
+            elif t in ("Div", "Figure") and ident.startswith("fig-"):
+                self.figure(b)
                 continue
-            elif t == "Figure" and b["c"][0][0].startswith("fig-"):
-                n = self.num("fig")
-                b["c"][0][2].append(["data-number", n])
-                self.add(b["c"][0][0], "fig", n)
-                continue
-            elif t == "Div" and b["c"][0][0].startswith("tbl-"):
-                n = self.num("tbl")
-                b["c"][0][2].append(["data-number", n])
-                self.add(b["c"][0][0], "tbl", n)
-            elif t == "Table" and b["c"][0][0].startswith("tbl-"):
-                n = self.num("tbl")
-                b["c"][0][2].append(["data-number", n])
-                self.add(b["c"][0][0], "tbl", n)
-                continue
-            if t in ("Para", "Plain"):
-                b["c"] = self.equations(b["c"])
-            self._children(b)
+            elif t in ("Div", "Table") and ident.startswith("tbl-"):
+                self.number_float(b, "tbl")
+                if t == "Table":
+                    continue
+            elif t in ("Para", "Plain"):
+                self.equations(b)
+            for children in P.child_blocks(b):
+                self.blocks(children)
         return blocks
 
-    def _children(self, b: dict) -> None:
-        t, c = b["t"], b.get("c")
-        if t == "Div":
-            self.blocks(c[1])
-        elif t == "BlockQuote":
-            self.blocks(c)
-        elif t == "BulletList":
-            for item in c:
-                self.blocks(item)
-        elif t == "OrderedList":
-            for item in c[1]:
-                self.blocks(item)
-
     def header(self, b: dict) -> None:
-        level, attr, inlines = b["c"]
-        ident, classes, _ = attr
-        if level == 1 and not self.seen_h1:
+        a, title = P.attr(b), P.content(b)
+        ident = a.ident
+        if P.level(b) == 1 and not self.seen_h1:
             self.seen_h1 = True
-            if self.chapter and "unnumbered" not in classes:
-                attr[2].append(["data-number", self.chapter])
-                attr[2].append(["data-chapter", "true"])
+            if self.chapter and UNNUMBERED not in a.classes:
+                a.set(NUMBER, self.chapter)
+                a.set(CHAPTER, "true")
                 if ident.startswith("sec-"):
-                    self.add(ident, "sec", self.chapter, chapter_level=True, title=inlines)
+                    self.add(ident, "sec", self.chapter, chapter_level=True, title=title)
             elif ident.startswith("sec-"):
-                self.add(ident, "sec", "", unnumbered=True, title=inlines)
+                self.add(ident, "sec", "", unnumbered=True, title=title)
             return
-        depth = max(level - 1, 1)
-        if "unnumbered" in classes or not self.chapter:
+        depth = max(P.level(b) - 1, 1)
+        if UNNUMBERED in a.classes or not self.chapter:
             if ident.startswith("sec-"):
-                self.add(ident, "sec", P.stringify(inlines), unnumbered=True, title=inlines)
+                self.add(ident, "sec", P.stringify(title), unnumbered=True, title=title)
             return
         self.sections[depth] += 1
         for k in range(depth + 1, len(self.sections)):
             self.sections[k] = 0
         number = ".".join([self.chapter, *(str(self.sections[k]) for k in range(1, depth + 1))])
-        attr[2].append(["data-number", number])
+        a.set(NUMBER, number)
         if ident.startswith("sec-"):
-            self.add(ident, "sec", number, title=inlines)
+            self.add(ident, "sec", number, title=title)
 
-    def figure_div(self, b: dict) -> None:
-        ident = b["c"][0][0]
-        n = self.num("fig")
-        b["c"][0][2].append(["data-number", n])
-        self.add(ident, "fig", n)
+    def figure(self, b: dict) -> None:
+        """A figure, its sub-figures lettered (a), (b), ... and the equations beside them."""
+        n = self.number_float(b, "fig")
         letters = iter("abcdefghijklmnopqrstuvwxyz")
-        for sub in b["c"][1]:
-            sub_attr = P.attr(sub)
-            if sub["t"] in ("Div", "Figure") and sub_attr and sub_attr[0].startswith("fig-"):
+        for sub in P.content(b):
+            if sub["t"] in ("Div", "Figure") and P.ident(sub).startswith("fig-"):
                 letter = next(letters)
-                sub_attr[2].append(["data-subnumber", letter])
-                self.add(sub_attr[0], "fig", f"{n} ({letter})")
-        self._children_eq(b["c"][1])
+                P.attr(sub).set(SUBNUMBER, letter)
+                self.add(P.ident(sub), "fig", f"{n} ({letter})")
+            elif sub["t"] in ("Para", "Plain"):
+                self.equations(sub)
 
-    def _children_eq(self, blocks: list[dict]) -> None:
-        for b in blocks:
-            if b["t"] in ("Para", "Plain"):
-                b["c"] = self.equations(b["c"])
-
-    def equations(self, inlines: list[dict]) -> list[dict]:
+    def equations(self, para: dict) -> None:
+        """Wrap each display equation followed by ``{#eq-x}`` in a numbered Span."""
+        inlines = P.content(para)
         out: list[dict] = []
         i = 0
         while i < len(inlines):
             node = inlines[i]
-            if node["t"] == "Math" and node["c"][0]["t"] == "DisplayMath":
+            if P.is_display_math(node):
                 j = i + 1
                 while j < len(inlines) and inlines[j]["t"] in ("Space", "SoftBreak"):
                     j += 1
-                m = _EQ_LABEL.match(inlines[j]["c"]) if j < len(inlines) and inlines[j]["t"] == "Str" else None
+                m = _EQ_LABEL.match(P.stringify(inlines[j])) if j < len(inlines) and inlines[j]["t"] == "Str" else None
                 if m:
                     n = self.num("eq")
                     self.add(m.group(1), "eq", n)
-                    out.append(P.Span(m.group(1), ["quarto-equation"], [["data-number", n]], [node]))
+                    out.append(P.Span(m.group(1), [EQUATION], [[NUMBER, n]], [node]))
                     i = j + 1
                     continue
             out.append(node)
             i += 1
-        return out
+        P.set_content(para, out)
 
 
 def number(blocks: list[dict], chapter: str | None, page: str, appendix: bool,
            warn: Callable[[str], None]) -> dict[str, Label]:
     numberer = Numberer(chapter, page, appendix, warn)
-    numberer.run(blocks)
+    numberer.blocks(blocks)
     return numberer.labels
 
 
@@ -212,9 +213,8 @@ def resolve(blocks: list[dict], labels: dict[str, Label], link: Callable[[Label]
     def fn(node: dict) -> list[dict] | None:
         if node["t"] != "Cite":
             return None
-        citations = node["c"][0]
-        ids = [c["citationId"] for c in citations]
-        if not all(i.split("-", 1)[0] in KINDS for i in ids):
+        citations = P.citations(node)
+        if not all(is_crossref(c["citationId"]) for c in citations):
             return None
         out: list[dict] = []
         for k, cit in enumerate(citations):
@@ -227,7 +227,7 @@ def resolve(blocks: list[dict], labels: dict[str, Label], link: Callable[[Label]
             label = labels.get(ident)
             if label is None:
                 warn(f"{where}: unresolved cross-reference @{ident}")
-                out.append({"t": "Strong", "c": [P.Str(f"?@{ident}")]})
+                out.append(P.Strong([P.Str(f"?@{ident}")]))
                 continue
             if label.unnumbered:
                 at = locate(ident) if locate else where
@@ -240,7 +240,7 @@ def resolve(blocks: list[dict], labels: dict[str, Label], link: Callable[[Label]
                 content = label.caption()
             else:
                 content = P.text(label.text(suppress=suppress))
-            out.append(P.Link(content, link(label), classes=["quarto-xref"]))
+            out.append(P.Link(content, link(label), classes=[XREF]))
             out += cit.get("citationSuffix") or []
         return out
 

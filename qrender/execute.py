@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qrender.qmd import Cell, Document
+from qrender.qmd import Cell, Document, display_path
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+#: The kernel every chapter runs in, and that its notebook names.
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
 class ExecutionError(Exception):
@@ -82,18 +84,23 @@ def __qrender_inline__(value):
 
 
 def __qrender_dataframe_markdown__(df):
-    # The PDF's pipe table, with every cell written as pandas writes it in the HTML table
-    # (format_array: one precision per column, so 66.0 next to 56.7 stays "66.0"); Quarto
-    # builds the PDF's table from that HTML table. Numeric columns are right-aligned.
+    # The PDF's pipe table, with every cell written as pandas writes it in the HTML table (one
+    # precision per column, so 66.0 next to 56.7 stays "66.0"; long text cut at display.max_colwidth;
+    # a column's to_string is formatted as its HTML cells are); Quarto builds the PDF's table from
+    # that HTML table. Numeric columns are right-aligned.
     import pandas as pd
     from pandas.api.types import is_numeric_dtype
-    from pandas.io.formats.format import format_array
     if isinstance(df.columns, pd.MultiIndex) or isinstance(df.index, pd.MultiIndex):
         return df.to_markdown()
     def cells(values):
-        return [s.strip() for s in format_array(values, None)]
-    body = pd.DataFrame({j: cells(df.iloc[:, j]._values) for j in range(df.shape[1])}, index=df.index)
-    body.index = cells(df.index._values)
+        if not len(values):
+            return []
+        # an empty index, so that each cell is formatted with the HTML table's leading space
+        column = pd.DataFrame({"": values}, index=[""] * len(values))
+        text = column.to_string(header=False, max_colwidth=pd.get_option("display.max_colwidth"))
+        return [s.strip() for s in text.split("\n")]
+    body = pd.DataFrame({j: cells(df.iloc[:, j].array) for j in range(df.shape[1])}, index=df.index)
+    body.index = cells(df.index.array)
     body.index.name = df.index.name
     body.columns = [str(c) for c in df.columns]
     align = ["right" if is_numeric_dtype(df.index.dtype) else "left"]
@@ -151,9 +158,9 @@ def execute(doc: Document, root: Path, cwd: Path, options: dict[str, Any], chapt
     if not runnable and not doc.inlines:
         return result  # nothing to run: no kernel
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
     client = NotebookClient(
-        nb, kernel_name="python3", timeout=timeout, allow_errors=True,
+        nb, kernel_name=KERNELSPEC["name"], timeout=timeout, allow_errors=True,
         resources={"metadata": {"path": str(cwd)}}, record_timing=False,
     )
     start = time.perf_counter()
@@ -195,7 +202,7 @@ def execute(doc: Document, root: Path, cwd: Path, options: dict[str, Any], chapt
                 if errors and not opts.get("error", False):
                     label = f" ({part.label})" if part.label else ""
                     raise ExecutionError(
-                        f"{chapter}: cell {part.index + 1}{label} at {_rel(part.file, root)}:{part.lineno} "
+                        f"{chapter}: cell {part.index + 1}{label} at {display_path(part.file, root)}:{part.lineno} "
                         f"raised an error (add `#| error: true` to show it instead):\n{traceback_text(errors[0])}"
                     )
                 result.outputs[part.index] = outputs
@@ -207,16 +214,9 @@ def execute(doc: Document, root: Path, cwd: Path, options: dict[str, Any], chapt
                     if errors:
                         raise ExecutionError(
                             f"{chapter}: inline expression `{inline.expr}` at "
-                            f"{_rel(inline.file, root)}:{inline.lineno} failed:\n{traceback_text(errors[0])}"
+                            f"{display_path(inline.file, root)}:{inline.lineno} failed:\n{traceback_text(errors[0])}"
                         )
                     result.inlines[inline.key] = "".join(
                         o.get("text", "") for o in outputs if o.get("output_type") == "stream")
     result.seconds = round(time.perf_counter() - start, 2)
     return result
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(Path(path).relative_to(root))
-    except ValueError:
-        return str(path)

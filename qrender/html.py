@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from qrender import pandoc as P
+from qrender.crossref import caption_prefix
 
 ASSETS = Path(__file__).parent / "assets"
 LIB = "site_libs/qrender"
@@ -28,6 +29,11 @@ class PageInfo:
     kind: str
     part: str | None
     notebook: str | None = None  # the page's executed notebook, relative to the output dir
+
+    @property
+    def caption(self) -> str:
+        """The title as Quarto captions the page: "Appendix A — Data", "3" (no-break space) "Training"."""
+        return caption_prefix(self.number, self.kind == "appendix") + self.title_text
 
 
 @dataclass
@@ -72,24 +78,27 @@ def site_root(page: str) -> str:
     return "../" * depth
 
 
-def toc(blocks: list[dict], depth: int) -> list[tuple[int, str, str]]:
-    """(level, id, html) for the headers of levels 2..depth+1 that have ids."""
+def toc(blocks: list[dict], depth: int) -> list[tuple[int, str, list[dict]]]:
+    """(level, id, title inlines) for the headers of levels 2..depth+1 that have ids."""
     out = []
     for b in blocks:
-        if b["t"] == "Header" and 2 <= b["c"][0] <= depth + 1 and b["c"][1][0] and "unlisted" not in b["c"][1][1]:
-            out.append((b["c"][0], b["c"][1][0], b))
-        elif b["t"] == "Div" and not any(c.startswith("callout") for c in b["c"][0][1]):
-            out.extend(toc(b["c"][1], depth))  # e.g. headings printed by an `output: asis` cell
+        if P.is_header(b) and 2 <= P.level(b) <= depth + 1 and P.ident(b) and "unlisted" not in P.attr(b).classes:
+            out.append((P.level(b), P.ident(b), P.content(b)))
+        elif b["t"] == "Div" and not any(c.startswith("callout") for c in P.attr(b).classes):
+            out.extend(toc(P.content(b), depth))  # e.g. headings printed by an `output: asis` cell
     return out
 
 
-def header_html(blocks_with_headers: list[dict]) -> list[str]:
-    """HTML for the inlines of each header (one pandoc call for all of them)."""
-    if not blocks_with_headers:
+def to_html(blocks: list[dict], *options: str) -> str:
+    """Pandoc's HTML of ``blocks``; math as MathML, which the browser draws (nothing fetched)."""
+    return P.write(blocks, "html5", ["--mathml", *options])
+
+
+def inlines_html(titles: list[list[dict]]) -> list[str]:
+    """HTML for each list of inlines (one pandoc call for all of them)."""
+    if not titles:
         return []
-    doc = {"pandoc-api-version": [1, 23, 1], "meta": {},
-           "blocks": [P.Div("", ["qrender-toc-item"], [], [P.Plain(b["c"][2])]) for b in blocks_with_headers]}
-    text = P.write(doc, "html5", ["--mathml"])
+    text = to_html([P.Div("", ["qrender-toc-item"], [], [P.Plain(t)]) for t in titles])
     parts = text.split('<div class="qrender-toc-item">')[1:]
     return [p.rsplit("</div>", 1)[0].strip() for p in parts]
 
@@ -152,7 +161,7 @@ def page(body: str, info: PageInfo, pages: list[PageInfo], blocks: list[dict], b
     if fmt_opts.get("toc", True):
         entries = toc(blocks, max(depth, 1))
         if entries:
-            labels = header_html([e[2] for e in entries])
+            labels = inlines_html([e[2] for e in entries])
             lis = "".join(f'<li class="toc-l{lvl}"><a href="#{ident}">{lab}</a></li>'
                           for (lvl, ident, _), lab in zip(entries, labels, strict=False))
             title = html.escape(str(fmt_opts.get("toc-title", "On this page")))
@@ -189,11 +198,8 @@ def page(body: str, info: PageInfo, pages: list[PageInfo], blocks: list[dict], b
     book_title = html.escape(str(book.get("title", "")))
     if info.kind == "index":
         page_title = book_title
-    elif info.kind == "appendix" and info.number:
-        page_title = f"Appendix {info.number} — {html.escape(info.title_text)} – {book_title}"
     else:
-        number = f"{info.number}\u00a0 " if info.number else ""
-        page_title = f"{number}{html.escape(info.title_text)} – {book_title}"
+        page_title = f"{html.escape(info.caption)} – {book_title}"
     boot = ""
     if site.themes:
         respect = ('if (!localStorage.getItem("qrender-color-scheme") && window.matchMedia && '

@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from qrender.execute import Executed
+from qrender.execute import KERNELSPEC, Executed
 from qrender.qmd import Cell, Document
 
 
@@ -24,7 +24,7 @@ def build(doc: Document, executed: Executed | None, defaults: dict[str, Any]) ->
     import nbformat
 
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
     count = 0
     for part in doc.parts:

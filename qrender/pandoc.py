@@ -1,4 +1,11 @@
-"""Pandoc: the binary from pypandoc_binary, and small helpers to build and walk its JSON AST."""
+"""Pandoc: the binary from pypandoc_binary, and the helpers that build, read and walk its JSON AST.
+
+The rest of qrender reads and changes the AST only through these helpers, so the layout of
+pandoc-types (which field of a node holds its attributes, its children, its URL) is written
+down once, here. They are our own rather than panflute's: panflute 2.3.1 (the latest) cannot
+load a document that holds raw ``typst`` content (its list of raw formats predates pandoc's
+Typst writer), and every Typst wrapper the renderer writes is such content.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,9 @@ from typing import Any
 
 Node = dict[str, Any]
 
+#: pandoc-types 1.23, the AST of pandoc 3.x (pandoc 3.9 reads every 1.23.* document).
+API_VERSION = [1, 23, 1]
+
 #: Markdown as Quarto reads it (pandoc markdown; `$`-math, fenced divs, attributes).
 READER = "markdown+tex_math_dollars+fenced_divs+bracketed_spans+raw_attribute-smart"
 
@@ -22,22 +32,31 @@ def binary() -> str:
     return pypandoc.get_pandoc_path()
 
 
-def run(args: list[str], text: str) -> str:
-    proc = subprocess.run([binary(), *args], input=text, capture_output=True, text=True)
+def run(args: list[str], text: str) -> subprocess.CompletedProcess:
+    return subprocess.run([binary(), *args], input=text, capture_output=True, text=True)
+
+
+def convert(args: list[str], text: str) -> str:
+    proc = run(args, text)
     if proc.returncode != 0:
         raise RuntimeError(f"pandoc {' '.join(args)} failed:\n{proc.stderr}")
     return proc.stdout
 
 
+def document(blocks: list[Node], meta: dict[str, Any] | None = None) -> Node:
+    return {"pandoc-api-version": API_VERSION, "meta": meta or {}, "blocks": blocks}
+
+
 def read_markdown(text: str) -> Node:
-    return json.loads(run(["-f", READER, "-t", "json"], text))
+    return json.loads(convert(["-f", READER, "-t", "json"], text))
 
 
-def write(doc: Node, to: str, extra: list[str] | None = None) -> str:
-    return run(["-f", "json", "-t", to, *(extra or [])], json.dumps(doc))
+def write(blocks: list[Node], to: str, extra: list[str] | None = None) -> str:
+    """``blocks`` written by pandoc's ``to`` writer."""
+    return convert(["-f", "json", "-t", to, *(extra or [])], json.dumps(document(blocks)))
 
 
-# -- constructors --------------------------------------------------------------------------------
+# -- constructors ----------------------------------------------------------------------------------
 def Str(s: str) -> Node:
     return {"t": "Str", "c": s}
 
@@ -47,6 +66,7 @@ def Space() -> Node:
 
 
 def text(s: str) -> list[Node]:
+    """Inlines of plain text: a Str per word, a Space per blank."""
     out: list[Node] = []
     for i, word in enumerate(s.split(" ")):
         if i:
@@ -56,8 +76,8 @@ def text(s: str) -> list[Node]:
     return out
 
 
-def Para(inlines: list[Node]) -> Node:
-    return {"t": "Para", "c": inlines}
+def Strong(inlines: list[Node]) -> Node:
+    return {"t": "Strong", "c": inlines}
 
 
 def Plain(inlines: list[Node]) -> Node:
@@ -84,78 +104,185 @@ def Link(inlines: list[Node], url: str, ident: str = "", classes: list[str] | No
     return {"t": "Link", "c": [[ident, classes or [], []], inlines, [url, ""]]}
 
 
-# -- accessors -----------------------------------------------------------------------------------
-def attr(node: Node) -> list[Any] | None:
-    """The [id, classes, key-values] of a node that has attributes, else None."""
-    t = node.get("t")
-    c = node.get("c")
-    if t in ("Div", "Span", "CodeBlock", "Code", "Figure", "Table", "Link", "Image"):
-        return c[0]
-    if t == "Header":
+def Cite(keys: list[str]) -> Node:
+    """``@key1; @key2`` as pandoc reads it (for a ``nocite`` list)."""
+    citations = [{"citationId": k, "citationPrefix": [], "citationSuffix": [], "citationMode": {"t": "NormalCitation"},
+                  "citationNoteNum": 0, "citationHash": 0} for k in keys]
+    return {"t": "Cite", "c": [citations, [Str("@" + k) for k in keys]]}
+
+
+def meta(value: Any) -> Node:
+    """A metadata value: a bool, a string, a list of them, or inlines (a list of nodes)."""
+    if isinstance(value, bool):
+        return {"t": "MetaBool", "c": value}
+    if isinstance(value, str):
+        return {"t": "MetaString", "c": value}
+    if value and all(isinstance(v, dict) and "t" in v for v in value):
+        return {"t": "MetaInlines", "c": value}
+    return {"t": "MetaList", "c": [meta(v) for v in value]}
+
+
+# -- reading and changing nodes --------------------------------------------------------------------
+#: Where a node keeps its attributes and its children among its fields ("c").
+_ATTR_FIELD = {"Div": 0, "Span": 0, "CodeBlock": 0, "Code": 0, "Figure": 0, "Table": 0, "Link": 0, "Image": 0,
+               "Header": 1}
+_CHILDREN_FIELD = {"Div": 1, "Span": 1, "Figure": 2, "Header": 2, "Link": 1, "Image": 1, "Quoted": 1, "Cite": 1}
+#: Nodes whose fields are their children.
+_CONTAINERS = {"Para", "Plain", "BlockQuote", "Emph", "Strong", "Underline", "Strikeout", "SmallCaps",
+               "Superscript", "Subscript", "Note"}
+
+
+class Attr:
+    """A node's ``[id, classes, key-values]``, read and changed in place."""
+
+    def __init__(self, fields: list[Any]):
+        self.fields = fields
+
+    @property
+    def ident(self) -> str:
+        return self.fields[0]
+
+    @ident.setter
+    def ident(self, value: str) -> None:
+        self.fields[0] = value
+
+    @property
+    def classes(self) -> list[str]:
+        return self.fields[1]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The value of ``key`` (the last one where a key repeats, as in a dict of the pairs)."""
+        return next((v for k, v in reversed(self.fields[2]) if k == key), default)
+
+    def __contains__(self, key: str) -> bool:
+        return any(k == key for k, _ in self.fields[2])
+
+    def set(self, key: str, value: str) -> None:
+        self.fields[2].append([key, value])
+
+    def drop(self, *keys: str) -> None:
+        self.fields[2] = [kv for kv in self.fields[2] if kv[0] not in keys]
+
+
+def attr(node: Node) -> Attr | None:
+    """The attributes of a node that has them, else None."""
+    field = _ATTR_FIELD.get(node.get("t"))
+    return None if field is None else Attr(node["c"][field])
+
+
+def ident(node: Node) -> str:
+    a = attr(node)
+    return a.ident if a else ""
+
+
+def is_header(node: Node, level: int | None = None) -> bool:
+    return node["t"] == "Header" and (level is None or node["c"][0] == level)
+
+
+def level(header: Node) -> int:
+    return header["c"][0]
+
+
+def content(node: Node) -> list[Node]:
+    """The blocks or inlines a node holds (a Div's blocks, a Header's or Link's inlines, ...)."""
+    t = node["t"]
+    if t in _CONTAINERS:
+        return node["c"]
+    return node["c"][_CHILDREN_FIELD[t]] if t in _CHILDREN_FIELD else []
+
+
+def set_content(node: Node, children: list[Node]) -> None:
+    if node["t"] in _CONTAINERS:
+        node["c"] = children
+    else:
+        node["c"][_CHILDREN_FIELD[node["t"]]] = children
+
+
+def child_blocks(node: Node) -> list[list[Node]]:
+    """The lists of blocks inside a block (one per list item), changed in place by the caller."""
+    t, c = node["t"], node.get("c")
+    if t in ("Div", "Figure", "BlockQuote"):
+        return [content(node)]
+    if t == "BulletList":
+        return c
+    if t == "OrderedList":
         return c[1]
-    return None
+    if t == "DefinitionList":
+        return [d for _, defs in c for d in defs]
+    return []
 
 
-def kv(a: list[Any]) -> dict[str, str]:
-    return {k: v for k, v in a[2]}
+def caption(node: Node) -> list[Node]:
+    """A Figure's or Table's caption, as inlines."""
+    return [i for b in node["c"][1][1] if b["t"] in ("Para", "Plain") for i in b["c"]]
+
+
+def drop_caption(node: Node) -> None:
+    node["c"][1] = [None, []]
+
+
+def url(node: Node) -> str:
+    """A Link's or Image's target."""
+    return node["c"][2][0]
+
+
+def set_url(node: Node, value: str) -> None:
+    node["c"][2][0] = value
+
+
+def code(node: Node) -> str:
+    """The text of a CodeBlock or Code."""
+    return node["c"][1]
+
+
+def raw(node: Node) -> tuple[str, str]:
+    """(format, text) of a RawBlock or RawInline."""
+    fmt, s = node["c"]
+    return fmt, s
+
+
+def is_display_math(node: Node) -> bool:
+    return node["t"] == "Math" and node["c"][0]["t"] == "DisplayMath"
+
+
+def citations(cite: Node) -> list[dict[str, Any]]:
+    return cite["c"][0]
 
 
 def stringify(x: Any) -> str:
+    """The plain text of nodes: words, a space per break, code and TeX as written, no raw content."""
     if isinstance(x, list):
         return "".join(stringify(i) for i in x)
     if not isinstance(x, dict):
         return ""
-    t = x.get("t")
+    t, c = x.get("t"), x.get("c")
     if t == "Str":
-        return x["c"]
+        return c
     if t in ("Space", "SoftBreak", "LineBreak"):
         return " "
     if t in ("Code", "Math"):
-        return x["c"][1]
+        return c[1]
     if t == "RawInline":
         return ""
-    if t in ("Emph", "Strong", "Underline", "Strikeout", "SmallCaps", "Superscript", "Subscript"):
-        return stringify(x["c"])
-    if t in ("Span", "Link", "Image", "Quoted", "Cite"):
-        return stringify(x["c"][1] if t in ("Span", "Link", "Image", "Quoted", "Cite") else x["c"])
-    if t in ("Para", "Plain", "Header"):
-        return stringify(x["c"] if t != "Header" else x["c"][2])
-    if "c" in x:
-        return stringify(x["c"])
-    return ""
+    return stringify(c)
 
 
+# -- walking ---------------------------------------------------------------------------------------
 def walk_blocks(blocks: list[Node], fn: Callable[[Node], list[Node] | None]) -> list[Node]:
     """Bottom-up over blocks (children first). ``fn`` returns None (keep) or replacement blocks."""
     out: list[Node] = []
     for b in blocks:
-        _descend_blocks(b, fn)
+        for children in child_blocks(b):
+            children[:] = walk_blocks(children, fn)
         res = fn(b)
         out.extend([b] if res is None else res)
     return out
 
 
-def _descend_blocks(b: Node, fn: Callable) -> None:
-    t = b.get("t")
-    c = b.get("c")
-    if t in ("Div",):
-        c[1] = walk_blocks(c[1], fn)
-    elif t == "BlockQuote":
-        b["c"] = walk_blocks(c, fn)
-    elif t in ("BulletList",):
-        b["c"] = [walk_blocks(item, fn) for item in c]
-    elif t == "OrderedList":
-        c[1] = [walk_blocks(item, fn) for item in c[1]]
-    elif t == "DefinitionList":
-        b["c"] = [[term, [walk_blocks(d, fn) for d in defs]] for term, defs in c]
-    elif t == "Figure":
-        c[2] = walk_blocks(c[2], fn)
-
-
 def walk_inlines(x: Any, fn: Callable[[Node], list[Node] | None]) -> Any:
     """Apply ``fn`` to every inline (children first) anywhere below ``x``; in place."""
     if isinstance(x, list):
-        if x and all(isinstance(i, dict) and _is_inline(i) for i in x):
+        if x and all(isinstance(i, dict) and i.get("t") in _INLINE_TYPES for i in x):
             out: list[Node] = []
             for i in x:
                 walk_inlines(i, fn)
@@ -177,10 +304,6 @@ _INLINE_TYPES = {
     "Quoted", "Cite", "Code", "Space", "SoftBreak", "LineBreak", "Math", "RawInline", "Link",
     "Image", "Note", "Span",
 }
-
-
-def _is_inline(node: Node) -> bool:
-    return node.get("t") in _INLINE_TYPES
 
 
 def slug(s: str) -> str:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qrender.qmd import Document, QmdError, split_front_matter
+from qrender.qmd import Document, QmdError, display_path, split_front_matter
 
 
 class ParityError(QmdError):
@@ -107,17 +107,10 @@ def _h1_lines(doc: Document) -> list[tuple[Path, int, str]]:
     return out
 
 
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(Path(path).relative_to(root))
-    except ValueError:
-        return str(path)
-
-
 def check_book_file(kind: str, doc: Document, root: Path) -> list[str]:
     """The violations of one book file (``kind``: index, chapter or appendix)."""
     path = doc.path
-    rel = _rel(path, root)
+    rel = display_path(path, root)
     problems: list[str] = []
     title = own_title(path)
     h1s = _h1_lines(doc)
@@ -125,7 +118,7 @@ def check_book_file(kind: str, doc: Document, root: Path) -> list[str]:
         inc = _first_include(path)
         if h1s and inc is not None:
             problems.append(
-                f"{rel}:{inc}: the file's title ({h1s[0][2]!r}, {_rel(h1s[0][0], root)}:{h1s[0][1]}) comes only "
+                f"{rel}:{inc}: the file's title ({h1s[0][2]!r}, {display_path(h1s[0][0], root)}:{h1s[0][1]}) comes only "
                 "from an include. Quarto reads a book file's title and whether it is numbered from the "
                 "file's own text before includes are resolved, so its sidebar and chapter numbers would "
                 f"differ. Put the title line (e.g. `# Preface {{.unnumbered}}`) in {rel} itself.")
@@ -138,12 +131,12 @@ def check_book_file(kind: str, doc: Document, root: Path) -> list[str]:
             f"heading of any level ({title.text!r}) as the chapter's title. Start with a `# Title` line.")
     if title.level == 0 and h1s:
         problems.append(
-            f"{_rel(h1s[0][0], root)}:{h1s[0][1]}: the file has both a `title:` in its front matter and a "
+            f"{display_path(h1s[0][0], root)}:{h1s[0][1]}: the file has both a `title:` in its front matter and a "
             "`# ` heading; Quarto titles the chapter from the front matter. Keep one of them.")
     if len(h1s) > 1 and title.level == 1:
         f, n, text = h1s[1]
         problems.append(
-            f"{_rel(f, root)}:{n}: a second level-1 heading ({text!r}) in one book file: Quarto numbers it "
+            f"{display_path(f, root)}:{n}: a second level-1 heading ({text!r}) in one book file: Quarto numbers it "
             "like a new chapter inside the page. Use `## ` for sections.")
     if "-" in title.classes:
         problems.append(

@@ -126,10 +126,6 @@ class Project:
         return (self.root / self.project.get("output-dir", "_book")).resolve()
 
     @property
-    def execute_dir(self) -> Path:
-        return self.root  # `execute-dir: project`; `file` is resolved per chapter by the caller
-
-    @property
     def execute_in_file_dir(self) -> bool:
         return self.project.get("execute-dir", "file") == "file"
 

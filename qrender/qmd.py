@@ -61,9 +61,6 @@ class Cell:
     def label(self) -> str | None:
         return self.options.get("label")
 
-    def where(self) -> str:
-        return f"{self.file}:{self.lineno}"
-
 
 @dataclass
 class Document:
@@ -95,6 +92,14 @@ _EXEC_INFO = re.compile(r"^\{\s*([A-Za-z][\w-]*)\s*([^}]*)\}\s*$")
 _OPTION = re.compile(r"^\s*#\|\s?(.*)$")
 _INLINE = re.compile(r"`\{python\}\s+([^`]+?)\s*`")
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+
+
+def display_path(path: Path | str, root: Path) -> str:
+    """``path`` relative to the project ``root`` when it lies inside, for messages."""
+    try:
+        return str(Path(path).relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 def load_yaml(text: str, file: Path | str, first_line: int = 1) -> Any:

@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qrender import cite, crossref, formats, freeze, html, notebook, parity, qmd, search
+from qrender import cite, crossref, freeze, html, notebook, parity, qmd, search, typst_writer
 from qrender import pandoc as P
 from qrender import project as projmod
 from qrender.assemble import Assembler
 from qrender.execute import Executed, ExecutionError, execute
+from qrender.html_writer import HtmlWriter
+from qrender.typst_writer import TypstWriter
 
 #: Part of every freeze key: bumped when what execution stores changes (3: inline results
 #: escaped as Quarto escapes them; 4: DataFrame pipe tables formatted as pandas' HTML tables),
@@ -49,7 +51,6 @@ class ChapterState:
     doc: qmd.Document
     key: str
     executed: Executed | None = None
-    ran: bool = False
     reason: str = "requested"
     blocks: list[dict] = field(default_factory=list)
     labels: dict[str, crossref.Label] = field(default_factory=dict)
@@ -176,7 +177,7 @@ def render(root: Path | str = ".", chapter: str | None = None, to: str | None = 
                              fig=_fig_settings(proj), extra_env={"QRENDER_FREEZE_DIR": str(store.dir)})
         except ExecutionError as exc:
             raise RenderError(str(exc)) from None
-        st.executed, st.ran = result, True
+        st.executed = result
         store.save(st.chapter.rel, st.key, result.to_json(), st.chapter.name)
         log(f"executed {st.chapter.rel} in {result.seconds:.1f} s")
 
@@ -264,9 +265,8 @@ def build_outputs(proj: projmod.Project, states: list[ChapterState], out_dir: Pa
         st.blocks = ast["blocks"]
         if ch.kind == "index":
             for b in st.blocks:
-                if b["t"] == "Header":
-                    if "unnumbered" not in b["c"][1][1]:
-                        b["c"][1][1].append("unnumbered")
+                if P.is_header(b) and crossref.UNNUMBERED not in P.attr(b).classes:
+                    P.attr(b).classes.append(crossref.UNNUMBERED)
         st.labels = crossref.number(st.blocks, ch.number, ch.html_rel, ch.kind == "appendix", warn)
         numbered_floats = [i for i, lab in st.labels.items() if lab.kind != "sec"]
         if ch.kind != "index" and ch.number is None and numbered_floats:
@@ -277,12 +277,12 @@ def build_outputs(proj: projmod.Project, states: list[ChapterState], out_dir: Pa
             if ident in labels:
                 warn(f"label {ident} is defined in both {labels[ident].page} and {lab.page}")
             labels[ident] = lab
-        h1 = next((b for b in st.blocks if b["t"] == "Header" and b["c"][0] == 1), None)
-        st.title_inlines = h1["c"][2] if h1 else P.text(ch.name)
-        if h1 is not None and not h1["c"][1][0]:
-            h1["c"][1][0] = f"chapter-{P.slug(ch.name)}"
+        h1 = next((b for b in st.blocks if P.is_header(b, 1)), None)
+        st.title_inlines = P.content(h1) if h1 else P.text(ch.name)
+        if h1 is not None and not P.ident(h1):
+            P.attr(h1).ident = f"chapter-{P.slug(ch.name)}"
     pages = {st.chapter.rel: st.chapter.html_rel for st in states}
-    anchors = {st.chapter.html_rel: next((b["c"][1][0] for b in st.blocks if b["t"] == "Header"), "")
+    anchors = {st.chapter.html_rel: next((P.ident(b) for b in st.blocks if P.is_header(b)), "")
                for st in states}
     if "html" in fmts:
         write_html(proj, states, labels, out_dir, html_opts, pages, "typst" in fmts)
@@ -297,11 +297,7 @@ def _locator(st: ChapterState, root: Path):
         pattern = re.compile(r"@" + re.escape(key) + r"(?![\w-])")
         for ln in st.doc.lines:
             if pattern.search(ln.text):
-                try:
-                    name = ln.file.relative_to(root)
-                except ValueError:
-                    name = ln.file
-                return f"{name}:{ln.lineno}"
+                return f"{qmd.display_path(ln.file, root)}:{ln.lineno}"
         return st.chapter.rel
 
     return locate
@@ -326,7 +322,7 @@ def write_html(proj, states, labels, out_dir, html_opts, pages, with_pdf) -> Non
     html.copy_assets(out_dir)
     bib = cite.Bibliography.from_project(proj, "html")
     infos = []
-    titles = html.header_html([{"t": "Header", "c": [1, ["", [], []], st.title_inlines]} for st in states])
+    titles = html.inlines_html([st.title_inlines for st in states])
     keep_ipynb = _keep_ipynb(proj)
     for st, title in zip(states, titles, strict=False):
         nb = None
@@ -355,19 +351,15 @@ def write_html(proj, states, labels, out_dir, html_opts, pages, with_pdf) -> Non
                          locate=locate)
         if bib is not None:
             blocks = cite.process(blocks, bib, bibliography=True, link=True, where=ch.rel, locate=locate)
-        ctx = formats.Context("html", ch.html_rel, out_dir, proj.root, ch.path.parent, P.slug(ch.name),
-                              appendix=ch.kind == "appendix", chapter_pages=pages, warn=warn)
-        blocks = formats.transform(blocks, ctx)
-        body = P.write({"pandoc-api-version": [1, 23, 1], "meta": {}, "blocks": blocks}, "html5",
-                       ["--mathml", "--syntax-highlighting=pygments"])
+        writer = HtmlWriter(ch.html_rel, out_dir, proj.root, ch.path.parent, appendix=ch.kind == "appendix",
+                            chapter_pages=pages, warn=warn)
+        blocks = writer.transform(blocks)
+        body = html.to_html(blocks, "--syntax-highlighting=pygments")
         text = html.page(body, info, infos, blocks, proj.book, html_opts, site, str(proj.config.get("lang", "en")))
         target = out_dir / ch.html_rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-        page_title = f"{info.number}\u00a0 {info.title_text}" if info.number and ch.kind == "chapter" else (
-            f"Appendix {info.number} — {info.title_text}" if info.number else info.title_text)
-        if ch.kind == "index":
-            page_title = str(proj.book.get("title") or info.title_text)
+        page_title = str(proj.book.get("title") or info.title_text) if ch.kind == "index" else info.caption
         crumbs = (["Appendices"] if ch.kind == "appendix" else []) + [page_title]
         entries.extend(search.page_entries(ch.html_rel, page_title, crumbs, blocks))
     search.write(out_dir, entries, html.LIB)
@@ -375,30 +367,6 @@ def write_html(proj, states, labels, out_dir, html_opts, pages, with_pdf) -> Non
 
 
 # -- typst / PDF ------------------------------------------------------------------------------------
-_MATH_FIXES = [
-    (re.compile(r"(?<![\w.])dot\.circle(?![\w])"), "dot.o"),
-    (re.compile(r"(?<![\w.])times\.circle(?![\w])"), "times.o"),
-    (re.compile(r"(?<![\w.])sect(?![\w.])"), "inter"),
-    (re.compile(r'delim: "\|\|"'), 'delim: "|"'),
-    (re.compile(r"#h\(-1em\)"), "thin"),
-]
-_TYPST_TOKENS = re.compile(r"(```.*?```|`[^`\n]*`|\\\$|\$(?:\\.|[^$\\])*\$)", re.S)
-
-
-def fix_typst_math(text: str) -> str:
-    """Known pandoc -> Typst math mismatches, fixed inside ``$...$`` only (not in code or prose)."""
-
-    def fix(m: re.Match) -> str:
-        s = m.group(0)
-        if not s.startswith("$"):
-            return s
-        for pattern, repl in _MATH_FIXES:
-            s = pattern.sub(repl, s)
-        return s
-
-    return _TYPST_TOKENS.sub(fix, text)
-
-
 def _typst_str(value: Any) -> str:
     s = str(value).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{s}"'
@@ -417,17 +385,17 @@ def typst_source(proj, states, labels, out_dir, pages, anchors) -> str:
         if bib is not None:
             cited += [k for k in cite.cited_keys(blocks) if k not in cited]
             blocks = cite.process(blocks, bib, bibliography=False, link=False, where=ch.rel, locate=locate)
-        ctx = formats.Context("typst", ch.html_rel, out_dir, proj.root, ch.path.parent, P.slug(ch.name),
-                              appendix=ch.kind == "appendix", chapter_pages=pages, chapter_anchor=anchors, warn=warn)
+        writer = TypstWriter(ch.html_rel, out_dir, proj.root, ch.path.parent, slug=P.slug(ch.name),
+                             appendix=ch.kind == "appendix", chapter_pages=pages, chapter_anchor=anchors, warn=warn)
         if ch.kind == "appendix" and not any(s.chapter.kind == "appendix" for s in states[:states.index(st)]):
             all_blocks.append(P.RawBlock("typst", "// appendices"))
-        all_blocks.extend(formats.transform(blocks, ctx))
+        all_blocks.extend(writer.transform(blocks))
     if bib is not None and cited:
         # One References section at the end of the book, after the appendices, as in Quarto's PDF.
         refs = cite.bibliography_blocks(cited, bib)
-        ctx = formats.Context("typst", "references", out_dir, proj.root, proj.root, "references", warn=warn)
-        all_blocks.extend(formats.transform(refs, ctx))
-    body = P.write({"pandoc-api-version": [1, 23, 1], "meta": {}, "blocks": all_blocks}, "typst-citations", ["--wrap=none"])
+        writer = TypstWriter("references", out_dir, proj.root, proj.root, slug="references", warn=warn)
+        all_blocks.extend(writer.transform(refs))
+    body = P.write(all_blocks, "typst-citations", ["--wrap=none"])
     book = proj.book
     authors = book.get("author") or []
     authors = authors if isinstance(authors, list) else [authors]
@@ -443,7 +411,7 @@ def typst_source(proj, states, labels, out_dir, pages, anchors) -> str:
     before = _typst_includes(proj, "include-before-body")
     after = _typst_includes(proj, "include-after-body")
     # the math fixes apply to what pandoc wrote, not to the template or included files
-    return "\n".join([prelude, template, before, fix_typst_math(body), after])
+    return "\n".join([prelude, template, before, typst_writer.fix_math(body), after])
 
 
 def _typst_includes(proj: projmod.Project, key: str) -> str:

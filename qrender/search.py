@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from qrender import pandoc as P
+from qrender.crossref import NUMBER
 
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"[ \t\r\f\v]+")
@@ -27,10 +28,10 @@ _SPACE = re.compile(r"[ \t\r\f\v]+")
 def _text(block: dict) -> str:
     t = block.get("t")
     if t == "RawBlock":
-        fmt, raw = block["c"]  # the site's own wrappers are not text; a table (a DataFrame) is
+        fmt, raw = P.raw(block)  # the site's own wrappers are not text; a table (a DataFrame) is
         return html.unescape(_TAGS.sub(" ", raw)) if fmt == "html" and "<table" in raw else ""
     if t == "CodeBlock":
-        return block["c"][1]
+        return P.code(block)
     if t == "Header":
         return ""
     if t in ("Div", "BlockQuote", "BulletList", "OrderedList", "Figure", "Table", "DefinitionList"):
@@ -39,7 +40,7 @@ def _text(block: dict) -> str:
         def visit(x: Any) -> None:
             if isinstance(x, dict):
                 if x.get("t") in ("Para", "Plain", "CodeBlock", "RawBlock", "Header", "LineBlock"):
-                    out.append(_text(x) if x["t"] != "Header" else P.stringify(x["c"][2]))
+                    out.append(_text(x) if x["t"] != "Header" else P.stringify(P.content(x)))
                 else:
                     visit(x.get("c"))
             elif isinstance(x, list):
@@ -55,8 +56,8 @@ def _flatten(blocks: list[dict]) -> list[dict]:
     """Headers stay at their place even inside plain divs (e.g. printed by an `output: asis` cell)."""
     out: list[dict] = []
     for b in blocks:
-        if b["t"] == "Div" and any(x["t"] == "Header" for x in b["c"][1]):
-            out.extend(_flatten(b["c"][1]))
+        if b["t"] == "Div" and any(P.is_header(x) for x in P.content(b)):
+            out.extend(_flatten(P.content(b)))
         else:
             out.append(b)
     return out
@@ -67,16 +68,16 @@ def page_entries(page: str, page_title: str, crumbs: list[str], blocks: list[dic
     entries: list[dict[str, Any]] = []
     current = {"objectID": page, "href": page, "title": page_title, "section": "", "text": [], "crumbs": crumbs}
     for b in _flatten(blocks):
-        if b["t"] == "Header":
-            number = dict(b["c"][1][2]).get("data-number")
-            title = P.stringify(b["c"][2])
+        if P.is_header(b):
+            number = P.attr(b).get(NUMBER)
+            title = P.stringify(P.content(b))
             numbered = f"{number} {title}" if number else title
-            if b["c"][0] == 2 and b["c"][1][0]:
+            if P.level(b) == 2 and P.ident(b):
                 entries.append(current)
-                href = f"{page}#{b['c'][1][0]}"
+                href = f"{page}#{P.ident(b)}"
                 current = {"objectID": href, "href": href, "title": page_title, "section": numbered,
                            "text": [], "crumbs": crumbs}
-            elif b["c"][0] > 2:
+            elif P.level(b) > 2:
                 current["text"].append(numbered)
             continue
         text = _text(b)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import stat
 import subprocess
@@ -113,6 +114,17 @@ def test_load_or_compute_computes_only_on_a_miss(tmp_path):
     first, second = cache.load_or_compute(path, compute), cache.load_or_compute(path, compute)
     assert calls == [1] and first["note"] == second["note"] == "n"
     assert np.array_equal(first["x"], second["x"])
+
+
+def test_file_digest_is_remembered_until_the_file_changes(tmp_path):
+    path = tmp_path / "data.bin"
+    path.write_bytes(b"first")
+    first = cache.file_digest(path)
+    assert first == hashlib.sha256(b"first").hexdigest()[:16] == cache.file_hash(path)[:16]
+    assert cache.file_digest(str(path)) == first
+    path.write_bytes(b"second, longer")  # another size: read again
+    assert cache.file_digest(path) == hashlib.sha256(b"second, longer").hexdigest()[:16]
+    assert cache.file_hash(path, "md5") == hashlib.md5(b"second, longer").hexdigest()
 
 
 def test_atomic_write_leaves_no_partial_file(tmp_path):

@@ -1,10 +1,17 @@
-"""lib.metrics: PSNR, confusion matrix, most confused pairs."""
+"""lib.metrics: PSNR, confusion matrix, most confused pairs, box matching, recall and precision."""
 
 import numpy as np
 import pytest
 from skimage.metrics import peak_signal_noise_ratio
 
-from lib.metrics import confusion_matrix, most_confused_pairs, psnr, psnr_per_image
+from lib.metrics import (
+    confusion_matrix,
+    match_boxes,
+    most_confused_pairs,
+    psnr,
+    psnr_per_image,
+    recall_precision,
+)
 
 
 @pytest.mark.parametrize("max_value", [1.0, 2.0, 255.0])
@@ -43,3 +50,22 @@ def test_most_confused_pairs_orders_and_sums_both_directions():
     assert [p.label for p in pairs] == ["A/B", "A/C", "B/C"]
     assert (pairs[0].a_as_b, pairs[0].b_as_a, pairs[0].total) == (1, 4, 5)
     assert most_confused_pairs(np.eye(3, dtype=int), "ABC", k=2) == []
+
+
+def test_match_boxes_is_one_to_one_best_first():
+    expected = np.array([[0, 0, 10, 10], [0, 20, 10, 30], [40, 40, 50, 50]])
+    found = np.array([[0, 0, 10, 10], [0, 1, 10, 11], [0, 21, 10, 31], [100, 100, 110, 110]])
+    # two found boxes overlap the first expected one: only the better is matched
+    assert match_boxes(found, expected) == 2
+    assert match_boxes(found, expected, threshold=0.95) == 1
+    assert match_boxes(found[:0], expected) == 0 and match_boxes(found, expected[:0]) == 0
+    # greedy by IoU: a found box that is second best for one character does not steal it
+    a = np.array([[0, 0, 10, 10], [0, 2, 10, 12]])
+    assert match_boxes(a, a) == 2
+
+
+def test_recall_precision():
+    assert recall_precision(8, 10, 16) == (0.8, 0.5)
+    assert recall_precision(0, 5, 0) == (0.0, 0.0)
+    recall, precision = recall_precision(0, 0, 3)
+    assert np.isnan(recall) and precision == 0.0

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from lib.metrics import cer, edit_distance
+from lib.metrics import cer, edit_alignment, edit_distance
 
 
 @pytest.mark.parametrize("a, b, d", [
@@ -47,3 +47,22 @@ def test_cer_is_distance_over_truth_length():
 def test_cer_refuses_non_strings():
     with pytest.raises(TypeError, match="cer"):
         cer(["A"], "A")
+
+
+def test_edit_alignment_is_an_optimal_script_of_both_texts():
+    rng = np.random.default_rng(1)
+    for _ in range(300):
+        read = "".join(rng.choice(list("AB C\n"), rng.integers(0, 10)))
+        truth = "".join(rng.choice(list("AB C\n"), rng.integers(0, 10)))
+        pairs = edit_alignment(read, truth)
+        assert "".join(t for t, _ in pairs) == truth and "".join(r for _, r in pairs) == read
+        assert all(len(t) + len(r) >= 1 for t, r in pairs)
+        assert sum(t != r for t, r in pairs) == edit_distance(read, truth)
+
+
+def test_edit_alignment_known_script():
+    # "T0 D0" read for "TO DO": two substitutions; "TODO": the space is missing
+    assert edit_alignment("T0 D0", "TO DO") == [("T", "T"), ("O", "0"), (" ", " "), ("D", "D"), ("O", "0")]
+    assert edit_alignment("TODO", "TO DO") == [("T", "T"), ("O", "O"), (" ", ""), ("D", "D"), ("O", "O")]
+    assert edit_alignment("TOO", "TO") == [("T", "T"), ("", "O"), ("O", "O")]
+    assert edit_alignment("", "") == []

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import http.client
 import os
 import socket
@@ -52,6 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lib import config
+from lib.cache import file_hash
 from lib.data import layout
 from lib.data.errors import DataError
 
@@ -245,14 +245,6 @@ DATASETS: tuple[Dataset, ...] = (
 # ----------------------------------------------------------------------------- downloading
 class FetchError(Exception):
     """A download or check failed; the message is one line."""
-
-
-def file_hash(path: Path, algorithm: str) -> str:
-    h = hashlib.new(algorithm)
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def verify(path: Path, known_hash: str | None) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lib import config
+from lib import cache, config
 from lib.data.errors import HOW_TO_GET, DataError
 
 #: Class names in the order of the image numbers (``class = (i - 1) // 80``).
@@ -166,7 +166,7 @@ def flowers_split(seed: int = config.SEED) -> FlowersSplit:
     official = flowers_dir() / "datasplits.mat"
     if official.is_file():
         parts, origin = _read_datasplits(official), "datasplits.mat, split 1"
-        extra = _file_sha(str(official), official.stat().st_size, official.stat().st_mtime_ns)
+        extra = cache.file_digest(official)
     else:
         sizes = SPLIT_SIZES
         parts = draw_split(seed, sizes)
@@ -203,11 +203,6 @@ def _files_digest(folder: str, _stats: tuple) -> str:
     for i in range(1, N_IMAGES + 1):
         h.update(image_path(i).read_bytes())
     return h.hexdigest()[:20]
-
-
-@functools.lru_cache(maxsize=4)
-def _file_sha(path: str, _size: int, _mtime: int) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
 def flowers_source() -> str:

@@ -13,14 +13,14 @@ data label always describe what was loaded.
 from __future__ import annotations
 
 import functools
-import hashlib
 import string
 from pathlib import Path
 
 import numpy as np
 import scipy.io
 
-from lib import config
+from lib import cache, config
+from lib.cache import file_hash as file_sha256  # noqa: F401  (lib.data.torch_datasets imports it from here)
 from lib.data.errors import HOW_TO_GET, DataError
 from lib.data.layout import whole
 
@@ -114,14 +114,6 @@ def to_row(image: np.ndarray) -> np.ndarray:
     return np.asarray(image).T.reshape(-1)
 
 
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def nist36_fingerprint() -> str:
     """Identifies the NIST36 data in use (for cache keys): file hashes, or the generator's."""
     if not have_nist36_files():
@@ -130,14 +122,4 @@ def nist36_fingerprint() -> str:
         fallback = synthetic_fallback()
         if fallback is not None:
             return f"synthetic:{fallback.fingerprint}"
-    return ",".join(_file_digest(str(nist36_path(s))) for s in SPLITS)
-
-
-def _file_digest(path: str) -> str:
-    stat = Path(path).stat()
-    return _file_digest_cached(path, stat.st_size, stat.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=64)
-def _file_digest_cached(path: str, _size: int, _mtime: int) -> str:
-    return file_sha256(Path(path))[:16]
+    return ",".join(cache.file_digest(nist36_path(s)) for s in SPLITS)

@@ -11,7 +11,7 @@ from pathlib import Path
 from lib import cache, config
 from lib.data import layout
 from lib.data.errors import DataError
-from lib.data.nist36 import SPLITS, file_sha256
+from lib.data.nist36 import SPLITS
 
 #: Dataset name -> (glob patterns relative to the data directory, short description).
 DATASETS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -96,7 +96,7 @@ def _sha256_cached(path: str, size: int, mtime: int) -> str:
     key = f"{path}|{size}|{mtime}"
     table = _load_memo(str(memo))
     if key not in table:
-        table[key] = file_sha256(Path(path))
+        table[key] = cache.file_hash(path)
         text = json.dumps(table)
         cache.atomic_write(memo, lambda tmp: tmp.write_text(text))
     return table[key]

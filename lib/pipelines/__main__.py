@@ -20,10 +20,6 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(args.names) - set(PIPELINES)
     if unknown:
         parser.error(f"unknown pipeline(s) {sorted(unknown)}; choose from {list(PIPELINES)}")
-    from course.identity import placeholder_warning
-
-    if warning := placeholder_warning():  # the title page shows the author line as it is
-        print(warning, file=sys.stderr)
     for name in args.names or PIPELINES:
         start = time.perf_counter()
         try:

@@ -18,8 +18,12 @@ from _common import ensure_project_python  # noqa: E402
 
 def main() -> int:
     ensure_project_python()
+    from course.identity import placeholder_warning
     from lib.pipelines import PIPELINES
     from lib.pipelines.__main__ import main as run_pipelines
+
+    if warning := placeholder_warning():  # every build says so while the title page shows placeholders
+        print(warning, file=sys.stderr)
 
     if os.environ.get("QUARTO_PROJECT_RENDER_ALL") or "QUARTO_PROJECT_INPUT_FILES" not in os.environ:
         names: list[str] = []  # all of them

@@ -6,7 +6,6 @@ before anything executes (or, for references, before any output is written), nam
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,13 +17,6 @@ from qrender.render import RenderError, render
 from tests.qrender.helpers import FIXTURE
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def book(tmp_path: Path) -> Path:
-    dest = tmp_path / "book"
-    shutil.copytree(FIXTURE, dest, ignore=shutil.ignore_patterns("_book", ".qrender"))
-    return dest
 
 
 def refused(book: Path, match: str, no_execute: bool = False) -> str:

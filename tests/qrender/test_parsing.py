@@ -10,7 +10,7 @@ import pytest
 from qrender import crossref, qmd
 from qrender import pandoc as P
 from qrender.project import load, merge
-from qrender.render import fix_typst_math
+from qrender.typst_writer import fix_math
 
 
 def write(path: Path, text: str) -> Path:
@@ -208,7 +208,7 @@ def test_references_resolve_to_quarto_words() -> None:
 def test_typst_math_fixes_only_touch_math() -> None:
     src = ('A sect of prose and `dot.circle` code. $ a dot.circle b times.circle c sect d '
            'mat(delim: "||", x) #h(-1em) e $ and \\$5.\n```\nsect = 1\n```\n')
-    out = fix_typst_math(src)
+    out = fix_math(src)
     assert '$ a dot.o b times.o c inter d mat(delim: "|", x) thin e $' in out
     assert out.startswith("A sect of prose and `dot.circle` code.")
     assert "sect = 1" in out and "\\$5" in out

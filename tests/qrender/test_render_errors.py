@@ -4,7 +4,6 @@ no spurious warning on `make chapter` (issue 21, items 6 and 9; issue 18, `make 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,16 +11,8 @@ from pathlib import Path
 import pytest
 
 from qrender.render import RenderError, render
-from tests.qrender.helpers import FIXTURE
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def book(tmp_path: Path) -> Path:
-    dest = tmp_path / "book"
-    shutil.copytree(FIXTURE, dest, ignore=shutil.ignore_patterns("_book", ".qrender"))
-    return dest
 
 
 def qrender(book: Path, *args: str) -> subprocess.CompletedProcess:
