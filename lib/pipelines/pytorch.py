@@ -8,14 +8,13 @@ the four photos with chapter 4's pipeline (``lib.ocr.read_text(image, model="cnn
 
 from __future__ import annotations
 
-import functools
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from lib import config, progress, results
+from lib import config, fmt, progress, results
 from lib.data import DataError, source
 from lib.pipelines.missing import FILES as MISSING_FILES
 from lib.pipelines.missing import not_run, reason
@@ -48,9 +47,9 @@ def nist36_cnn_goal(data: str) -> float:
 def _nist36_goal_note(data: str) -> str:
     """Why Q7.1.3's goal is what it is, for the scorecard."""
     return {
-        "synthetic": f"{100 * NIST36_CNN_GOAL_STAND_IN:g}% as for the stand-in files; {100 * NIST36_CNN_GOAL:g}% holds "
+        "synthetic": f"{fmt.pct(NIST36_CNN_GOAL_STAND_IN, 0)} as for the stand-in files; {fmt.pct(NIST36_CNN_GOAL, 0)} holds "
                      "for the course's NIST36 files",
-        "stand-in": f"{100 * NIST36_CNN_GOAL_STAND_IN:g}% for this stand-in, {100 * NIST36_CNN_GOAL:g}% for the course's "
+        "stand-in": f"{fmt.pct(NIST36_CNN_GOAL_STAND_IN, 0)} for this stand-in, {fmt.pct(NIST36_CNN_GOAL, 0)} for the course's "
                     "files: the stand-in's look-alike classes I/1 and O/0 cap a CNN trained on NIST36 alone near "
                     "92-93% (@tbl-q7-1-3-hardest)",
         "course": "our goal for the course's NIST36 files",
@@ -88,9 +87,6 @@ class Section:
     def valid_acc(self) -> float:
         return float(self.history.valid_acc[-1])
 
-    @property
-    def minutes(self) -> float:
-        return self.trained.seconds / 60
 
 
 @dataclass
@@ -121,14 +117,14 @@ class PyTorchChapter:
         return self.sections[name]
 
     @property
-    def cpu_minutes(self) -> float:
+    def cpu_seconds(self) -> float:
         """Total CPU time of the four trainings (all threads), from the cache's meta."""
-        return sum(float(s.trained.meta.get("cpu_seconds", float("nan"))) for s in self.sections.values()) / 60
+        return sum(cpu_seconds(s) for s in self.sections.values())
 
     @property
-    def training_minutes(self) -> float:
+    def training_seconds(self) -> float:
         """Total training time of the four models when they were trained (from the cache's meta)."""
-        return sum(s.trained.seconds for s in self.sections.values()) / 60
+        return sum(s.trained.seconds for s in self.sections.values())
 
 
 def section(name: str) -> Section:
@@ -212,9 +208,20 @@ def read_photos() -> Photos:
     return Photos(table) if "mlp" in r.cer else Photos(table, "no-mlp", r.unavailable.get("mlp", "?"))
 
 
-@functools.lru_cache(maxsize=2)
-def _run(profile: str) -> PyTorchChapter:
-    del profile  # part of the memo key: the quick and full profiles differ
+#: This process's chapter per profile: the chapter's cells and ``python -m lib.pipelines`` call
+#: ``run()`` more than once, and the quick and full profiles differ.
+_RUNS: dict[str, PyTorchChapter] = {}
+
+
+def run() -> PyTorchChapter:
+    """Everything chapter 7.1 shows (trained once per profile, then loaded from the cache)."""
+    profile = config.profile()
+    if profile not in _RUNS:
+        _RUNS[profile] = _compute()
+    return _RUNS[profile]
+
+
+def _compute() -> PyTorchChapter:
     from lib.deep import recipes
     from lib.deep.ocr import RULE
 
@@ -232,31 +239,26 @@ def _run(profile: str) -> PyTorchChapter:
                              trained_now=[n for n, s in sections.items() if not s.trained.cached],
                              missing=missing)
     fc, mn, nc, em = (sections.get(n) for n in recipes.NAMES)
-    results.record("Q7.1.1", fc.test_acc, goal=GOALS["nist36-fc"], data=fc.source, display=f"{fc.test_acc:.1%} test",
-                   goal_note=f"{GOALS['nist36-fc']:.0%}, the bar the homework sets for the same network in Q3.1.1",
+    results.record("Q7.1.1", fc.test_acc, goal=GOALS["nist36-fc"], data=fc.source, display=f"{fmt.pct(fc.test_acc)} test",
+                   goal_note=f"{fmt.pct(GOALS['nist36-fc'], 0)}, the bar the homework sets for the same network in Q3.1.1",
                    valid_acc=fc.valid_acc)
     if mn is not None:
         results.record("Q7.1.2", mn.test_acc, goal=GOALS["mnist-cnn"], data=mn.source,
-                       display=f"{mn.test_acc:.2%} test")
+                       display=f"{fmt.pct(mn.test_acc, 2)} test")
     else:
         not_run("Q7.1.2", "MNIST", MISSING_FILES["mnist"])
     results.record("Q7.1.3", nc.test_acc, goal=nist36_cnn_goal(nc.source), goal_note=_nist36_goal_note(nc.source),
-                   data=nc.source, display=f"{nc.test_acc:.1%} test",
+                   data=nc.source, display=f"{fmt.pct(nc.test_acc)} test",
                    fc_test_acc=fc.test_acc)
     extra = {}
     if photos.table is not None:
         extra = {"photos_cer": float(photos.table.loc["overall", "CNN CER"]), "photos_cer_goal": PHOTOS_CER_GOAL}
     if em is not None:
         results.record("Q7.1.4", em.test_acc, goal=GOALS["emnist-cnn"], data=em.source,
-                       display=f"{em.test_acc:.1%} test", rule=RULE, **extra)
+                       display=f"{fmt.pct(em.test_acc)} test", rule=RULE, **extra)
     else:
         not_run("Q7.1.4", "EMNIST Balanced", MISSING_FILES["emnist"])
     return chapter
-
-
-def run() -> PyTorchChapter:
-    """Everything chapter 7.1 shows (trained once per profile, then loaded from the cache)."""
-    return _run(config.profile())
 
 
 # ----------------------------------------------------------------------------- for the chapter
@@ -327,7 +329,7 @@ def confused_pairs(sec: Section, k: int = 6) -> pd.DataFrame:
         "classes (a / b)": [p.label for p in pairs],
         "a read as b": [p.a_as_b for p in pairs],
         "b read as a": [p.b_as_a for p in pairs],
-        "share of all errors (%)": [round(100 * p.total / errors, 1) for p in pairs],
+        "share of all errors": [p.total / errors for p in pairs],
     }).set_index("classes (a / b)")
 
 
@@ -353,7 +355,7 @@ def hardest_classes(sec: Section, k: int = 2) -> pd.DataFrame:
 
 
 def group_accuracy(classes, hard: list[int], by_split: dict[str, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
-    """Accuracy (%) per split (columns) of each class in ``hard``, of those classes together, of
+    """Accuracy per split (columns) of each class in ``hard``, of those classes together, of
     all other classes together and of all classes (rows); ``by_split[name] = (y_true, y_pred)``."""
     others = np.setdiff1d(np.arange(len(classes)), hard)
     groups = [*((classes[c], [c]) for c in hard), (f"these {len(hard)} classes", hard),
@@ -363,7 +365,7 @@ def group_accuracy(classes, hard: list[int], by_split: dict[str, tuple[np.ndarra
         row = {}
         for split, (y, pred) in by_split.items():
             mask = np.isin(y, members)
-            row[f"{split} %"] = round(100 * float((pred[mask] == y[mask]).mean()), 1) if mask.any() else float("nan")
+            row[split] = float((pred[mask] == y[mask]).mean()) if mask.any() else float("nan")
         rows[name] = row
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("class")
 
@@ -379,37 +381,35 @@ def _pairs(sec: Section, k: int):
 def error_share(sec: Section, k: int = 3) -> float:
     """Fraction of all test errors that fall in the ``k`` most confused pairs."""
     table = confused_pairs(sec, k)
-    return float(table["share of all errors (%)"].sum()) / 100
+    return float(table["share of all errors"].sum())
+
+
+def cpu_seconds(sec: Section) -> float:
+    """CPU time of a training (all threads), from the cache's meta; NaN when not recorded."""
+    return float(sec.trained.meta.get("cpu_seconds", float("nan")))
 
 
 def cpu_seconds_per_epoch(sec: Section) -> float:
-    return float(sec.trained.meta.get("cpu_seconds", float("nan"))) / max(sec.history.epochs, 1)
-
-
-def _whole(x) -> int | float:
-    x = float(x)
-    return int(round(x)) if np.isfinite(x) else x
+    return cpu_seconds(sec) / max(sec.history.epochs, 1)
 
 
 def results_table(ch: PyTorchChapter) -> pd.DataFrame:
-    """Every model of the chapter: data, parameters, epochs, accuracies, training time."""
-    rows = []
-    for sec in ch.sections.values():
-        rows.append({
-            "model": sec.name,
-            "parameters": f"{sec.params:,}",
-            "epochs": sec.history.epochs,
-            "valid %": round(100 * sec.valid_acc, 2),
-            "test %": round(100 * sec.test_acc, 2),
-        })
-    return pd.DataFrame(rows).set_index("model")
+    """Every model of the chapter: parameters, epochs, final validation and test accuracy."""
+    return pd.DataFrame([{
+        "model": sec.name,
+        "parameters": sec.params,
+        "epochs": sec.history.epochs,
+        "valid accuracy": sec.valid_acc,
+        "test accuracy": sec.test_acc,
+    } for sec in ch.sections.values()]).set_index("model")
 
 
 def timing_table(ch: PyTorchChapter) -> pd.DataFrame:
-    """Training time of every model when it was trained: wall and CPU seconds (for the web page)."""
+    """Training time of every model when it was trained, in seconds: wall, CPU (all threads),
+    wall per epoch."""
     return pd.DataFrame([{
         "model": sec.name,
-        "wall (s)": _whole(sec.trained.seconds),
-        "CPU (s)": _whole(sec.trained.meta.get("cpu_seconds", float("nan"))),
-        "s / epoch": round(sec.history.seconds_per_epoch, 2),
+        "wall": sec.trained.seconds,
+        "CPU": cpu_seconds(sec),
+        "per epoch": sec.history.seconds_per_epoch,
     } for sec in ch.sections.values()]).set_index("model")

@@ -57,11 +57,11 @@ def test_group_accuracy_per_class_group_and_split():
                 "test": (y, np.array([1, 1, 0, 1, 2, 3, 3, 3]))}
     table = pipeline.group_accuracy(classes, [0, 1], by_split)
     assert list(table.index) == ["A", "B", "these 2 classes", "the other 2 classes", "all classes"]
-    assert list(table.columns) == ["training %", "test %"]
-    assert table.loc["A", "training %"] == 50.0 and table.loc["B", "training %"] == 100.0
-    assert table.loc["these 2 classes", "test %"] == 25.0  # 1 of A, B's 4 right
-    assert table.loc["the other 2 classes", "test %"] == 75.0
-    assert table.loc["all classes", "training %"] == 87.5
+    assert list(table.columns) == ["training", "test"]
+    assert table.loc["A", "training"] == 0.5 and table.loc["B", "training"] == 1.0
+    assert table.loc["these 2 classes", "test"] == 0.25  # 1 of A, B's 4 right
+    assert table.loc["the other 2 classes", "test"] == 0.75
+    assert table.loc["all classes", "training"] == 0.875
 
 
 def test_curves_figure_has_two_panels_with_train_and_valid_lines():
@@ -71,10 +71,24 @@ def test_curves_figure_has_two_panels_with_train_and_valid_lines():
     assert max(acc.lines[0].get_ydata()) == 90  # accuracy in percent
 
 
-def test_results_table_in_percent():
+def test_results_and_timing_tables_are_numbers():
     sec = fake_section()
+    sec.trained.meta["cpu_seconds"] = 4.5
     ch = pipeline.PyTorchChapter({"mnist-cnn": sec}, None, "", pipeline.Photos(None), seconds=1.0)
     table = pipeline.results_table(ch)
-    assert table.loc["mnist-cnn", "test %"] == 84.0 and table.loc["mnist-cnn", "epochs"] == 3
-    assert pipeline.timing_table(ch).loc["mnist-cnn", "wall (s)"] == 6
-    assert ch.training_minutes == 0.1
+    assert table.loc["mnist-cnn", "test accuracy"] == 0.84 and table.loc["mnist-cnn", "epochs"] == 3
+    assert table.loc["mnist-cnn", "parameters"] == 1234
+    timing = pipeline.timing_table(ch)
+    assert timing.loc["mnist-cnn", "wall"] == 6.0 and timing.loc["mnist-cnn", "per epoch"] == 2.0
+    assert ch.training_seconds == 6.0 and ch.cpu_seconds == 4.5
+
+
+def test_run_is_computed_once_per_profile(monkeypatch):
+    calls = []
+    monkeypatch.setattr(pipeline, "_RUNS", {})
+    monkeypatch.setattr(pipeline, "_compute", lambda: calls.append(1) or object())
+    monkeypatch.setenv("QUARTO_PROFILE", "quick")
+    quick = pipeline.run()
+    assert pipeline.run() is quick and len(calls) == 1
+    monkeypatch.setenv("QUARTO_PROFILE", "")
+    assert pipeline.run() is not quick and len(calls) == 2
