@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from lib import config, progress, results
+from lib import config, fmt, progress, results
 from lib.data import DataError
 from lib.data import flowers as fl
 from lib.metrics import confusion_matrix
@@ -206,7 +206,7 @@ def _record(ch: FinetuneChapter) -> None:
             ch.squeeze.test_acc,
             goal=GOAL,
             data=f"{ch.data_source}; {ch.weights_source}",
-            display=f"SqueezeNet {100 * ch.squeeze.test_acc:.1f}% vs. scratch CNN {100 * ch.scratch.test_acc:.1f}% (test)",
+            display=f"SqueezeNet {fmt.pct(ch.squeeze.test_acc)} vs. scratch CNN {fmt.pct(ch.scratch.test_acc)} (test)",
             scratch_test_acc=ch.scratch.test_acc,
             squeezenet_val_acc=ch.squeeze.val_acc,
             scratch_val_acc=ch.scratch.val_acc,
@@ -218,6 +218,6 @@ def _record(ch: FinetuneChapter) -> None:
             goal=GOAL,
             goal_note="without the pretrained weights only the scratch CNN is trained (its accuracy is shown)",
             data=f"{ch.data_source}; no pretrained weights: {ch.weights_note}",
-            display=f"no pretrained weights ({ch.weights_note}); scratch CNN {100 * ch.scratch.test_acc:.1f}% (test)",
+            display=f"no pretrained weights ({ch.weights_note}); scratch CNN {fmt.pct(ch.scratch.test_acc)} (test)",
             scratch_test_acc=ch.scratch.test_acc,
         )
