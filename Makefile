@@ -1,11 +1,14 @@
 # Two commands on a fresh machine: `make report` and `make test`. Everything sets itself up.
 SHELL := /bin/bash
 PYTHON_SYS ?= python3
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
+# The exact versions that produced the book (`make lock` writes it from pyproject.toml). `LOCK=`
+# (empty) installs from pyproject.toml's ranges alone, e.g. on a platform the lock was not made for.
+LOCK ?= requirements-lock.txt
 # Quarto is optional: used when on PATH or named by QUARTO; else our offline renderer.
 QUARTO ?= $(shell command -v quarto 2>/dev/null)
-DEPS_HASH := $(shell sha256sum pyproject.toml | cut -c1-16)
+DEPS_HASH := $(shell cat pyproject.toml $(LOCK) | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.setup-$(DEPS_HASH)
 CH ?=
 # numpy's BLAS on one thread in tests and scripts too, as _environment sets it for renders (it
@@ -27,17 +30,31 @@ ifneq ($(filter chapter,$(MAKECMDGOALS)),)
 $(if $(value CH),$(call check_name,CH,$(CHAPTER),03-training),$(error usage: make chapter CH=<name>, e.g. CH=03-training))
 endif
 
-.PHONY: setup report chapter test test-fast clean data submission bench lint
+.PHONY: setup lock report chapter test test-fast clean data submission bench lint
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# One pip run installs the lock's exact versions together with pyproject.toml's dependencies and
+# dev tools, so pip checks that the two agree (a stale lock is an error, not a silent mix); it
+# runs again whenever pyproject.toml or the lock changes.
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(PY) || $(PYTHON_SYS) -m venv $(VENV)
-	@$(PY) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml','rb'))['project']['dependencies']))" > $(VENV)/requirements.txt
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r $(VENV)/requirements.txt
+	@$(PY) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+	print('\n'.join(p['dependencies'] + p['optional-dependencies']['dev']))" > $(VENV)/requirements.txt
+	$(PY) -m pip install --quiet --upgrade '$(or $(if $(LOCK),$(shell grep -sE '^pip==' $(LOCK))),pip)'
+	$(PY) -m pip install --quiet $(if $(LOCK),--requirement $(LOCK)) --requirement $(VENV)/requirements.txt
 	@rm -f $(VENV)/.setup-*
 	@touch $@
+
+# `make lock`: requirements-lock.txt from pyproject.toml (dependencies and the dev extra) with
+# pip-compile, for this platform (Linux x86_64, CPython 3.11: the machines and CI that build the
+# book). It pins pip too, which setup installs first: a pip that this pip-compile runs with.
+# Versions already in the lock are kept; `make lock LOCK_ARGS=--upgrade` takes the newest.
+lock:
+	@test -x $(PY) || $(PYTHON_SYS) -m venv $(VENV)
+	@$(PY) -m piptools --version >/dev/null 2>&1 || $(PY) -m pip install --quiet pip-tools
+	CUSTOM_COMPILE_COMMAND="make lock" $(PY) -m piptools compile --quiet --extra dev --strip-extras \
+	  --allow-unsafe --no-emit-index-url --no-emit-find-links $(LOCK_ARGS) --output-file requirements-lock.txt pyproject.toml
 
 # `make report`: HTML site + one PDF in _book/ (chapters re-execute only when their source changed).
 # The pre-render script (python -m lib.pipelines) and post-render script (_book/results.json)

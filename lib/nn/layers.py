@@ -80,15 +80,21 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
       ``exp(x) / (exp(x) + 1) = z / (1 + z)``.
 
     The textbook form computes ``exp(1000)`` for ``x = -1000``: infinity, with an overflow
-    warning. The dtype of ``x`` is kept (float32 stays float32).
+    warning. The dtype of ``x`` is kept (float32 stays float32); integers are computed in float64.
     """
     x = np.asarray(x)
+    if x.dtype.kind != "f":
+        x = x.astype(np.float64)
+    z = np.asarray(np.abs(x))  # an array even for a 0-d x: the steps below work in place
+    np.negative(z, out=z)
     with np.errstate(under="ignore"):  # exp(-|x|) -> 0 for |x| > 745: the right limit
-        z = np.exp(-np.abs(x))
-    numerator = np.where(x >= 0, np.ones_like(z), z)
-    z += 1  # the denominator, in place
-    numerator /= z
-    return numerator
+        np.exp(z, out=z)
+    denominator = z + 1
+    # The numerator, in z's buffer: 1 where x >= 0, else z. As z lies in [0, 1],
+    # max(z, [x >= 0]) is exactly that, with no array of ones.
+    np.maximum(z, x >= 0, out=z)
+    z /= denominator
+    return z
 
 
 def sigmoid_forward(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -110,7 +110,7 @@ def softmax_cross_entropy(
     n, c = logits.shape
     labels = _labels(y, n, c)
     rows = np.arange(n)
-    peak = np.max(logits, axis=1, keepdims=True)
+    peak = logits.max(axis=1, keepdims=True)
     probs = logits - peak
     picked = probs[rows, labels]  # z_y = logit_y - max, before exponentiation
     np.exp(probs, out=probs)

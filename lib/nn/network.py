@@ -18,9 +18,9 @@ the output head. Two heads, each with its loss:
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -53,6 +53,16 @@ HEADS = {
 }
 
 
+class _Layer(NamedTuple):
+    """What the forward and backward passes need to know of layer ``i``, worked out once."""
+
+    W: str  # "W{i}"
+    b: str  # "b{i}"
+    W_shape: tuple[int, int]
+    b_shape: tuple[int]
+    activation: str
+
+
 @dataclass(frozen=True)
 class NetworkSpec:
     """Layer sizes ``(D0, D1, ..., DL)``, hidden activation(s) and the output head.
@@ -83,6 +93,14 @@ class NetworkSpec:
         object.__setattr__(self, "sizes", sizes)
         object.__setattr__(self, "hidden", hidden)
         object.__setattr__(self, "loss", HEADS[self.head])
+        # Not a field (so not compared, hashed or shown): the per-layer names and shapes, built
+        # here once instead of in every forward and backward pass of training.
+        plan = tuple(
+            _Layer(f"W{i}", f"b{i}", (sizes[i - 1], sizes[i]), (sizes[i],), act)
+            for i, act in enumerate((*hidden, self.head), start=1)
+        )
+        object.__setattr__(self, "_plan", plan)
+        object.__setattr__(self, "_param_names", tuple(name for layer in plan for name in (layer.W, layer.b)))
 
     @classmethod
     def classifier(
@@ -116,18 +134,13 @@ class NetworkSpec:
 
     def layers(self) -> Iterator[tuple[int, int, int, str]]:
         """``(i, n_in, n_out, activation)`` for layers ``i = 1..L``."""
-        for i, act in enumerate(self.activations, start=1):
-            yield i, self.sizes[i - 1], self.sizes[i], act
+        for i, layer in enumerate(self._plan, start=1):
+            yield i, *layer.W_shape, layer.activation
 
 
 def param_names(spec: NetworkSpec) -> list[str]:
     """``["W1", "b1", "W2", "b2", ...]`` in layer order."""
-    return list(_param_names(spec.n_layers))
-
-
-@functools.lru_cache(maxsize=64)
-def _param_names(n_layers: int) -> tuple[str, ...]:
-    return tuple(f"{p}{i}" for i in range(1, n_layers + 1) for p in ("W", "b"))
+    return list(spec._param_names)
 
 
 def init_params(spec: NetworkSpec, seed: int = 0, dtype=np.float32) -> dict[str, np.ndarray]:
@@ -145,8 +158,8 @@ def as_dtype(params: dict[str, np.ndarray], dtype) -> dict[str, np.ndarray]:
 
 
 def _check_params(params: dict[str, np.ndarray], spec: NetworkSpec) -> None:
-    for i, n_in, n_out, _ in spec.layers():
-        for name, shape in ((f"W{i}", (n_in, n_out)), (f"b{i}", (n_out,))):
+    for layer in spec._plan:
+        for name, shape in ((layer.W, layer.W_shape), (layer.b, layer.b_shape)):
             if name not in params:
                 raise KeyError(f"params has no {name!r} (found {sorted(params)}); spec sizes {spec.sizes}")
             if params[name].shape != shape:
@@ -165,10 +178,10 @@ def forward(
     _check_params(params, spec)
     caches: list[DenseCache] = []
     h = x
-    for i, _, _, act in spec.layers():
-        if i == spec.n_layers and not head:
-            act = "identity"
-        h, cache = dense_forward(h, params[f"W{i}"], params[f"b{i}"], act)
+    last = spec._plan[-1]
+    for layer in spec._plan:
+        act = "identity" if layer is last and not head else layer.activation
+        h, cache = dense_forward(h, params[layer.W], params[layer.b], act)
         caches.append(cache)
     return h, caches
 
@@ -183,17 +196,17 @@ def backward(
     the last layer's pre-activation (the fused softmax + cross-entropy ``probs - onehot``).
     ``need_dx=True`` also returns ``"x"``: ``dJ/dx`` for the input batch.
     """
+    plan = spec._plan
     grads: dict[str, np.ndarray] = {}
     d = dout
-    for i in range(spec.n_layers, 0, -1):
-        cache = caches[i - 1]
-        want_dx = i > 1 or need_dx
-        if i == spec.n_layers and pre_activation:
-            d, dW, db = linear_backward(d, cache.linear, need_dx=want_dx)
+    for i in range(len(plan) - 1, -1, -1):
+        want_dx = i > 0 or need_dx
+        if i == len(plan) - 1 and pre_activation:
+            d, dW, db = linear_backward(d, caches[i].linear, need_dx=want_dx)
         else:
-            d, dW, db = dense_backward(d, cache, need_dx=want_dx)
-        grads[f"W{i}"], grads[f"b{i}"] = dW, db
-    ordered = {k: grads[k] for k in _param_names(spec.n_layers)}
+            d, dW, db = dense_backward(d, caches[i], need_dx=want_dx)
+        grads[plan[i].W], grads[plan[i].b] = dW, db
+    ordered = {name: grads[name] for name in spec._param_names}
     if need_dx:
         ordered["x"] = d
     return ordered

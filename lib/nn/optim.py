@@ -25,9 +25,8 @@ def axpy(a: float, x: np.ndarray, y: np.ndarray) -> None:
     if fn is not None and x.dtype == y.dtype and y.flags.c_contiguous and x.flags.c_contiguous:
         flat = y.reshape(-1)
         out = fn(x.reshape(-1), flat, a=a)
-        if np.shares_memory(out, y):
-            return
-        y[...] = out.reshape(y.shape)  # f2py copied: keep the result anyway
+        if out is not flat:  # f2py worked on a copy (it returns its input when it did not)
+            y[...] = out.reshape(y.shape)
         return
     y += a * x
 

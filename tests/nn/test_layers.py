@@ -114,6 +114,21 @@ def test_sigmoid_matches_scipy_expit(dtype, ulps):
     assert ours[-3] == 0.0 and ours[-2] == 1.0
 
 
+@pytest.mark.parametrize("dtype, bits", [(np.float32, np.uint32), (np.float64, np.uint64)])
+def test_sigmoid_is_bit_for_bit_the_two_branch_formula(dtype, bits):
+    """The in-place sigmoid computes exactly the docstring's two branches (no rounding moved):
+    ``1 / (1 + z)`` for ``x >= 0`` and ``z / (1 + z)`` below, ``z = exp(-|x|)``."""
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(scale=30, size=100_000), np.linspace(-800, 800, 20_001),
+                        [-np.inf, np.inf, -0.0, 0.0, 1e-300, -1e-300, np.nan]]).astype(dtype)
+    with np.errstate(under="ignore"):
+        z = np.exp(-np.abs(x))
+    reference = np.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(dtype)
+    assert np.array_equal(sigmoid(x).view(bits), reference.view(bits))
+    assert sigmoid(dtype(-3.0)).shape == ()  # 0-d in, 0-d out
+    assert sigmoid(np.array([-800, 0, 800])).tolist() == [0.0, 0.5, 1.0]  # integers: float64
+
+
 def test_sigmoid_is_our_own_code():
     """Q2.2.1 asks to implement the sigmoid: the layer must not call a library's."""
     import inspect

@@ -5,7 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lib.nn import SGD, Momentum, NetworkSpec, TrainConfig, minibatches, train
+from lib.nn import (
+    SGD,
+    Momentum,
+    NetworkSpec,
+    TrainConfig,
+    init_params,
+    loss_and_grads,
+    minibatches,
+    train,
+    train_epoch,
+)
 
 
 @pytest.mark.parametrize("n, batch_size", [(100, 32), (64, 16), (5, 10)])
@@ -105,3 +115,27 @@ def test_progress_wrapper_sees_every_epoch():
     spec = NetworkSpec.classifier(n_in=8, hidden=4, n_classes=3)
     train(spec, TrainConfig(lr=0.1, batch_size=8, epochs=2), x, y, progress=progress)
     assert seen == [1, 2]
+
+
+@pytest.mark.parametrize("autoencoder", [False, True])
+def test_train_epoch_is_bit_for_bit_the_plain_loop(autoencoder):
+    """``train_epoch``'s shortcuts (one gather when the target is the input) change no bit:
+    it equals gathering each batch, ``loss_and_grads`` and ``optimizer.step`` written out."""
+    rng = np.random.default_rng(0)
+    x = rng.random((70, 12), dtype=np.float32)
+    if autoencoder:
+        spec, y, reduction, make_opt = NetworkSpec.autoencoder(12, (5, 4, 5)), x, "sum", lambda: Momentum(1e-3)
+    else:
+        spec, y, reduction, make_opt = NetworkSpec.classifier(12, 6, 4), rng.integers(0, 4, 70), "mean", lambda: SGD(0.3)
+    fast, plain = init_params(spec, 1), init_params(spec, 1)
+    fast_opt, plain_opt = make_opt(), make_opt()
+    for epoch in range(3):
+        total = train_epoch(fast, spec, x, y, fast_opt, 16, np.random.default_rng(epoch), reduction)
+        expected = 0.0
+        for idx in minibatches(len(x), 16, np.random.default_rng(epoch)):
+            loss, grads, _ = loss_and_grads(plain, spec, x[idx], y[idx], reduction)
+            plain_opt.step(plain, grads)
+            expected += loss
+        assert total == expected
+        for name in plain:
+            assert np.array_equal(fast[name], plain[name]), (epoch, name)
