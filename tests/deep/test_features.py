@@ -4,21 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
-import torchvision
 from PIL import Image
 
 from lib.data import flowers as fl
-from lib.deep import features, models
-
-
-@pytest.fixture
-def random_weights(monkeypatch):
-    """Stand-in 'pretrained' weights (a seeded random SqueezeNet 1.1), so tests need no files."""
-    torch.manual_seed(123)
-    state = torchvision.models.squeezenet1_1(weights=None).state_dict()
-    monkeypatch.setattr(models, "pretrained_weights", lambda: (state, "test weights", "digest-123"))
-    return state
+from lib.deep import features
 
 
 @pytest.fixture

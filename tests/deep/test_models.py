@@ -69,17 +69,6 @@ def test_flowers_cnn_has_three_conv_and_two_fc_layers_with_dropout_before_each()
     assert plain[plain.index("Flatten"):] == ["Flatten", "Linear", "ReLU", "Dropout", "Linear"]
 
 
-@pytest.fixture
-def random_weights(monkeypatch):
-    """Stand-in 'pretrained' weights (a seeded random SqueezeNet 1.1), so tests need no files."""
-    import torchvision
-
-    torch.manual_seed(123)
-    state = torchvision.models.squeezenet1_1(weights=None).state_dict()
-    monkeypatch.setattr(models, "pretrained_weights", lambda: (state, "test weights", "digest-123"))
-    return state
-
-
 def test_classifier_is_replaced_and_nothing_else_changes(random_weights):
     model = models.squeezenet17(pretrained=True)
     after = model.state_dict()
