@@ -1,7 +1,7 @@
 """Numbers as the book writes them, one form for every chapter.
 
->>> pct(0.8312), pct(0.8312, 2)
-('83.1%', '83.12%')
+>>> pct(0.8312), pct(0.8312, 2), points(0.123)
+('83.1%', '83.12%', '12.3 percentage points')
 >>> sci(2.3e-7), sci(1e-6, 0), sci(0.5), sci(0)
 ('2.3 × 10⁻⁷', '10⁻⁶', '5.0 × 10⁻¹', '0')
 >>> duration(42.4), duration(3.14159, 2), duration(750)
@@ -15,7 +15,7 @@ pipelines) returns plain numbers.
 
 from __future__ import annotations
 
-__all__ = ["count", "duration", "pct", "sci"]
+__all__ = ["count", "duration", "pct", "points", "sci"]
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
 #: Durations from this many seconds on are given in minutes.
@@ -25,6 +25,11 @@ MINUTES_FROM = 120
 def pct(fraction: float, digits: int = 1) -> str:
     """A fraction as a percentage: ``pct(0.8312) == "83.1%"``."""
     return f"{fraction:.{digits}%}"
+
+
+def points(difference: float, digits: int = 1) -> str:
+    """A difference of two fractions in percentage points: ``points(0.123) == "12.3 percentage points"``."""
+    return f"{100 * difference:.{digits}f} percentage points"
 
 
 def sci(value: float, digits: int = 1) -> str:

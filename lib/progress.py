@@ -23,10 +23,11 @@ def bar(iterable: Iterable[T], desc: str = "", total: int | None = None) -> Iter
     return tqdm(iterable, desc=desc, total=total, leave=False)
 
 
-def counter(total: int, desc: str = ""):
-    """A tqdm bar to ``update`` by hand (``lib.deep.train.fit``'s ``progress``), or None."""
+def counter(total: int | None, desc: str = "", **options):
+    """A tqdm bar to ``update`` by hand (``lib.deep.train.fit``'s ``progress``; downloads pass
+    tqdm's ``initial``, ``unit``, ...), or None when ``config.show_progress()`` is false."""
     if not config.show_progress():
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc=desc, leave=False)
+    return tqdm(total=total, desc=desc, leave=False, **options)

@@ -220,7 +220,7 @@ def notes_text(results: dict[str, dict[str, Any]]) -> str:
     our goals is said once, at the end."""
     quick = any(e and e.get("profile") == "quick" and e.get("goal_met") is False for e in results.values())
     text = " ".join(n if n.endswith(".") else n + "." for n in notes(results, quick_reason=False))
-    return text + (f" Results below our goals here come from the quick profile, which trains for a few "
+    return text + (" Results below our goals here come from the quick profile, which trains for a few "
                    "epochs on small subsets." if quick and text else "")
 
 

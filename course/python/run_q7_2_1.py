@@ -3,7 +3,7 @@
 SqueezeNet 1.1 (ImageNet weights from ``../data/weights/squeezenet1_1.pth``) keeps its
 features frozen; its classifier's 1x1 convolution is replaced by one with 17 outputs and only
 that layer is trained (``lib.deep.finetune``: exactly the replaced layer, trained on the
-pooled features, which are computed once and cached). The CNN from scratch has three
+pooled features, which ``lib.deep.features`` computes once and caches). The CNN from scratch has three
 convolutional layers and two fully connected layers (the homework's "standard" design).
 Both are compared on the same train/validation/test split; the classifier's settings are
 chosen on validation accuracy only. Writes ``q7_2_1_accuracy.png`` and ``q7_2_1_loss.png``.
@@ -15,13 +15,13 @@ import matplotlib.pyplot as plt
 
 from lib import config
 from lib.data.flowers import flowers_split
-from lib.deep import finetune
+from lib.deep import finetune, models
 
 split = flowers_split()
 if config.is_quick():
     split = split.subset(4)
 print(f"Q7.2.1 Flowers-17 ({config.profile()} profile): {split.sizes()} images, split {split.origin}")
-_, origin, digest = finetune.pretrained_weights()
+_, origin, digest = models.pretrained_weights()
 if not digest:
     raise SystemExit(f"no pretrained SqueezeNet weights: {origin}")
 

@@ -53,6 +53,7 @@ from lib import config
 from lib.cache import file_hash
 from lib.data import layout
 from lib.data.errors import DataError
+from lib.progress import counter
 
 #: Seconds to wait for a host to answer (DNS and TCP connect), and for each read of a download.
 CONNECT_TIMEOUT = 5.0
@@ -257,14 +258,6 @@ def verify(path: Path, known_hash: str | None) -> str:
     return sha256
 
 
-def _progress(total: int | None, done: int, desc: str):
-    if not config.show_progress():
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=total, initial=done, unit="B", unit_scale=True, unit_divisor=1024, desc=desc, leave=False)
-
-
 def download(source: Source, folder: Path, timeout: float = READ_TIMEOUT) -> Path:
     """Download ``source`` into ``folder`` (resuming a ``.part`` file), verify it, return its path.
 
@@ -289,7 +282,7 @@ def download(source: Source, folder: Path, timeout: float = READ_TIMEOUT) -> Pat
                 done = 0
             length = response.headers.get("Content-Length")
             total = done + int(length) if length else None
-            bar = _progress(total, done, source.filename)
+            bar = counter(total, source.filename, initial=done, unit="B", unit_scale=True, unit_divisor=1024)
             with open(part, "ab" if done else "wb") as out:
                 for chunk in iter(lambda: response.read(CHUNK), b""):
                     out.write(chunk)

@@ -6,7 +6,8 @@
 * :class:`FlowersDataset`: ``(image, label)`` pairs of one split, with ``classes``,
   ``class_to_idx``, ``samples`` and ``targets`` like ``torchvision.datasets.ImageFolder``.
 * :func:`preload`: the images of a split decoded once into one uint8 tensor of small squares,
-  for the CNN trained from scratch (it sees every image every epoch).
+  for the CNN trained from scratch (it sees every image every epoch); :func:`to_input` is their
+  evaluation view and :func:`imagenet_normalize` the normalisation every view ends with.
 
 Each transform is described by a short string (``describe``) that goes into cache keys.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from PIL import Image
 from torchvision import transforms as T
 
@@ -54,11 +56,17 @@ def train_views(size: int = 224, scale: tuple[float, float] = (0.35, 1.0)) -> T.
 def normalize_batch(images) -> torch.Tensor:
     """PIL images of one size -> a normalised float batch (N, 3, H, W), like ToTensor + Normalize.
 
-    Done in numpy on the whole batch: many small torch ops are slow on a loaded machine.
+    One conversion of the whole batch: many small per-image torch ops are slow on a loaded machine.
     """
     batch = np.stack([np.asarray(im, dtype=np.uint8) for im in images]).astype(np.float32) / 255.0
-    batch = (batch - np.float32(IMAGENET_MEAN)) / np.float32(IMAGENET_STD)
-    return torch.from_numpy(np.ascontiguousarray(batch.transpose(0, 3, 1, 2)))
+    return imagenet_normalize(torch.from_numpy(np.ascontiguousarray(batch.transpose(0, 3, 1, 2))))
+
+
+def imagenet_normalize(x: torch.Tensor) -> torch.Tensor:
+    """A float batch (N, 3, H, W) in [0, 1] normalised per channel with ImageNet's mean and std."""
+    mean = torch.tensor(IMAGENET_MEAN, dtype=x.dtype, device=x.device).view(1, 3, 1, 1)
+    std = torch.tensor(IMAGENET_STD, dtype=x.dtype, device=x.device).view(1, 3, 1, 1)
+    return (x - mean) / std
 
 
 def imagenet_eval(size: int = 224, resize: int = 256) -> T.Compose:
@@ -104,3 +112,12 @@ def preload(split: FlowersSplit, which: str, side: int) -> tuple[torch.Tensor, t
     prep = T.Compose([T.Resize(side), T.CenterCrop(side), T.PILToTensor()])
     images = [prep(load_pil(p, side)) for p in split.paths(which)]
     return torch.stack(images), torch.from_numpy(np.asarray(split.labels(which)))
+
+
+def to_input(images_uint8: torch.Tensor, side: int) -> torch.Tensor:
+    """Preloaded uint8 images (N, 3, H, W) -> the whole image at ``side`` px, normalised (the
+    evaluation view of the CNN trained from scratch)."""
+    x = images_uint8.float() / 255.0
+    if x.shape[-1] != side:
+        x = F.interpolate(x, size=(side, side), mode="bilinear", antialias=True, align_corners=False)
+    return imagenet_normalize(x.clamp(0, 1))

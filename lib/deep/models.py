@@ -1,11 +1,18 @@
-"""Models of chapter 7.1, each built from a small frozen spec (the spec is part of cache keys).
+"""Every network of chapter 7, each built from a small frozen spec (the spec enters cache keys).
 
 * :class:`FCSpec` -- chapter 3's network, 1024-64-36 with a sigmoid hidden layer and a softmax
   output (the softmax lives in the cross-entropy loss, so the model returns logits).
-* :class:`CNNSpec` -- a family of small CNNs: ``len(channels)`` stages of
-  ``convs_per_stage`` x (3x3 conv, batch norm, ReLU) followed by 2x2 max pooling, then
-  ``Linear -> ReLU -> Dropout -> Linear``. The first layer normalises pixels with the
-  training set's mean and std (stored in the spec, so a saved model carries its preprocessing).
+* :class:`CNNSpec` -- the family of small CNNs of chapters 7.1 and 7.2: ``len(channels)`` stages
+  of ``convs_per_stage`` x (3x3 conv, batch norm, ReLU) followed by 2x2 max pooling, then
+  ``[Dropout ->] Linear -> ReLU -> Dropout -> Linear``. The first layer normalises pixels with
+  the training set's mean and std (stored in the spec, so a saved model carries its
+  preprocessing); the Flowers-17 CNN gets images already normalised per colour channel
+  (``lib.data.flowers_torch``), so its spec keeps mean 0 and std 1.
+* SqueezeNet 1.1 with a new classifier (:func:`squeezenet17`): torchvision's model and the
+  ImageNet weights that ``lib.data.load_squeezenet_state_dict()`` resolves, its final 1x1
+  convolution replaced for the 17 flower classes (:func:`replace_classifier`), and the linear
+  head that is trained in its place on pooled features (:func:`linear_head`,
+  :func:`head_into_model`; ``lib.deep.finetune`` says why the two are the same).
 
 ``build(spec)`` makes the module; ``summary(model, input_shape)`` prints layer output shapes and
 parameter counts.
@@ -13,10 +20,20 @@ parameter counts.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
+
+from lib import config
+from lib.data.flowers import CLASSES as FLOWER_NAMES
+
+#: Channels of SqueezeNet 1.1's last feature map (the input of its classifier).
+SQUEEZENET_FEATURES = 512
+FLOWER_CLASSES = len(FLOWER_NAMES)
 
 
 @dataclass(frozen=True)
@@ -37,7 +54,8 @@ class CNNSpec:
     channels: tuple[int, ...] = (32, 64)
     convs_per_stage: int = 1
     hidden: int = 128
-    dropout: float = 0.25
+    dropout: float = 0.25  # before the output layer
+    feature_dropout: float = 0.0  # before the hidden layer (on the flattened feature maps)
     mean: float = 0.0  # pixel normalisation (the training split's statistics)
     std: float = 1.0
     kind: str = "cnn"
@@ -84,8 +102,10 @@ def cnn(spec: CNNSpec) -> nn.Sequential:
         size //= 2
     if size < 1:
         raise ValueError(f"{spec}: {len(spec.channels)} poolings shrink {spec.image_size}px images to nothing")
+    layers.append(nn.Flatten())
+    if spec.feature_dropout:
+        layers.append(nn.Dropout(spec.feature_dropout))
     layers += [
-        nn.Flatten(),
         nn.Linear(c_in * size * size, spec.hidden),
         nn.ReLU(inplace=True),
         nn.Dropout(spec.dropout),
@@ -110,8 +130,82 @@ def input_shape(spec: FCSpec | CNNSpec) -> tuple[int, ...]:
     return (spec.in_channels, spec.image_size, spec.image_size)
 
 
-def count_parameters(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+# --------------------------------------------------------------------------- SqueezeNet 1.1
+
+
+@functools.lru_cache(maxsize=1)
+def pretrained_weights() -> tuple[dict | None, str, str]:
+    """``(state_dict or None, where it came from, digest of the tensors)``; read once per process."""
+    from lib.data import load_squeezenet_state_dict
+
+    state, origin = load_squeezenet_state_dict()
+    if state is None:
+        return None, origin, ""
+    h = hashlib.sha256()
+    for name in sorted(state):
+        h.update(name.encode())
+        h.update(state[name].detach().cpu().numpy().tobytes())
+    return state, origin, h.hexdigest()[:20]
+
+
+def replace_classifier(model: nn.Module, n_classes: int = FLOWER_CLASSES, seed: int = config.SEED) -> nn.Module:
+    """Replace SqueezeNet's final 1x1 conv by a fresh one with ``n_classes`` outputs (in place).
+
+    The ReLU after it becomes the identity: a ReLU on the class scores would forbid negative
+    logits, and without it the classifier is linear in the features. Every other weight is left
+    as it was.
+    """
+    old = model.classifier[1]
+    gen = torch.Generator().manual_seed(seed)
+    new = nn.Conv2d(old.in_channels, n_classes, kernel_size=1)
+    with torch.no_grad():
+        new.weight.normal_(0.0, 0.01, generator=gen)
+        new.bias.zero_()
+    model.classifier[1] = new
+    model.classifier[2] = nn.Identity()
+    model.num_classes = n_classes
+    return model
+
+
+def squeezenet17(pretrained: bool = True, seed: int = config.SEED) -> nn.Module:
+    """torchvision's SqueezeNet 1.1 with the ImageNet weights and a new 17-class classifier.
+
+    Raises ``lib.data.DataError`` when ``pretrained`` and no weights can be found.
+    """
+    import torchvision  # only here: the other models need none of it
+
+    model = torchvision.models.squeezenet1_1(weights=None)
+    if pretrained:
+        state, origin, _ = pretrained_weights()
+        if state is None:
+            from lib.data import DataError
+
+            raise DataError(f"SqueezeNet 1.1 ImageNet weights unavailable: {origin}")
+        model.load_state_dict(state)
+    return replace_classifier(model, FLOWER_CLASSES, seed)
+
+
+def linear_head(dropout: float) -> nn.Sequential:
+    """What is trained on SqueezeNet's pooled features: ``Dropout -> Linear(512, 17)``, the new
+    1x1 convolution (:func:`head_into_model` copies it there)."""
+    return nn.Sequential(nn.Dropout(dropout), nn.Linear(SQUEEZENET_FEATURES, FLOWER_CLASSES))
+
+
+def head_into_model(model: nn.Module, weight: np.ndarray, bias: np.ndarray) -> nn.Module:
+    """Copy a trained linear head (17, 512), (17,) into the model's 1x1 classifier conv."""
+    conv = model.classifier[1]
+    with torch.no_grad():
+        conv.weight.copy_(torch.as_tensor(weight, dtype=torch.float32).reshape(conv.weight.shape))
+        conv.bias.copy_(torch.as_tensor(bias, dtype=torch.float32))
+    return model
+
+
+# --------------------------------------------------------------------------- size
+
+
+def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
+    """Parameters of ``model``: those that require gradients, or all of them."""
+    return int(sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only))
 
 
 def summary_rows(model: nn.Module, shape: tuple[int, ...]) -> list[tuple[str, str, int]]:

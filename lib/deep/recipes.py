@@ -50,11 +50,13 @@ import torch
 
 from lib import cache, config
 from lib.data import torch_datasets as td
-from lib.deep import augment, models, rows, train
+from lib.deep import augment, models, train
 from lib.mlp_search import best_config
 
 #: Code whose source the trained weights depend on, besides lib.deep.train and lib.deep.models.
 CODE = ("lib.deep.augment", "lib.data.torch_datasets")
+#: ... and the test results, besides those.
+TEST_CODE = ("lib.deep.recipes", *train.CODE, *CODE)
 
 NAMES = ("nist36-fc", "mnist-cnn", "nist36-cnn", "emnist-cnn")
 
@@ -65,7 +67,7 @@ class Recipe:
     dataset: str  # "nist36" (rows), "nist36-ink" (rows, 1 - x), "nist36-images", "mnist", "emnist"
     spec: models.FCSpec | models.CNNSpec  # mean/std are filled in from the training split
     cfg: train.TrainConfig
-    augment: augment.AugmentSpec | rows.RowShiftSpec | None = None
+    augment: augment.AugmentSpec | augment.RowShiftSpec | None = None
     n_valid: int = 0  # items held out of the training file for validation (MNIST, EMNIST)
     train_subset: int | None = None  # quick profile: train on a random subset
 
@@ -86,7 +88,7 @@ def fc_recipe() -> Recipe:
         models.FCSpec(inputs=1024, hidden=ch3.hidden, classes=36),
         train.TrainConfig(epochs=ch3.epochs, batch_size=ch3.batch_size, optimizer="sgd", lr=ch3.lr,
                           momentum=0.0, weight_decay=0.0, schedule="constant", seed=ch3.seed),
-        augment=rows.RowShiftSpec(ch3.max_shift, fill=0.0 if ch3.ink_positive else 1.0)
+        augment=augment.RowShiftSpec(ch3.max_shift, fill=0.0 if ch3.ink_positive else 1.0)
         if ch3.max_shift else None,
         train_subset=ch3.n_train,
     )
@@ -153,47 +155,40 @@ def full_spec(r: Recipe, tr: td.TensorSplit):
     return r.spec
 
 
+def _training(r: Recipe) -> tuple[td.TensorSplit, td.TensorSplit, td.TensorSplit, models.FCSpec | models.CNNSpec,
+                                  dict]:
+    """``(train, valid, test, full spec, key parts)``: the recipe's splits, and the
+    ``specs``/``data``/``code`` that key its training (``train.fit_cached``, ``train.training_key``)."""
+    tr, va, te = splits(r)
+    spec = full_spec(r, tr)
+    return tr, va, te, spec, {"specs": (spec, r.augment), "data": (tr.fingerprint, va.fingerprint), "code": CODE}
+
+
 def trained(r: Recipe, progress: train.Progress | None = None) -> train.Trained:
     """Train (or load) the recipe's model; ``.cached`` says which happened."""
-    tr, va, _ = splits(r)
-    spec = full_spec(r, tr)
+    tr, va, _, spec, parts = _training(r)
     return train.fit_cached(
-        r.name, lambda: models.build(spec),
-        lambda: train.tensor_loaders(tr, va, r.cfg.batch_size, seed=r.cfg.seed),
-        r.cfg, key=(spec, r.augment, tr.fingerprint, va.fingerprint), augment=_augmenter(r.augment),
-        code=_code(r), progress=progress,
+        r.name, lambda: models.build(spec), lambda: train.tensor_loaders(tr, va, r.cfg.batch_size, seed=r.cfg.seed),
+        r.cfg, augment=augment.augmenter(r.augment), progress=progress, **parts,
     )
 
 
-def _augmenter(spec):
-    return rows.augmenter(spec) if isinstance(spec, rows.RowShiftSpec) else augment.augmenter(spec)
-
-
-def _code(r: Recipe) -> tuple[str, ...]:
-    """The modules whose source a recipe's trained weights depend on (besides train, models)."""
-    return CODE + ("lib.deep.rows",) if isinstance(r.augment, rows.RowShiftSpec) else CODE
-
-
-@cache.cached("deep-test", code=train.CODE + CODE)
-def _test_result(r: Recipe, key: str, test_fingerprint: str) -> dict:
-    del key, test_fingerprint  # part of the cache key only
-    model = trained(r).model
-    _, _, te = splits(r)
-    logits = train.predict(model, te.x)
-    loss = float(torch.nn.functional.cross_entropy(logits, te.y))
-    pred = logits.argmax(1)
-    return {
-        "test_loss": loss,
-        "test_acc": float((pred == te.y).float().mean()),
-        "y_true": te.y.numpy().astype(np.int64),
-        "y_pred": pred.numpy().astype(np.int64),
-        "n_test": len(te),
-    }
-
-
 def test_result(r: Recipe) -> dict:
-    """Test loss, accuracy and predictions of the recipe's model (evaluated once, then cached)."""
-    tr, va, te = splits(r)
-    spec = full_spec(r, tr)
-    key = train.cache_key(r.name, r.cfg, (spec, r.augment, tr.fingerprint, va.fingerprint), _code(r))
-    return _test_result(r, key, te.fingerprint)
+    """Test loss, accuracy and predictions of the recipe's model (evaluated once, then cached
+    under the trained model's key and the test split's fingerprint)."""
+    _, _, te, _, parts = _training(r)
+    model_key = train.training_key(r.name, r.cfg, *parts["specs"], data=parts["data"], code=parts["code"])
+    key = cache.key("deep-test", r, data=(model_key, te.fingerprint), code=TEST_CODE)
+
+    def compute() -> dict:
+        logits = train.predict(trained(r).model, te.x)
+        pred = logits.argmax(1)
+        return {
+            "test_loss": float(torch.nn.functional.cross_entropy(logits, te.y)),
+            "test_acc": float((pred == te.y).float().mean()),
+            "y_true": te.y.numpy().astype(np.int64),
+            "y_pred": pred.numpy().astype(np.int64),
+            "n_test": len(te),
+        }
+
+    return cache.load_or_compute(cache.cache_path("deep-test", key), compute)

@@ -5,11 +5,11 @@
 >>> history = train.fit(model, train_loader, valid_loader, cfg)         # trains in place
 >>> loss, acc = train.evaluate(model, test_loader)
 >>> trained = train.fit_cached("mnist-cnn", make_model, make_loaders, cfg,
-...                            key=(spec, train_split.fingerprint, valid_split.fingerprint))
+...                            specs=(spec,), data=(train_split.fingerprint, valid_split.fingerprint))
 >>> trained.model, trained.history, trained.seconds, trained.cached
 
 * Device-agnostic: ``cfg.device="auto"`` uses CUDA when present, else the CPU; the number of
-  CPU threads is left at torch's default.
+  CPU threads is left at torch's default (:func:`torch_threads` sets it for a block).
 * Seeded: ``torch.manual_seed(cfg.seed)`` before the model is built (in ``fit_cached``) and
   before training; batches are shuffled by a generator seeded from ``cfg.seed``; a rerun on the
   same machine gives the same numbers.
@@ -21,23 +21,27 @@
 * Progress bars only through the ``progress`` argument (report code passes
   ``lib.progress.counter``: tqdm in a terminal, silent in rendered pages).
 * ``fit_cached`` stores ``{"state_dict", "history", "meta"}`` with ``torch.save``, atomically
-  (:func:`lib.cache.atomic_write`) under ``cache_path(name, key)``, the key hashing the config,
-  the caller's ``key`` (model spec, data fingerprints, augmentation) and the source of the code
-  (this module, ``lib.deep.models`` and the caller's ``code`` modules); it loads with
-  ``torch.load(..., weights_only=True)``. A checkpoint that cannot be loaded into the model
-  (empty, truncated, garbage, wrong keys) is reported once, moved aside and trained again
-  (:func:`lib.cache.read_or_heal`).
+  (:func:`lib.cache.atomic_write`) under ``cache_path(name, key)``, the key
+  (:func:`training_key`) made by :func:`lib.cache.key` of the config, the caller's ``specs``
+  (model, augmentation), the fingerprints of the ``data`` the loaders read and the
+  source of the code (this module, ``lib.deep.models`` and the caller's ``code`` modules); it
+  loads with ``torch.load(..., weights_only=True)``. A checkpoint that cannot be loaded into
+  the model (empty, truncated, garbage, wrong keys) is reported once, moved aside and trained
+  again (:func:`lib.cache.read_or_heal`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -101,6 +105,22 @@ class Trained:
 
 
 # ----------------------------------------------------------------------------- helpers
+@contextlib.contextmanager
+def torch_threads(n: int | None = None):
+    """Run with ``n`` torch threads (default: ``$HW5_TORCH_THREADS``, else 1 when the machine is
+    busy, else all cores; many threads on a loaded machine are slower than one)."""
+    if n is None:
+        env = os.environ.get("HW5_TORCH_THREADS")
+        cores = os.cpu_count() or 1
+        n = int(env) if env else (1 if os.getloadavg()[0] >= cores else cores)
+    before = torch.get_num_threads()
+    torch.set_num_threads(max(1, n))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def resolve_device(name: str = "auto") -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -252,10 +272,24 @@ def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1000) -> torch.
     return torch.cat(outs) if outs else torch.empty(0)
 
 
+def probabilities(model: nn.Module, x: torch.Tensor) -> np.ndarray:
+    """Softmax of :func:`predict`'s logits, float32 numpy (N, classes)."""
+    return torch.softmax(predict(model, x), dim=1).numpy().astype(np.float32)
+
+
 # ----------------------------------------------------------------------------- cached
+def training_key(name: str, cfg: TrainConfig, *specs: Any, data: Iterable[Any] = (),
+                 code: Iterable[str] = ()) -> str:
+    """The cache key of a training (:func:`lib.cache.key`): its name, ``cfg`` and the ``specs``
+    of what is trained (model, augmentation), the ``data`` fingerprints and the source of
+    :data:`CODE` and ``code``."""
+    return cache.key(name, cfg, *specs, data=data, code=(*CODE, *code))
+
+
 def cache_key(name: str, cfg: TrainConfig, key: Any, code: tuple[str, ...] = ()) -> str:
-    """The cache key of a training: name, config, caller's key parts and the code's source."""
-    return cache.fingerprint(name, cfg, key, cache.source_hash(*sorted({*CODE, *code})))
+    """``training_key(name, cfg, key, code=code)``: the form ``lib.deep.reader`` calls, kept until
+    the OCR code moves to :func:`training_key`."""
+    return training_key(name, cfg, key, code=code)
 
 
 def _load_checkpoint(path: Path, model: nn.Module) -> dict[str, Any]:
@@ -268,17 +302,21 @@ def _load_checkpoint(path: Path, model: nn.Module) -> dict[str, Any]:
 
 
 def fit_cached(name: str, make_model: Callable[[], nn.Module], make_loaders: Callable[[], tuple],
-               cfg: TrainConfig, *, key: Any, augment: Callable | None = None,
-               code: tuple[str, ...] = (), progress: Progress | None = None) -> Trained:
-    """Train once per (name, cfg, key, code) and reuse the saved ``state_dict`` afterwards.
+               cfg: TrainConfig, *, specs: tuple = (), data: Iterable[Any] = (), augment: Callable | None = None,
+               code: tuple[str, ...] = (), progress: Progress | None = None, key: Any = None) -> Trained:
+    """Train once per key (:func:`training_key`) and reuse the saved ``state_dict`` afterwards.
 
     ``make_model()`` builds the architecture (called after seeding, so initial weights are
     reproducible); ``make_loaders()`` returns ``(train_loader, valid_loader)`` and is called only
-    when training is needed. ``key`` must identify everything else the result depends on
-    (model spec, data fingerprints, augmentation settings); ``code`` names extra modules whose
-    source counts (``lib.deep.train`` and ``lib.deep.models`` always do).
+    when training is needed. Both are closures, so the key names what they build from:
+    ``specs``, the settings they use (model spec, augmentation spec), and ``data``, the
+    fingerprints of the data the loaders read; ``code`` names extra modules whose source counts
+    (``lib.deep.train`` and ``lib.deep.models`` always do). ``key`` is one more ``specs`` part,
+    the form ``lib.deep.reader`` passes until the OCR code moves to ``specs``/``data``.
     """
-    path = cache.cache_path(name, cache_key(name, cfg, key, code), suffix=".pt")
+    if key is not None:
+        specs = (*specs, key)
+    path = cache.cache_path(name, training_key(name, cfg, *specs, data=data, code=code), suffix=".pt")
     torch.manual_seed(cfg.seed)
     model = make_model()
     if path.exists():

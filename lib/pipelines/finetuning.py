@@ -8,20 +8,22 @@
   rate, epochs) are chosen on the validation split from a small grid.
 * The CNN from scratch (3 conv + 2 fully connected layers) on small augmented images.
 
-Without pretrained weights the SqueezeNet part is skipped (``squeeze is None``) and the reason
-is kept in ``weights_note``; the scratch model still runs. The test split is used only for the
-numbers reported, never for a choice.
+Without pretrained weights the SqueezeNet part is skipped (``squeeze is None``) and
+``weights_note`` keeps why; the scratch model still runs. Without the Flowers-17 images neither
+runs (``split is None``, ``missing`` says why). The test split is used only for the numbers
+reported, never for a choice.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 
-from lib import config, results
+from lib import config, fmt, progress, results
 from lib.data import DataError
 from lib.data import flowers as fl
 from lib.metrics import confusion_matrix
@@ -32,16 +34,33 @@ GOAL = 0.93
 
 @dataclass
 class ModelResult:
-    name: str
-    short: str  # for prose: "SqueezeNet", "the scratch CNN"
+    name: str  # "squeezenet" or "scratch"
+    config: dict  # the settings it was trained with (a HeadConfig or ScratchConfig as a dict)
     history: dict  # per epoch: train_loss, train_acc, valid_loss, valid_acc, seconds
     val_acc: float
     test_acc: float
     test_pred: np.ndarray
-    params: int
-    trainable: int
+    params: int  # all parameters of the network
+    trainable: int  # those trained here
     seconds: float  # training time when it ran (SqueezeNet: feature extraction + classifier)
-    detail: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, name: str, cfg, res: dict, params: int, seconds: float, **extra):
+        """From a ``lib.deep.finetune`` result (``res``) of the settings ``cfg``."""
+        return cls(name, asdict(cfg), res["history"], float(res["val_acc"]), float(res["test_acc"]),
+                   np.asarray(res["test_prob"]).argmax(1), params, int(res["params"]), seconds, **extra)
+
+
+@dataclass
+class SqueezeNetResult(ModelResult):
+    train_rows: int = 0  # the classifier's training rows: every view of every training image
+    feature_seconds: float = 0.0  # every view of every image through the frozen network
+    head_seconds: float = 0.0  # training the classifier on the features
+    feature_images: int = 0  # images (views) through the frozen network
+
+    @property
+    def images_per_second(self) -> float:
+        return self.feature_images / self.feature_seconds if self.feature_seconds > 0 else float("nan")
 
 
 @dataclass
@@ -49,13 +68,13 @@ class FinetuneChapter:
     split: fl.FlowersSplit | None  # None: no Flowers-17 images (see ``missing``)
     classes: tuple[str, ...]
     weights_available: bool
-    weights_note: str  # where the weights came from, or why there are none
-    squeeze: ModelResult | None
+    weights_note: str  # where the weights came from, or why there are none ("" without images)
+    squeeze: SqueezeNetResult | None
     scratch: ModelResult | None
     grid: pd.DataFrame | None  # SqueezeNet head configs and their validation accuracy
     seconds: float  # wall time of this run()
     data_source: str
-    weights_source: str
+    weights_source: str | None  # lib.data.source("squeezenet"); None when the weights are not used
     missing: str = ""  # why the Flowers-17 images are not available ("" when they are)
 
     @property
@@ -72,23 +91,11 @@ class FinetuneChapter:
         return confusion_matrix(self.split.labels("test"), model.test_pred, len(self.classes))
 
     def table(self) -> pd.DataFrame:
-        rows = []
-        for m in self.models:
-            rows.append(
-                {
-                    "model": m.name,
-                    "val. acc.": f"{100 * m.val_acc:.1f}%",
-                    "test acc.": f"{100 * m.test_acc:.1f}%",
-                    "parameters": f"{m.params:,}",
-                    "trained": f"{m.trainable:,}",
-                    "training time": _duration(m.seconds),
-                }
-            )
-        return pd.DataFrame(rows)
-
-
-def _duration(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+        """One row per model: validation and test accuracy, parameters, trained parameters, seconds."""
+        return pd.DataFrame([{
+            "model": m.name, "val_acc": m.val_acc, "test_acc": m.test_acc,
+            "params": m.params, "trainable": m.trainable, "seconds": m.seconds,
+        } for m in self.models]).set_index("model")
 
 
 # --------------------------------------------------------------------------- configuration
@@ -113,89 +120,55 @@ def head_grid():
 
 
 def scratch_config():
-    from lib.deep.finetune import ScratchConfig, ScratchSpec
+    from lib.deep.finetune import ScratchConfig
 
+    spec = ScratchConfig().spec
     return config.pick(
-        full=ScratchConfig(spec=ScratchSpec(side=64, channels=(16, 32, 64), hidden=256), epochs=40, lr=3e-3),
-        quick=ScratchConfig(spec=ScratchSpec(side=32, channels=(8, 16, 32), hidden=64), epochs=3, lr=3e-3),
+        full=ScratchConfig(spec=dataclasses.replace(spec, image_size=64, channels=(16, 32, 64), hidden=256),
+                           epochs=40, lr=3e-3),
+        quick=ScratchConfig(spec=dataclasses.replace(spec, image_size=32, channels=(8, 16, 32), hidden=64),
+                            epochs=3, lr=3e-3),
     )
 
 
 # --------------------------------------------------------------------------- the computation
 
 
-def squeezenet_part(sp: fl.FlowersSplit):
-    from lib.deep import finetune as ft
+def squeezenet_part(sp: fl.FlowersSplit) -> tuple[SqueezeNetResult, pd.DataFrame]:
+    from lib.deep import features, finetune, models
 
-    best_cfg, res, rows = ft.select_head(head_grid(), sp)
-    views = [ft.View(), ft.View("flip")] if best_cfg.flip else [ft.View()]
-    feature_seconds = sum(ft.feature_seconds(sp, w, v) for w in fl.SPLITS for v in views)
-    feature_seconds += sum(ft.feature_seconds(sp, "train", ft.View("aug", k)) for k in range(best_cfg.aug_copies))
-    model = ft.squeezenet17(pretrained=True)
-    total = ft.count_parameters(model)
-    trainable = int(np.asarray(res["weight"]).size + np.asarray(res["bias"]).size)
-    out = ModelResult(
-        name="SqueezeNet 1.1 + new classifier",
-        short="SqueezeNet",
-        history=res["history"],
-        val_acc=float(res["val_acc"]),
-        test_acc=float(res["test_acc"]),
-        test_pred=np.asarray(res["test_prob"]).argmax(1),
-        params=total,
-        trainable=trainable,
-        seconds=float(res["seconds"]) + feature_seconds,
-        detail={
-            "config": asdict(best_cfg),
-            "feature_seconds": feature_seconds,
-            "head_seconds": float(res["seconds"]),
-            "n_train_rows": int(res["n_train_rows"]),
-            "images_per_second": _images_per_second(sp, views, best_cfg.aug_copies, feature_seconds),
-        },
-    )
+    best_cfg, res, rows = finetune.select_head(head_grid(), sp, progress.counter)
+    images, feature_seconds = features.extraction(sp, best_cfg.aug_copies, best_cfg.flip)
+    total = models.count_parameters(models.squeezenet17(pretrained=True), trainable_only=False)
+    out = SqueezeNetResult.of("squeezenet", best_cfg, res, total, float(res["seconds"]) + feature_seconds,
+                              train_rows=int(res["n_train_rows"]), feature_seconds=feature_seconds,
+                              head_seconds=float(res["seconds"]), feature_images=images)
     grid = pd.DataFrame(rows)[["aug_copies", "lr", "epochs", "val_acc"]]
     return out, grid
 
 
-def _images_per_second(sp, views, aug_copies, seconds) -> float:
-    n = sum(len(sp.numbers(w)) for w in fl.SPLITS) * len(views) + len(sp.train) * aug_copies
-    return n / seconds if seconds > 0 else float("nan")
-
-
 def scratch_part(sp: fl.FlowersSplit) -> ModelResult:
-    from lib.deep import finetune as ft
+    from lib.deep import finetune
 
     cfg = scratch_config()
-    res = ft.train_scratch(cfg, sp)
-    return ModelResult(
-        name="scratch CNN (3 conv + 2 FC)",
-        short="the scratch CNN",
-        history=res["history"],
-        val_acc=float(res["val_acc"]),
-        test_acc=float(res["test_acc"]),
-        test_pred=np.asarray(res["test_prob"]).argmax(1),
-        params=int(res["params"]),
-        trainable=int(res["params"]),
-        seconds=float(res["seconds"]) + float(res["load_seconds"]),
-        detail={"config": asdict(cfg)},
-    )
+    res = finetune.train_scratch(cfg, sp, progress.counter)
+    return ModelResult.of("scratch", cfg, res, int(res["params"]), float(res["seconds"]) + float(res["load_seconds"]))
 
 
 def run() -> FinetuneChapter:
-    from lib.data import provenance_text, source
-    from lib.deep import finetune as ft
+    from lib.data import source
+    from lib.deep import models
 
     start = time.perf_counter()
     try:
         sp = split()
     except DataError as exc:  # no Flowers-17 images: neither model can be trained
         return _without_flowers(exc, start)
-    state, origin, _ = ft.pretrained_weights()
+    state, origin, _ = models.pretrained_weights()
     squeeze = grid = None
     if state is not None:
         squeeze, grid = squeezenet_part(sp)
     scratch = scratch_part(sp)
-    data_source = source("flowers17")
-    weights_source = source("squeezenet") if state is not None else f"no pretrained weights: {origin}"
     chapter = FinetuneChapter(
         split=sp,
         classes=fl.CLASSES,
@@ -205,10 +178,10 @@ def run() -> FinetuneChapter:
         scratch=scratch,
         grid=grid,
         seconds=time.perf_counter() - start,
-        data_source=data_source,
-        weights_source=weights_source,
+        data_source=source("flowers17"),
+        weights_source=source("squeezenet") if state is not None else None,
     )
-    _record(chapter, provenance_text())
+    _record(chapter)
     return chapter
 
 
@@ -217,25 +190,23 @@ def _without_flowers(exc: Exception, start: float) -> FinetuneChapter:
     from lib.data import source
     from lib.pipelines.missing import FILES, not_run, reason
 
-    why = reason(exc)
     chapter = FinetuneChapter(
-        split=None, classes=fl.CLASSES, weights_available=False, weights_note="not used (no Flowers-17 images)",
-        squeeze=None, scratch=None, grid=None, seconds=time.perf_counter() - start,
-        data_source=source("flowers17"), weights_source="not used (no Flowers-17 images)", missing=why,
+        split=None, classes=fl.CLASSES, weights_available=False, weights_note="", squeeze=None, scratch=None,
+        grid=None, seconds=time.perf_counter() - start, data_source=source("flowers17"), weights_source=None,
+        missing=reason(exc),
     )
     not_run("Q7.2.1", "Oxford Flowers-17", FILES["flowers17"])
     return chapter
 
 
-def _record(ch: FinetuneChapter, provenance: str) -> None:
-    data = f"{ch.data_source}; {ch.weights_source}"
+def _record(ch: FinetuneChapter) -> None:
     if ch.squeeze is not None:
         results.record(
             "Q7.2.1",
             ch.squeeze.test_acc,
             goal=GOAL,
-            data=data,
-            display=f"SqueezeNet {100 * ch.squeeze.test_acc:.1f}% vs. scratch CNN {100 * ch.scratch.test_acc:.1f}% (test)",
+            data=f"{ch.data_source}; {ch.weights_source}",
+            display=f"SqueezeNet {fmt.pct(ch.squeeze.test_acc)} vs. scratch CNN {fmt.pct(ch.scratch.test_acc)} (test)",
             scratch_test_acc=ch.scratch.test_acc,
             squeezenet_val_acc=ch.squeeze.val_acc,
             scratch_val_acc=ch.scratch.val_acc,
@@ -246,7 +217,7 @@ def _record(ch: FinetuneChapter, provenance: str) -> None:
             ch.scratch.test_acc,
             goal=GOAL,
             goal_note="without the pretrained weights only the scratch CNN is trained (its accuracy is shown)",
-            data=data,
-            display=f"no pretrained weights ({ch.weights_note}); scratch CNN {100 * ch.scratch.test_acc:.1f}% (test)",
+            data=f"{ch.data_source}; no pretrained weights: {ch.weights_note}",
+            display=f"no pretrained weights ({ch.weights_note}); scratch CNN {fmt.pct(ch.scratch.test_acc)} (test)",
             scratch_test_acc=ch.scratch.test_acc,
         )

@@ -2,20 +2,19 @@
 
 ``run()`` trains (or loads) the four recipes of :mod:`lib.deep.recipes`, evaluates them on their
 test splits (cached), records Q7.1.1-Q7.1.4 and returns a :class:`PyTorchChapter` with
-everything the chapter shows. Q7.1.4 also reads the four photos with chapter 4's pipeline
-(``lib.ocr.read_text(image, model="cnn")``) when that exists.
+everything the chapter shows, as numbers and tables (the chapter words them). Q7.1.4 also reads
+the four photos with chapter 4's pipeline (``lib.ocr.read_text(image, model="cnn")``).
 """
 
 from __future__ import annotations
 
-import functools
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from lib import config, progress, results
+from lib import config, fmt, progress, results
 from lib.data import DataError, source
 from lib.pipelines.missing import FILES as MISSING_FILES
 from lib.pipelines.missing import not_run, reason
@@ -27,21 +26,34 @@ GOALS = {"nist36-fc": 0.75, "mnist-cnn": 0.993, "emnist-cnn": 0.88}
 #: Q7.1.3's goal on the course's NIST36 files, and on anything else (the stand-in, or the
 #: synthetic data generated without files): there the look-alike classes cap the accuracy.
 NIST36_CNN_GOAL, NIST36_CNN_GOAL_STAND_IN = 0.93, 0.92
+#: Our goal for the character error rate of the EMNIST CNN on the four photos (Q7.1.4).
+PHOTOS_CER_GOAL = 0.05
 
 
-def nist36_cnn_goal(data: str) -> tuple[float, str]:
-    """Q7.1.3's goal for the NIST36 data in use (``lib.data.source("nist36")``) and its reason."""
+def nist36_data(data: str) -> str:
+    """Which NIST36 data ``data`` (``lib.data.source("nist36")``) names: "course" (the course's
+    files), "stand-in" (the stand-in files) or "synthetic" (generated without files)."""
     upper = data.upper()
     if "SYNTHETIC" in upper:
-        return NIST36_CNN_GOAL_STAND_IN, (
-            f"{100 * NIST36_CNN_GOAL_STAND_IN:g}% as for the stand-in files; {100 * NIST36_CNN_GOAL:g}% holds "
-            "for the course's NIST36 files")
-    if "STAND-IN" in upper:
-        return NIST36_CNN_GOAL_STAND_IN, (
-            f"{100 * NIST36_CNN_GOAL_STAND_IN:g}% for this stand-in, {100 * NIST36_CNN_GOAL:g}% for the course's "
-            "files: the stand-in's look-alike classes I/1 and O/0 cap a CNN trained on NIST36 alone near "
-            "92-93% (@tbl-q7-1-3-hardest)")
-    return NIST36_CNN_GOAL, "our goal for the course's NIST36 files"
+        return "synthetic"
+    return "stand-in" if "STAND-IN" in upper else "course"
+
+
+def nist36_cnn_goal(data: str) -> float:
+    """Q7.1.3's goal for the NIST36 data in use (``lib.data.source("nist36")``)."""
+    return NIST36_CNN_GOAL if nist36_data(data) == "course" else NIST36_CNN_GOAL_STAND_IN
+
+
+def _nist36_goal_note(data: str) -> str:
+    """Why Q7.1.3's goal is what it is, for the scorecard."""
+    return {
+        "synthetic": f"{fmt.pct(NIST36_CNN_GOAL_STAND_IN, 0)} as for the stand-in files; {fmt.pct(NIST36_CNN_GOAL, 0)} holds "
+                     "for the course's NIST36 files",
+        "stand-in": f"{fmt.pct(NIST36_CNN_GOAL_STAND_IN, 0)} for this stand-in, {fmt.pct(NIST36_CNN_GOAL, 0)} for the course's "
+                    "files: the stand-in's look-alike classes I/1 and O/0 cap a CNN trained on NIST36 alone near "
+                    "92-93% (@tbl-q7-1-3-hardest)",
+        "course": "our goal for the course's NIST36 files",
+    }[nist36_data(data)]
 
 
 @dataclass
@@ -75,18 +87,28 @@ class Section:
     def valid_acc(self) -> float:
         return float(self.history.valid_acc[-1])
 
-    @property
-    def minutes(self) -> float:
-        return self.trained.seconds / 60
+
+
+@dataclass
+class Photos:
+    """Q7.1.4: chapter 4's reading of the four photos with the EMNIST CNN, or why there is none.
+
+    ``problem``: "" (read; ``table`` holds it), "failed" (chapter 4's pipeline raised: ``detail``
+    is the error), "no-photos" (``detail``: the missing files), "no-cnn" (chapter 4 could not use
+    the CNN: ``detail`` says why) or "no-mlp" (read, but without chapter 4's MLP to compare with).
+    """
+
+    table: pd.DataFrame | None  # per photo and overall: CNN text, CNN CER, CER without the word rule, MLP CER
+    problem: str = ""
+    detail: str = ""
 
 
 @dataclass
 class PyTorchChapter:
     sections: dict[str, Section]
     comparison: pd.DataFrame  # Q7.1.1: numpy vs PyTorch FC network
-    comparison_note: str
-    photos: pd.DataFrame | None  # Q7.1.4: text and CER per photo (None when chapter 4 is missing)
-    photos_note: str
+    chapter3_error: str  # why chapter 3's row is missing from ``comparison`` ("" when it is there)
+    photos: Photos
     seconds: float  # wall time of this run() (training + evaluation, or loading)
     trained_now: list[str] = field(default_factory=list)
     missing: dict[str, str] = field(default_factory=dict)  # section -> why its data is not available
@@ -95,14 +117,14 @@ class PyTorchChapter:
         return self.sections[name]
 
     @property
-    def cpu_minutes(self) -> float:
+    def cpu_seconds(self) -> float:
         """Total CPU time of the four trainings (all threads), from the cache's meta."""
-        return sum(float(s.trained.meta.get("cpu_seconds", float("nan"))) for s in self.sections.values()) / 60
+        return sum(cpu_seconds(s) for s in self.sections.values())
 
     @property
-    def training_minutes(self) -> float:
+    def training_seconds(self) -> float:
         """Total training time of the four models when they were trained (from the cache's meta)."""
-        return sum(s.trained.seconds for s in self.sections.values()) / 60
+        return sum(s.trained.seconds for s in self.sections.values())
 
 
 def section(name: str) -> Section:
@@ -125,7 +147,10 @@ def section(name: str) -> Section:
 
 
 def numpy_comparison(fc: Section) -> tuple[pd.DataFrame, str]:
-    """Q7.1.1's table: the numpy network of chapter 3 next to the PyTorch one, same recipe."""
+    """Q7.1.1's table: the numpy network of chapter 3 next to the PyTorch one, same recipe; and
+    the error that kept chapter 3's row out ("" when it is there)."""
+    from lib.pipelines import training  # chapter 3's pipeline (cached: it runs before this one)
+
     cfg = fc.recipe.cfg
     rows = [{
         "network": "PyTorch (this chapter)",
@@ -136,12 +161,7 @@ def numpy_comparison(fc: Section) -> tuple[pd.DataFrame, str]:
         "test accuracy": fc.test_acc,
         "seconds per epoch": fc.history.seconds_per_epoch,
     }]
-    try:
-        from lib.pipelines import training  # chapter 3's pipeline (cached: it runs before this one)
-    except ImportError as exc:
-        return pd.DataFrame(rows).set_index("network"), (
-            f"Chapter 3's pipeline is not available in this build ({exc}), so the table shows the "
-            "PyTorch network alone.")
+    error = ""
     try:
         r = training.run()
         epochs = int(r.config.epochs)
@@ -154,36 +174,27 @@ def numpy_comparison(fc: Section) -> tuple[pd.DataFrame, str]:
             "test accuracy": float(r.metrics["test_acc"]),
             "seconds per epoch": float(r.metrics["best_seconds"]) / max(epochs, 1),
         })
-        note = ("The two differ only where the libraries do: the initial weights, the batch order and the "
-                "shifts are drawn from numpy's and from PyTorch's random generators, so the two networks "
-                "start from different (equally distributed) weights and see the batches in a different "
-                "order; chapter 3 measures the training accuracy after each epoch on the unshifted images, "
-                "PyTorch's loop as the running mean over the epoch's shifted batches; and the sigmoid and "
-                "matrix products round differently in the last bits of float32.")
     except Exception as exc:  # chapter 3's data or cache missing: say so, keep our row
-        note = f"Chapter 3's numbers are unavailable in this build ({type(exc).__name__}: {exc})."
-    return pd.DataFrame(rows).set_index("network"), note
+        error = f"{type(exc).__name__}: {exc}"
+    return pd.DataFrame(rows).set_index("network"), error
 
 
-def read_photos() -> tuple[pd.DataFrame | None, str]:
+def read_photos() -> Photos:
     """Q7.1.4: chapter 4's reading of the four photos with this EMNIST CNN, next to its MLP.
 
     Uses chapter 4's pipeline (``lib.pipelines.ocr.run()``: ``find_letters`` boxes, crops,
     ``read_text(image, model=...)`` and the CER against the photos' true text; cached there).
     """
-    try:
-        from lib.pipelines import ocr as ocr_pipeline
-    except ImportError as exc:
-        return None, f"Chapter 4's pipeline is not available in this build ({exc})."
+    from lib.pipelines import ocr as ocr_pipeline
+
     try:
         r = ocr_pipeline.run()
     except Exception as exc:  # photos missing, chapter 4 broken: say so, keep the chapter
-        return None, f"Chapter 4's pipeline failed in this build ({type(exc).__name__}: {exc})."
+        return Photos(None, "failed", f"{type(exc).__name__}: {exc}")
     if not r.photos_available:
-        return None, (f"The sample photos are not in this build's data directory ({', '.join(r.missing)}), "
-                      "so they are not read here; `make data` fetches them.")
+        return Photos(None, "no-photos", ", ".join(r.missing))
     if "cnn" not in r.texts:
-        return None, f"Chapter 4 could not read the photos with the CNN ({r.unavailable.get('cnn', '?')})."
+        return Photos(None, "no-cnn", r.unavailable.get("cnn", "?"))
     rows = []
     for name in (*r.texts["cnn"]["rule"], "overall"):
         row = {"photo": name,
@@ -193,13 +204,24 @@ def read_photos() -> tuple[pd.DataFrame | None, str]:
         if "mlp" in r.cer:
             row["MLP CER"] = r.cer["mlp"]["rule"][name]
         rows.append(row)
-    note = "" if "mlp" in r.cer else f"Chapter 4's MLP is unavailable ({r.unavailable.get('mlp', '?')})."
-    return pd.DataFrame(rows).set_index("photo"), note
+    table = pd.DataFrame(rows).set_index("photo")
+    return Photos(table) if "mlp" in r.cer else Photos(table, "no-mlp", r.unavailable.get("mlp", "?"))
 
 
-@functools.lru_cache(maxsize=2)
-def _run(profile: str) -> PyTorchChapter:
-    del profile  # part of the memo key: the quick and full profiles differ
+#: This process's chapter per profile: the chapter's cells and ``python -m lib.pipelines`` call
+#: ``run()`` more than once, and the quick and full profiles differ.
+_RUNS: dict[str, PyTorchChapter] = {}
+
+
+def run() -> PyTorchChapter:
+    """Everything chapter 7.1 shows (trained once per profile, then loaded from the cache)."""
+    profile = config.profile()
+    if profile not in _RUNS:
+        _RUNS[profile] = _compute()
+    return _RUNS[profile]
+
+
+def _compute() -> PyTorchChapter:
     from lib.deep import recipes
     from lib.deep.ocr import RULE
 
@@ -210,88 +232,36 @@ def _run(profile: str) -> PyTorchChapter:
             sections[name] = section(name)
         except DataError as exc:  # MNIST/EMNIST not in the data directory and not downloadable
             missing[name] = reason(exc)
-    comparison, comparison_note = numpy_comparison(sections["nist36-fc"])
-    photos, photos_note = read_photos()
-    chapter = PyTorchChapter(sections, comparison, comparison_note, photos, photos_note,
+    comparison, chapter3_error = numpy_comparison(sections["nist36-fc"])
+    photos = read_photos()
+    chapter = PyTorchChapter(sections, comparison, chapter3_error, photos,
                              seconds=time.perf_counter() - start,
                              trained_now=[n for n, s in sections.items() if not s.trained.cached],
                              missing=missing)
     fc, mn, nc, em = (sections.get(n) for n in recipes.NAMES)
-    results.record("Q7.1.1", fc.test_acc, goal=GOALS["nist36-fc"], data=fc.source, display=f"{fc.test_acc:.1%} test",
-                   goal_note=f"{GOALS['nist36-fc']:.0%}, the bar the homework sets for the same network in Q3.1.1",
+    results.record("Q7.1.1", fc.test_acc, goal=GOALS["nist36-fc"], data=fc.source, display=f"{fmt.pct(fc.test_acc)} test",
+                   goal_note=f"{fmt.pct(GOALS['nist36-fc'], 0)}, the bar the homework sets for the same network in Q3.1.1",
                    valid_acc=fc.valid_acc)
     if mn is not None:
         results.record("Q7.1.2", mn.test_acc, goal=GOALS["mnist-cnn"], data=mn.source,
-                       display=f"{mn.test_acc:.2%} test")
+                       display=f"{fmt.pct(mn.test_acc, 2)} test")
     else:
         not_run("Q7.1.2", "MNIST", MISSING_FILES["mnist"])
-    goal, why = nist36_cnn_goal(nc.source)
-    results.record("Q7.1.3", nc.test_acc, goal=goal, goal_note=why, data=nc.source, display=f"{nc.test_acc:.1%} test",
+    results.record("Q7.1.3", nc.test_acc, goal=nist36_cnn_goal(nc.source), goal_note=_nist36_goal_note(nc.source),
+                   data=nc.source, display=f"{fmt.pct(nc.test_acc)} test",
                    fc_test_acc=fc.test_acc)
     extra = {}
-    if photos is not None:
-        extra = {"photos_cer": float(photos.loc["overall", "CNN CER"]), "photos_cer_goal": 0.05}
+    if photos.table is not None:
+        extra = {"photos_cer": float(photos.table.loc["overall", "CNN CER"]), "photos_cer_goal": PHOTOS_CER_GOAL}
     if em is not None:
         results.record("Q7.1.4", em.test_acc, goal=GOALS["emnist-cnn"], data=em.source,
-                       display=f"{em.test_acc:.1%} test", rule=RULE, **extra)
+                       display=f"{fmt.pct(em.test_acc)} test", rule=RULE, **extra)
     else:
         not_run("Q7.1.4", "EMNIST Balanced", MISSING_FILES["emnist"])
     return chapter
 
 
-def run() -> PyTorchChapter:
-    """Everything chapter 7.1 shows (trained once per profile, then loaded from the cache)."""
-    return _run(config.profile())
-
-
 # ----------------------------------------------------------------------------- for the chapter
-def describe_training(sec: Section) -> str:
-    """The optimiser, schedule, batch size and epochs of a section, in words."""
-    cfg = sec.recipe.cfg
-    opt = {"adamw": "AdamW", "adam": "Adam", "sgd": "plain SGD"}[cfg.optimizer]
-    if cfg.optimizer == "sgd" and cfg.momentum:
-        opt = f"SGD with momentum {cfg.momentum:g}"
-    rate = {"onecycle": f"a one-cycle schedule peaking at {cfg.lr:g}",
-            "cosine": f"cosine decay from {cfg.lr:g}",
-            "constant": f"a constant learning rate of {cfg.lr:g}"}[cfg.schedule]
-    decay = f", weight decay {cfg.weight_decay:g}" if cfg.weight_decay else ""
-    aug = ""  # chapter 3's row shifts (Q7.1.1) are described with its recipe
-    if sec.recipe.augment is not None and hasattr(sec.recipe.augment, "p_squeeze"):
-        photo = sec.recipe.augment.p_squeeze > 0
-        aug = f", with {'photo-like' if photo else 'mild'} augmentation ({augmentation_words(sec.recipe.augment)})"
-    subset = f", on a random subset of {len(recipes_splits(sec)[0]):,} training images" if sec.recipe.train_subset else ""
-    loss = f"cross-entropy loss with label smoothing {cfg.label_smoothing:g}" if cfg.label_smoothing else "cross-entropy loss"
-    return (f"{opt} with {rate}{decay}, {loss}, batches of {cfg.batch_size}, "
-            f"{cfg.epochs} epoch{'s' if cfg.epochs != 1 else ''}{aug}{subset}")
-
-
-def architecture_words(sec: Section) -> str:
-    """A CNN spec in words (stages, channels, hidden layer, outputs)."""
-    spec = sec.recipe.spec
-    n = len(spec.channels)
-    stages = {1: "one stage", 2: "two stages", 3: "three stages", 4: "four stages"}.get(n, f"{n} stages")
-    chans = ", ".join(str(c) for c in spec.channels[:-1]) + f" and {spec.channels[-1]}" if n > 1 else str(spec.channels[0])
-    convs = "a 3x3 convolution" if spec.convs_per_stage == 1 else f"{spec.convs_per_stage} 3x3 convolutions"
-    return (f"{stages} of {convs}, batch normalisation, ReLU and 2x2 max pooling ({chans} channels), then a "
-            f"hidden layer of {spec.hidden} ReLU units with dropout {spec.dropout:g} and a {spec.classes}-way output")
-
-
-def augmentation_words(a) -> str:
-    """An AugmentSpec in words."""
-    parts = [f"rotations up to {a.rotate_deg:g} degrees", f"shears up to {a.shear:g}",
-             f"scalings of {a.scale[0]:g}-{a.scale[1]:g}", f"shifts up to {100 * a.translate:g}% of the size"]
-    if a.p_thickness:
-        parts.append(f"thicker or thinner strokes for {100 * a.p_thickness:g}% of the images")
-    if a.p_squeeze:
-        parts.append(f"horizontal squeezes to {a.squeeze[0]:g}-{a.squeeze[1]:g} of the width "
-                     f"for {100 * a.p_squeeze:g}%")
-    return ", ".join(parts)
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def recipes_splits(sec: Section):
     from lib.deep import recipes
 
@@ -359,7 +329,7 @@ def confused_pairs(sec: Section, k: int = 6) -> pd.DataFrame:
         "classes (a / b)": [p.label for p in pairs],
         "a read as b": [p.a_as_b for p in pairs],
         "b read as a": [p.b_as_a for p in pairs],
-        "share of all errors (%)": [round(100 * p.total / errors, 1) for p in pairs],
+        "share of all errors": [p.total / errors for p in pairs],
     }).set_index("classes (a / b)")
 
 
@@ -385,7 +355,7 @@ def hardest_classes(sec: Section, k: int = 2) -> pd.DataFrame:
 
 
 def group_accuracy(classes, hard: list[int], by_split: dict[str, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
-    """Accuracy (%) per split (columns) of each class in ``hard``, of those classes together, of
+    """Accuracy per split (columns) of each class in ``hard``, of those classes together, of
     all other classes together and of all classes (rows); ``by_split[name] = (y_true, y_pred)``."""
     others = np.setdiff1d(np.arange(len(classes)), hard)
     groups = [*((classes[c], [c]) for c in hard), (f"these {len(hard)} classes", hard),
@@ -395,7 +365,7 @@ def group_accuracy(classes, hard: list[int], by_split: dict[str, tuple[np.ndarra
         row = {}
         for split, (y, pred) in by_split.items():
             mask = np.isin(y, members)
-            row[f"{split} %"] = round(100 * float((pred[mask] == y[mask]).mean()), 1) if mask.any() else float("nan")
+            row[split] = float((pred[mask] == y[mask]).mean()) if mask.any() else float("nan")
         rows[name] = row
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("class")
 
@@ -411,37 +381,35 @@ def _pairs(sec: Section, k: int):
 def error_share(sec: Section, k: int = 3) -> float:
     """Fraction of all test errors that fall in the ``k`` most confused pairs."""
     table = confused_pairs(sec, k)
-    return float(table["share of all errors (%)"].sum()) / 100
+    return float(table["share of all errors"].sum())
+
+
+def cpu_seconds(sec: Section) -> float:
+    """CPU time of a training (all threads), from the cache's meta; NaN when not recorded."""
+    return float(sec.trained.meta.get("cpu_seconds", float("nan")))
 
 
 def cpu_seconds_per_epoch(sec: Section) -> float:
-    return float(sec.trained.meta.get("cpu_seconds", float("nan"))) / max(sec.history.epochs, 1)
-
-
-def _whole(x) -> int | float:
-    x = float(x)
-    return int(round(x)) if np.isfinite(x) else x
+    return cpu_seconds(sec) / max(sec.history.epochs, 1)
 
 
 def results_table(ch: PyTorchChapter) -> pd.DataFrame:
-    """Every model of the chapter: data, parameters, epochs, accuracies, training time."""
-    rows = []
-    for sec in ch.sections.values():
-        rows.append({
-            "model": sec.name,
-            "parameters": f"{sec.params:,}",
-            "epochs": sec.history.epochs,
-            "valid %": round(100 * sec.valid_acc, 2),
-            "test %": round(100 * sec.test_acc, 2),
-        })
-    return pd.DataFrame(rows).set_index("model")
+    """Every model of the chapter: parameters, epochs, final validation and test accuracy."""
+    return pd.DataFrame([{
+        "model": sec.name,
+        "parameters": sec.params,
+        "epochs": sec.history.epochs,
+        "valid accuracy": sec.valid_acc,
+        "test accuracy": sec.test_acc,
+    } for sec in ch.sections.values()]).set_index("model")
 
 
 def timing_table(ch: PyTorchChapter) -> pd.DataFrame:
-    """Training time of every model when it was trained: wall and CPU seconds (for the web page)."""
+    """Training time of every model when it was trained, in seconds: wall, CPU (all threads),
+    wall per epoch."""
     return pd.DataFrame([{
         "model": sec.name,
-        "wall (s)": _whole(sec.trained.seconds),
-        "CPU (s)": _whole(sec.trained.meta.get("cpu_seconds", float("nan"))),
-        "s / epoch": round(sec.history.seconds_per_epoch, 2),
+        "wall": sec.trained.seconds,
+        "CPU": cpu_seconds(sec),
+        "per epoch": sec.history.seconds_per_epoch,
     } for sec in ch.sections.values()]).set_index("model")

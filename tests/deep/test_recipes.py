@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib.deep import recipes, rows, train
+from lib.deep import augment, recipes, train
 from lib.mlp_search import base_config
 
 
@@ -34,7 +34,7 @@ def test_quick_recipes_are_smaller(monkeypatch):
         assert q.spec == f.spec  # same architecture: only the amount of training changes
         if f.train_subset is None and name != "nist36-fc":
             assert q.train_subset is not None
-        assert train.cache_key(name, q.cfg, (q.train_subset,)) != train.cache_key(name, f.cfg, (f.train_subset,))
+        assert train.training_key(name, q.cfg, q.train_subset) != train.training_key(name, f.cfg, f.train_subset)
 
 
 def test_unknown_recipe_names_the_choices():
@@ -51,19 +51,7 @@ def test_fc_recipe_is_chapter_3s_network_and_recipe(monkeypatch):
     assert (r.cfg.optimizer, r.cfg.momentum, r.cfg.weight_decay, r.cfg.schedule) == ("sgd", 0.0, 0.0, "constant")
     assert (r.cfg.lr, r.cfg.batch_size, r.cfg.epochs, r.cfg.label_smoothing) == \
         (ch3.lr, ch3.batch_size, ch3.epochs, 0.0)
-    assert r.dataset == "nist36-ink" and r.augment == rows.RowShiftSpec(ch3.max_shift, fill=0.0)
-
-
-def test_row_shifts_move_whole_images_by_at_most_one_pixel():
-    import torch
-
-    torch.manual_seed(0)
-    x = torch.arange(4 * 1024, dtype=torch.float32).view(4, 1024)
-    shifted = rows.shift_rows(x, rows.RowShiftSpec(1, fill=-1.0)).view(4, 32, 32)
-    padded = torch.nn.functional.pad(x.view(4, 32, 32), (1, 1, 1, 1), value=-1.0)
-    for i in range(4):
-        windows = [padded[i, 1 + a: 33 + a, 1 + b: 33 + b] for a in (-1, 0, 1) for b in (-1, 0, 1)]
-        assert any(torch.equal(w, shifted[i]) for w in windows)
+    assert r.dataset == "nist36-ink" and r.augment == augment.RowShiftSpec(ch3.max_shift, fill=0.0)
 
 
 def test_the_photo_model_is_augmented_and_has_47_outputs(monkeypatch):
