@@ -8,11 +8,11 @@
 ...                            specs=(spec,), data=(train_split.fingerprint, valid_split.fingerprint))
 >>> trained.model, trained.history, trained.seconds, trained.cached
 
-* Device-agnostic: ``cfg.device="auto"`` uses CUDA when present, else the CPU; the number of
-  CPU threads is left at torch's default (:func:`torch_threads` sets it for a block).
+* Device-agnostic: ``cfg.device="auto"`` uses CUDA when present, else the CPU, where ``fit``,
+  ``evaluate`` and ``predict`` run with a fixed number of threads (:data:`TORCH_THREADS`), so
+  a rerun on another machine, or on a busy one, gives the same numbers.
 * Seeded: ``torch.manual_seed(cfg.seed)`` before the model is built (in ``fit_cached``) and
-  before training; batches are shuffled by a generator seeded from ``cfg.seed``; a rerun on the
-  same machine gives the same numbers.
+  before training; batches are shuffled by a generator seeded from ``cfg.seed``.
 * Loaders are any iterables of ``(x, y)`` batches with ``len()``: a ``torch.utils.data.DataLoader``
   or the light :class:`TensorLoader` for data that is already one tensor (no per-item collate).
 * History per epoch: training loss/accuracy (running means over the epoch's batches, in training
@@ -33,6 +33,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 import time
@@ -105,20 +106,34 @@ class Trained:
 
 
 # ----------------------------------------------------------------------------- helpers
+#: Torch's CPU threads for training and inference. Fixed, not the machine's core count or its
+#: load: a float sum split over another number of threads rounds differently, so the trained
+#: weights (and the book's numbers) would depend on the machine and on how busy it was.
+#: ``HW5_TORCH_THREADS`` overrides it (the numbers may then differ in the last digits).
+TORCH_THREADS = 2
+
+
 @contextlib.contextmanager
 def torch_threads(n: int | None = None):
-    """Run with ``n`` torch threads (default: ``$HW5_TORCH_THREADS``, else 1 when the machine is
-    busy, else all cores; many threads on a loaded machine are slower than one)."""
+    """Run with ``n`` torch threads (default: ``$HW5_TORCH_THREADS``, else :data:`TORCH_THREADS`)."""
     if n is None:
         env = os.environ.get("HW5_TORCH_THREADS")
-        cores = os.cpu_count() or 1
-        n = int(env) if env else (1 if os.getloadavg()[0] >= cores else cores)
+        n = int(env) if env else TORCH_THREADS
     before = torch.get_num_threads()
     torch.set_num_threads(max(1, n))
     try:
         yield
     finally:
         torch.set_num_threads(before)
+
+
+def _with_torch_threads(fn):
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        with torch_threads():
+            return fn(*args, **kwargs)
+
+    return run
 
 
 def resolve_device(name: str = "auto") -> torch.device:
@@ -192,6 +207,7 @@ Progress = Callable[[int, str], Any]
 
 
 # ----------------------------------------------------------------------------- loop
+@_with_torch_threads
 def fit(model: nn.Module, train_loader, valid_loader, cfg: TrainConfig, *,
         augment: Callable[[torch.Tensor], torch.Tensor] | None = None, desc: str = "train",
         progress: Progress | None = None) -> History:
@@ -246,6 +262,7 @@ def fit(model: nn.Module, train_loader, valid_loader, cfg: TrainConfig, *,
     return history
 
 
+@_with_torch_threads
 @torch.no_grad()
 def evaluate(model: nn.Module, loader, device: torch.device | str | None = None) -> tuple[float, float]:
     """Mean cross-entropy and accuracy of ``model`` (eval mode) over a loader."""
@@ -263,6 +280,7 @@ def evaluate(model: nn.Module, loader, device: torch.device | str | None = None)
     return loss_sum / seen, correct / seen
 
 
+@_with_torch_threads
 @torch.no_grad()
 def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
     """Logits for a tensor of inputs, in eval mode, batched; returned on the CPU."""
