@@ -294,8 +294,8 @@ def read_or_heal(path: Path, read: Callable[[Path], T], what: str = "cache entry
         if moved is None:
             continue
         if moved != path:
-            log.warning("warning: %s %s cannot be read (%s); moved aside to %s, recomputing it",
-                        what, path, reason, moved.name)
+            log.warning("warning: %s %s cannot be read (%s); moved aside to %s; it is computed again "
+                        "when it is next needed", what, path, reason, moved.name)
         return None
     return None
 
@@ -318,8 +318,8 @@ def _move_aside(path: Path, seen: os.stat_result) -> Path | None:
         except FileNotFoundError:
             return path  # another process moved it first and reports it
         except OSError as err:
-            log.warning("warning: %s cannot be read and cannot be moved aside (%s); recomputing it",
-                        path, err)
+            log.warning("warning: %s cannot be read and cannot be moved aside (%s); it is computed "
+                        "again when it is next needed", path, err)
             return path
         return aside
     return path

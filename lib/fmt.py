@@ -60,3 +60,8 @@ def duration(seconds: float, digits: int = 0) -> str:
 def count(n: int) -> str:
     """A count with thousands separators: ``count(10800) == "10,800"``."""
     return f"{n:,}"
+
+
+def plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    """A count with its noun: ``plural(1, "answer") == "1 answer"``, ``plural(2, "answer") == "2 answers"``."""
+    return f"{count(n)} {singular if n == 1 else plural_form or singular + 's'}"

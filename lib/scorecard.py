@@ -169,10 +169,13 @@ def _short_source(text: str, compact: bool = False) -> str:
 
 
 def verdict(entry: dict[str, Any] | None) -> str:
-    """One word per row for counting: not run, FAIL, pass (a bar or check met) or ''."""
+    """One word per row for counting: not run, FAIL, pass (a bar or check met), n/a (a homework
+    bar missed in the quick profile) or ''."""
     if not_run(entry):
         return MISSING
     passed = entry.get("pass")
+    if passed is False and entry.get("requirement") is not None and entry.get("profile") == "quick":
+        return "n/a"  # the quick profile is not held to the homework's bar (its row says so)
     return "" if passed is None else ("pass" if passed else FAIL)
 
 

@@ -142,11 +142,13 @@ def render(root: Path | str = ".", chapter: str | None = None, to: str | None = 
                 to_run.append(st)
         elif st.chapter in targets:
             to_run.append(st)  # `make chapter CH=x` always re-executes x
-        elif mode not in ("auto", True):
+        elif isinstance(meta_exec, dict) and meta_exec.get("freeze") is False:
             st.reason = "freeze is off"  # never frozen (the preface's scorecard): executes on every render
             to_run.append(st)
         elif frozen is not None:
-            if not fresh:
+            # Quarto renders only the named file; the other pages keep their last execution, also
+            # where the profile turns freezing off (quick), which says nothing about their age
+            if not fresh and mode in ("auto", True):
                 warn(f"{st.chapter.name}: using results from an older version of its source (run make report)")
             st.executed = Executed.from_json(frozen)
         else:

@@ -36,3 +36,8 @@ def test_duration_switches_to_minutes_at_two_minutes():
 
 def test_count():
     assert fmt.count(67940) == "67,940" and fmt.count(7) == "7"
+
+
+def test_plural():
+    assert fmt.plural(1, "answer") == "1 answer" and fmt.plural(0, "answer") == "0 answers"
+    assert fmt.plural(1200, "question") == "1,200 questions" and fmt.plural(2, "entry", "entries") == "2 entries"

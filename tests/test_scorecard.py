@@ -85,3 +85,12 @@ def test_quick_profile_reason_is_said_once():
     text = scorecard.notes_text({"Q3.1.1": below, "Q7.1.2": dict(below, goal=0.99)})
     assert text.startswith("¹ Q3.1.1: below our goal of 80%. ² Q7.1.2: below our goal of 99%.")
     assert text.count("quick profile") == 1
+
+
+def test_a_homework_bar_missed_in_the_quick_profile_is_not_counted_as_a_failure():
+    entry = {"value": 0.506, "requirement": 0.75, "requirement_met": False, "pass": False, "profile": "quick",
+             "data": "NIST36 (STAND-IN)"}
+    row = scorecard.table({"Q3.1.1": entry}).set_index("Question").loc["Q3.1.1"]
+    assert row["Homework"] == "≥ 75%: n/a (quick)" and row["Verdict"] == "n/a"
+    full = scorecard.table({"Q3.1.1": dict(entry, profile="full")}).set_index("Question").loc["Q3.1.1"]
+    assert full["Homework"] == "≥ 75%: not met" and full["Verdict"] == scorecard.FAIL

@@ -56,6 +56,20 @@ def test_chapter_render_does_not_warn_about_the_never_frozen_preface(book: Path,
     assert result["executed"] == ["index", "basics"]  # `freeze: false` executes on every render
 
 
+def test_chapter_render_in_a_profile_without_freezing_executes_only_that_chapter(book: Path, capsys,
+                                                                                 monkeypatch) -> None:
+    """Quarto renders only the named file; a profile that turns freezing off (quick) does not make
+    a one-chapter render execute the whole book (the preface, never frozen, still executes)."""
+    (book / "_quarto-quick.yml").write_text("execute:\n  freeze: false\n")
+    monkeypatch.setenv("QUARTO_PROFILE", "quick")
+    render(book, to="html", output_dir=book / "_out", cache_dir=book / "_cache", scripts=False)
+    capsys.readouterr()
+    result = render(book, chapter="basics", to="html", output_dir=book / "_out", cache_dir=book / "_cache",
+                    scripts=False)
+    assert result["executed"] == ["index", "basics"]
+    assert "WARNING" not in capsys.readouterr().err
+
+
 def test_a_failed_chapter_render_leaves_the_previous_site(book: Path) -> None:
     out = book / "_out"
     render(book, output_dir=out, cache_dir=book / "_cache", scripts=False)
