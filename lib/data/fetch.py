@@ -127,40 +127,38 @@ def _members(archive: Path):
                     yield member.name, (lambda m=member: tf.extractfile(m).read())
 
 
-def _install_nist36(downloads: list[Path], root: Path) -> list[str]:
-    from lib.data.nist36 import _read_mat
-
-    wanted = {Path(f).name for f in layout.DATASETS["nist36"].files}
+def _checked_members(archive: Path, wanted: set[str], check: Callable[[Path], object]) -> dict[str, bytes]:
+    """The archive's members named in ``wanted`` (by base name), each passed through ``check``
+    (which raises ``DataError`` for a file that is not what it should be); all or an error."""
     found = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for name, read in _members(downloads[0]):
+        for name, read in _members(archive):
             base = Path(name).name
             if base in wanted:
                 path = Path(tmp) / base
                 path.write_bytes(read())
-                split = base[len("nist36_"):-len(".mat")]
-                _read_mat(str(path), split, path.stat().st_size, 0)  # DataError unless it is NIST36
+                check(path)
                 found[base] = path.read_bytes()
-        if set(found) != wanted:
-            raise DataError(f"{downloads[0].name} lacks {sorted(wanted - set(found))}")
-        return [f for f in sorted(found) if _place(found[f], root / f)]
+    if set(found) != wanted:
+        raise DataError(f"{archive.name} lacks {sorted(wanted - set(found))}")
+    return found
+
+
+def _install_nist36(downloads: list[Path], root: Path) -> list[str]:
+    from lib.data.nist36 import _read_mat
+
+    def check(path: Path) -> None:  # DataError unless it is NIST36
+        _read_mat(str(path), path.name[len("nist36_"):-len(".mat")], path.stat().st_size, 0)
+
+    found = _checked_members(downloads[0], {Path(f).name for f in layout.DATASETS["nist36"].files}, check)
+    return [f for f in sorted(found) if _place(found[f], root / f)]
 
 
 def _install_images(downloads: list[Path], root: Path) -> list[str]:
     from lib.data.images import SAMPLE_IMAGES, load_image
 
-    wanted = {f"{n}.jpg" for n in SAMPLE_IMAGES}
-    found = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, read in _members(downloads[0]):
-            base = Path(name).name
-            if base in wanted:
-                path = Path(tmp) / base
-                path.write_bytes(read())
-                load_image(path)  # DataError unless it decodes as a photo
-                found[base] = path.read_bytes()
-    if set(found) != wanted:
-        raise DataError(f"{downloads[0].name} lacks {sorted(wanted - set(found))}")
+    # load_image raises DataError unless the file decodes as a photo
+    found = _checked_members(downloads[0], {f"{n}.jpg" for n in SAMPLE_IMAGES}, load_image)
     return [f"images/{f}" for f in sorted(found) if _place(found[f], root / "images" / f)]
 
 
