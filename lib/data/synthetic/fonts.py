@@ -16,11 +16,11 @@ A fourth group of families, the unseen-style benchmark's, is kept apart in
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
+from lib import cache
 from lib.data.errors import DataError
 
 
@@ -194,19 +194,19 @@ def missing() -> list[str]:
     return sorted({f.pip for f in FONTS if importlib.util.find_spec(f.package) is None})
 
 
-@functools.cache
-def _file_digest(path: str, _size: int, _mtime: int) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
-
-
 def digest(font: Font) -> str:
-    """Content hash of the font file (part of every cache key), or "missing"."""
+    """Content hash of the font file, or "missing": the fingerprint of what is drawn with it."""
     try:
         path = font.path()
     except DataError:
         return "missing"
-    stat = path.stat()
-    return _file_digest(str(path), stat.st_size, stat.st_mtime_ns)
+    return cache.file_digest(path)
+
+
+def digests(fonts) -> tuple[str, ...]:
+    """The :func:`digest` of each font (Font objects or names of :data:`FONTS`), for the ``data=``
+    of a cache key (``lib.cache.key``)."""
+    return tuple(digest(BY_NAME[f] if isinstance(f, str) else f) for f in fonts)
 
 
 @functools.lru_cache(maxsize=64)
