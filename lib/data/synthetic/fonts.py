@@ -20,6 +20,8 @@ import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from lib import cache
 from lib.data.errors import DataError
 
@@ -218,3 +220,23 @@ def load(font: Font, size: int):
     if font.axes:
         face.set_variation_by_axes(list(font.axes))
     return face
+
+
+@functools.lru_cache(maxsize=4096)
+def draw(font: Font, char: str, px: int) -> tuple[np.ndarray, int, int, float]:
+    """``char`` drawn by Pillow at ``px`` pixels: its ink (bool, cropped to the ink), the ink's
+    top and left relative to the baseline origin, and the face's cap height at that size."""
+    from PIL import Image, ImageDraw
+
+    face = load(font, px)
+    left, top, right, bottom = face.getbbox(char, anchor="ls")
+    cap = -face.getbbox("H", anchor="ls")[1]
+    pad = px // 4
+    img = Image.new("L", (right - left + 2 * pad, bottom - top + 2 * pad), 0)
+    ImageDraw.Draw(img).text((pad - left, pad - top), char, font=face, fill=255, anchor="ls")
+    ink = np.asarray(img) > 127
+    rows, cols = np.nonzero(ink)
+    if rows.size == 0:
+        raise ValueError(f"font {font.name!r} draws no ink for {char!r}")
+    y0, x0 = rows.min(), cols.min()
+    return ink[y0: rows.max() + 1, x0: cols.max() + 1], int(y0 - pad + top), int(x0 - pad + left), float(cap)
