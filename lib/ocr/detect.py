@@ -305,18 +305,8 @@ def _detect_scaled(gray: np.ndarray, f: int, params: DetectParams) -> Detection:
 
     # back to full resolution: the kept ink, upsampled (a block of f x f pixels per pixel)
     bw, boxes_full = _full_resolution((H, W), mask, char_labels, small_boxes, f)
-    return Detection(
-        boxes=boxes_full,
-        bw=bw,
-        labels=char_labels,
-        crop_labels=crop_labels,
-        dark=dark,
-        factor=f,
-        char_height=h * f,
-        lines=lay.lines,
-        angle=lay.angle,
-        spaces=lay.spaces,
-    )
+    return Detection(boxes=boxes_full, bw=bw, labels=char_labels, crop_labels=crop_labels, dark=dark, factor=f,
+                     char_height=h * f, lines=lay.lines, angle=lay.angle, spaces=lay.spaces)
 
 
 def _full_resolution(shape, mask, char_labels, small_boxes, f):
