@@ -160,7 +160,7 @@ def _warm(reader: str | Reader) -> None:
 READER_CODE = ("lib.ocr", "lib.deep", "lib.nn", "lib.mlp", "lib.mlp_search", "lib.metrics",
                "lib.data.nist36", "lib.data.torch_datasets", "lib.data.images",
                # a reader trained on generated characters in the training styles depends on these
-               "lib.data.synthetic.characters", "lib.data.synthetic.fonts")
+               "lib.data.synthetic.characters", "lib.data.synthetic.fonts", "lib.data.synthetic.strokes")
 
 
 def reader_key(model: str) -> str:
