@@ -15,9 +15,10 @@ the text by default (no lexicon: raw CER).
 
 **Readers.** A reader is a name in ``lib.ocr.MODELS`` (``read_text(image, name)``) or any
 callable ``image -> text`` (:func:`score_pages`; never cached). Pages are cached by
-``lib.data.synthetic.unseen``; each reading is cached per page under a key of the reader's
-code (``lib/ocr``, ``lib/deep``, ``lib/nn``, the MLP modules), the NIST36 data and the profile,
-so changing a reader re-reads, and nothing else does.
+``lib.data.synthetic.unseen``; each reading is cached per page under a key of the reader
+(:func:`reader_key`: its name, the profile, the NIST36 data and the readers' code,
+``lib.ocr``, ``lib.deep``, ``lib.nn``, the MLP modules) and of the page (a photo's file, a
+generated page's key), so changing a reader or a page re-reads, and nothing else does.
 
 The ``"validation"`` split (training and validation lettering) is read the same way for
 tuning: ``run(split="validation")``. Never choose anything on the ``"benchmark"`` split.
@@ -155,55 +156,54 @@ def _warm(reader: str | Reader) -> None:
     _read(reader, np.ones((48, 48, 3), np.float32))
 
 
-def _files_hash(*paths: str) -> str:
-    """Hash of source files (folders: every .py under them), read without importing them."""
-    import hashlib
-
-    h = hashlib.sha256()
-    for rel in paths:
-        path = config.PROJECT_ROOT / rel
-        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path] if path.is_file() else []:
-            h.update(str(file.relative_to(config.PROJECT_ROOT)).encode())
-            h.update(file.read_bytes())
-    return h.hexdigest()[:20]
-
-
-#: Code a reader's output depends on (folders count with every .py under them).
-READER_CODE = ("lib/ocr", "lib/deep", "lib/nn", "lib/mlp.py", "lib/mlp_search.py", "lib/metrics.py",
-               "lib/data/nist36.py", "lib/data/torch_datasets.py", "lib/data/images.py",
+#: The code a reader's output depends on (packages count with every module under them).
+READER_CODE = ("lib.ocr", "lib.deep", "lib.nn", "lib.mlp", "lib.mlp_search", "lib.metrics",
+               "lib.data.nist36", "lib.data.torch_datasets", "lib.data.images",
                # a reader trained on generated characters in the training styles depends on these
-               "lib/data/synthetic/characters.py", "lib/data/synthetic/fonts.py")
+               "lib.data.synthetic.characters", "lib.data.synthetic.fonts", "lib.data.synthetic.strokes")
 
 
 def reader_key(model: str) -> str:
-    """What a named reader's output depends on: its name, the readers' code, NIST36, the profile.
-
-    Computed without importing torch, so a cache hit costs no model load.
-    """
+    """What a named reader's output depends on: its name, the profile, NIST36 and
+    :data:`READER_CODE`. Computed without importing torch, so a cache hit costs no model load."""
     from lib.data import nist36_fingerprint
 
-    return cache.fingerprint("reader", model, _files_hash(*READER_CODE), nist36_fingerprint(), config.profile())
+    return cache.key("reader", model, config.profile(), data=(nist36_fingerprint(),), code=READER_CODE)
 
 
-def _photos_key() -> tuple:
+def _page_fingerprint(split: str, source: str, page: str) -> str:
+    """A page's content: a photo's file digest, a generated page's key (its spec, fonts and code)."""
+    if source == PHOTOS:
+        return cache.file_digest(config.data_dir() / "images" / f"{page}.jpg")
+    return unseen.page_key(unseen.page_spec(split, source, int(page.rsplit("-", 1)[1])))
+
+
+def _photos_key() -> tuple[tuple[str, str], ...]:
+    """The four photos' file digests. Only for ``lib.pipelines.ocr``'s cached variants, whose
+    key takes it as a parameter until that module moves to ``cache.key``."""
     from lib.data import SAMPLE_IMAGES
 
-    return tuple((n, (config.data_dir() / "images" / f"{n}.jpg").stat().st_size) for n in SAMPLE_IMAGES)
+    return tuple((n, _page_fingerprint("benchmark", PHOTOS, n)) for n in SAMPLE_IMAGES)
 
 
-@cache.cached("ocr-unseen-read", code=("lib.data.synthetic.unseen",))
-def _cached_read(model: str, key: str, split: str, source: str, page: str, data_key: tuple) -> dict:
-    """One page read by a named reader (the page is found again by its name)."""
-    del key, data_key  # cache key only
-    if source == PHOTOS:
-        image, truth = _photo(page), _photo_truth(page)
-    else:
-        from lib.ocr import scorable
+def _cached_read(model: str, split: str, source: str, page: str) -> dict:
+    """One page read by a named reader, cached under the key of the reader and of the page."""
 
-        p = unseen.load_page(split, source, int(page.rsplit("-", 1)[1]))
-        image, truth = p.image, scorable(p.text)
-    _warm(model)
-    return _score(model, image, truth)
+    def compute() -> dict:
+        if source == PHOTOS:
+            image, truth = _photo(page), _photo_truth(page)
+        else:
+            from lib.ocr import scorable
+
+            p = unseen.load_page(split, source, int(page.rsplit("-", 1)[1]))
+            image, truth = p.image, scorable(p.text)
+        _warm(model)
+        return _score(model, image, truth)
+
+    key = cache.key("ocr-unseen-read", split, source, page,
+                    data=(reader_key(model), _page_fingerprint(split, source, page)),
+                    code=("lib.pipelines.ocr_unseen",))
+    return cache.load_or_compute(cache.cache_path("ocr-unseen-read", key), compute)
 
 
 def _page_names(split: str, source: str, n: int) -> list[str]:
@@ -325,13 +325,11 @@ def run(models: tuple[str, ...] | None = None, split: str = "benchmark", n_pages
             unavailable[m] = why
         else:
             usable.append(m)
-    data_key = _photos_key() if PHOTOS in names else ()
     rows, infos = [], {}
     for m in usable:
-        key = reader_key(m)
         for source in names:
             for page in bar(_page_names(split, source, n), desc=f"{m} {source}"):
-                r = _cached_read(m, key, split, source, page, data_key)
+                r = _cached_read(m, split, source, page)
                 rows.append({"model": m, "source": source, "page": page,
                              **{k: r[k] for k in ("truth", "read", "errors", "characters", "seconds", "pixels")},
                              **infos.setdefault((source, page), page_info(split, source, page))})

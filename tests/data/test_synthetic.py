@@ -72,10 +72,12 @@ def test_unknown_font_is_named():
         S.make_characters(1, 0, ["Comic Sans"])
 
 
-def test_fingerprint_follows_parameters():
+def test_fingerprint_follows_parameters_and_font_files(monkeypatch):
     a, b = S.nist36_fallback(), S.nist36_fallback()
     c = S.nist36_fallback(S.CharParams(rotation=5.0))
     assert a.fingerprint == b.fingerprint != c.fingerprint
+    monkeypatch.setattr(fontlib, "digest", lambda font: "another file")
+    assert S.nist36_fallback().fingerprint != a.fingerprint
     assert "\n" not in a.description and "Delius" in a.description
 
 
@@ -163,9 +165,12 @@ def test_styled_characters_are_cached(monkeypatch):
     monkeypatch.setattr(characters.fontlib, "split_fonts", lambda split: STYLED_FONTS[:2])
     small = S.StyleParams(height=40.0)
     X, y = S.styled_characters(1, 3, small)
-    monkeypatch.setattr(characters, "make_styled_characters", lambda *a, **k: pytest.fail("not cached"))
+    made = []
+    monkeypatch.setattr(characters, "make_styled_characters", lambda *a, **k: made.append(a) or (X[:1], y[:1]))
     X2, y2 = S.styled_characters(1, 3, small)
-    assert np.array_equal(X, X2) and np.array_equal(y, y2) and X.shape == (36, 1024)
+    assert np.array_equal(X, X2) and np.array_equal(y, y2) and X.shape == (36, 1024) and made == []
+    monkeypatch.setattr(fontlib, "digest", lambda font: "another file")  # the key follows the font files
+    assert len(S.styled_characters(1, 3, small)[0]) == 1 and len(made) == 1
 
 
 # --- pages --------------------------------------------------------------------------------------

@@ -345,6 +345,19 @@ def test_load_page_renders_once_then_decodes_the_same_pixels(monkeypatch):
     assert first.info["family"] not in heldout.HELDOUT_FAMILIES
 
 
+def test_a_pages_key_follows_its_spec_its_font_files_and_the_code(monkeypatch):
+    spec = unseen.page_spec("validation", "touching", 0)
+    key = unseen.page_key(spec)
+    assert key == unseen.page_key(unseen.page_spec("validation", "touching", 0))
+    assert key != unseen.page_key(unseen.page_spec("validation", "touching", 1))
+    assert key != unseen.page_key(replace(spec, params=replace(spec.params, blur=(0.0, 0.1))))
+    with monkeypatch.context() as m:
+        m.setattr(fontlib, "digest", lambda font: "another file")
+        assert unseen.page_key(spec) != key
+    monkeypatch.setattr(unseen, "PAGE_CODE", (*unseen.PAGE_CODE, "lib.data.synthetic.pages"))
+    assert unseen.page_key(spec) != key
+
+
 def test_describe_names_the_data():
     assert "SYNTHETIC" in unseen.describe("benchmark") and "Bebas Neue" in unseen.describe("benchmark")
     assert "Kalam" in unseen.describe("validation") and "Bebas" not in unseen.describe("validation")

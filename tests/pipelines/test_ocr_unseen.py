@@ -91,6 +91,9 @@ def test_run_reads_each_named_reader_once_per_page_and_caches(small_pages, monke
     again = U.run(models=("good", "blank"), n_pages=2)
     assert len(calls) == n_reads                        # every reading from the cache
     assert again.pages.equals(r.pages)
+    monkeypatch.setattr(unseen, "page_key", lambda spec: f"changed {spec.index}")
+    U.run(models=("good",), n_pages=1)                  # a page that changed is read again
+    assert len(calls) == n_reads + len(unseen.SOURCES) * 2
     assert "SYNTHETIC" in r.data["benchmark"] and r.times().shape[0] == len(unseen.SOURCES)
     by_family = r.cer_by("family")
     assert set(by_family.index) <= heldout.HELDOUT_FAMILIES and by_family["pages"].sum() == 2 * len(unseen.SOURCES)
@@ -106,7 +109,7 @@ def test_validation_split_is_read_the_same_way(small_pages):
 def test_reader_key_follows_the_readers_code(monkeypatch):
     a = U.reader_key("cnn")
     assert a == U.reader_key("cnn") != U.reader_key("mlp")
-    monkeypatch.setattr(U, "READER_CODE", U.READER_CODE + ("lib/pipelines/ocr_unseen.py",))
+    monkeypatch.setattr(U, "READER_CODE", U.READER_CODE + ("lib.pipelines.ocr_unseen",))
     assert U.reader_key("cnn") != a
 
 
@@ -134,3 +137,15 @@ def test_the_benchmark_pages_are_in_heldout_lettering_only():
     for source in unseen.SOURCES:
         spec = unseen.page_spec("benchmark", source, 0)
         assert spec.fonts and all(heldout.is_heldout(f) for f in spec.fonts)
+
+
+def test_photos_key_follows_the_photos_contents(data_dir):
+    from lib.data import SAMPLE_IMAGES
+
+    (data_dir / "images").mkdir()
+    for name in SAMPLE_IMAGES:
+        (data_dir / "images" / f"{name}.jpg").write_bytes(name.encode())
+    key = U._photos_key()
+    assert [n for n, _ in key] == list(SAMPLE_IMAGES) and len({d for _, d in key}) == len(SAMPLE_IMAGES)
+    (data_dir / "images" / f"{SAMPLE_IMAGES[0]}.jpg").write_bytes(b"another photo, as long")
+    assert U._photos_key()[0] != key[0] and U._photos_key()[1:] == key[1:]

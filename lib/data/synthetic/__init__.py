@@ -23,8 +23,6 @@ lettering (:mod:`lib.data.synthetic.heldout`) is refused by every generator abov
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from lib import cache
@@ -65,14 +63,8 @@ __all__ = [
 SPLIT_SIZES: dict[str, int] = {"train": 300, "valid": 100, "test": 50}
 #: Seed of each split, added to the book's seed.
 SPLIT_SEEDS: dict[str, int] = {"train": 1, "valid": 2, "test": 3}
-#: The code the characters depend on (not the photographed pages' modules beside it).
-_CODE = ("lib.data.synthetic.characters", "lib.data.synthetic.fonts")
-
-
-def _font_digests(names: tuple[str, ...]) -> tuple[str, ...]:
-    from lib.data.synthetic import fonts
-
-    return tuple(fonts.digest(fonts.BY_NAME[n]) for n in names)
+#: Splits generated or loaded in this process, by (fallback fingerprint, split), read-only.
+_LOADED: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
 
 
 def generate_split(split: str, seed: int | None = None, n_per_class: int | None = None,
@@ -96,7 +88,7 @@ def generate_split(split: str, seed: int | None = None, n_per_class: int | None 
     seed = config.SEED * 1000 + SPLIT_SEEDS[split] if seed is None else seed
     n = SPLIT_SIZES[split] if n_per_class is None else n_per_class
     names = split_fonts(split)
-    result = generate_cached(split, n, seed, names, params, _font_digests(names))
+    result = generate_cached(split, n, seed, names, params)
     return result["X"].astype(np.float32), result["y"].astype(np.int64)
 
 
@@ -105,13 +97,13 @@ class _NIST36Fallback:
 
     def __init__(self, params: CharParams = DEFAULT_PARAMS):
         from lib import config
-        from lib.data.synthetic import fonts
+        from lib.data.synthetic import characters, fonts
 
         self.params = params
         names = tuple(n for s in SPLITS for n in split_fonts(s))
-        self.fingerprint: str = cache.fingerprint(
-            "synthetic-nist36", params, SPLIT_SIZES, SPLIT_SEEDS, SPLIT_FAMILIES, config.SEED,
-            names, _font_digests(names), cache.source_hash(*_CODE),
+        self.fingerprint: str = cache.key(
+            "synthetic-nist36", params, SPLIT_SIZES, SPLIT_SEEDS, SPLIT_FAMILIES, config.SEED, names,
+            data=fonts.digests(names), code=characters.CODE,
         )
         per_split = "; ".join(f"{s}: {', '.join(SPLIT_FAMILIES[s])}" for s in SPLITS)
         sizes = "/".join(str(SPLIT_SIZES[s]) for s in SPLITS)
@@ -127,19 +119,19 @@ class _NIST36Fallback:
         )
 
     def __call__(self, split: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        X, y = _load(split, self.fingerprint, self.params)
+        loaded = (self.fingerprint, split)  # the fingerprint holds the sizes, seeds and fonts
+        if loaded not in _LOADED:
+            X, y = generate_split(split, params=self.params)
+            X.setflags(write=False)
+            y.setflags(write=False)
+            if len(_LOADED) >= 6:  # a full set is three splits: keep two sets at most
+                _LOADED.pop(next(iter(_LOADED)))
+            _LOADED[loaded] = X, y
+        X, y = _LOADED[loaded]
         return X, y, list(CLASSES)
 
     def __repr__(self) -> str:
         return f"<synthetic NIST36 {self.fingerprint}>"
-
-
-@functools.lru_cache(maxsize=6)
-def _load(split: str, _fingerprint: str, params: CharParams) -> tuple[np.ndarray, np.ndarray]:
-    X, y = generate_split(split, params=params)
-    X.setflags(write=False)
-    y.setflags(write=False)
-    return X, y
 
 
 def nist36_fallback(params: CharParams = DEFAULT_PARAMS) -> _NIST36Fallback:

@@ -264,14 +264,22 @@ def make_characters(n_per_class: int, seed: int, fonts, params: CharParams = DEF
     return X, y
 
 
-@cache.cached("synthetic-nist36", code=("lib.data.synthetic.fonts",))
+#: The code the characters depend on (not the photographed pages' modules beside it).
+CODE = ("lib.data.synthetic.characters", "lib.data.synthetic.fonts")
+
+
 def generate_cached(split: str, n_per_class: int, seed: int, font_names: tuple[str, ...],
-                    params: CharParams, font_digests: tuple[str, ...]) -> dict:
-    """``make_characters`` for one split, cached under the key of its arguments and of this
-    module and the font list (``font_digests``: the font files' contents)."""
-    del font_digests  # cache key only
-    X, y = make_characters(n_per_class, seed, font_names, params)
-    return {"X": X, "y": y, "split": split, "fonts": list(font_names)}
+                    params: CharParams) -> dict:
+    """``make_characters`` for one split, generated once and then loaded from the cache (key:
+    the arguments, the font files' contents and :data:`CODE`)."""
+
+    def compute() -> dict:
+        X, y = make_characters(n_per_class, seed, font_names, params)
+        return {"X": X, "y": y, "split": split, "fonts": list(font_names)}
+
+    key = cache.key("synthetic-nist36", split, n_per_class, seed, font_names, params,
+                    data=fontlib.digests(font_names), code=CODE)
+    return cache.load_or_compute(cache.cache_path("synthetic-nist36", key), compute)
 
 
 # ---------------------------------------------------------------------------- styled characters
@@ -441,19 +449,19 @@ def make_styled_characters(n_per_class: int, seed: int, params: StyleParams = DE
     return X, y
 
 
-@cache.cached("synthetic-styled", code=("lib.data.synthetic.fonts", "lib.data.synthetic.strokes"))
-def _styled_cached(n_per_class: int, seed: int, font_names: tuple[str, ...], params: StyleParams,
-                   font_digests: tuple[str, ...]) -> dict:
-    del font_digests  # cache key only
-    X, y = make_styled_characters(n_per_class, seed, params, font_names)
-    return {"X": X, "y": y, "fonts": list(font_names)}
-
-
 def styled_characters(n_per_class: int, seed: int, params: StyleParams = DEFAULT_STYLE,
                       ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`make_styled_characters` in every training face, generated once and then loaded
-    from the cache (key: arguments, font files, this package's code)."""
+    from the cache (key: the arguments, the font files' contents, this module, the fonts and
+    the strokes)."""
     names = fontlib.split_fonts(STYLED_SPLIT)
-    digests = tuple(fontlib.digest(fontlib.BY_NAME[n]) for n in names)
-    out = _styled_cached(int(n_per_class), int(seed), names, params, digests)
+    n_per_class, seed = int(n_per_class), int(seed)
+
+    def compute() -> dict:
+        X, y = make_styled_characters(n_per_class, seed, params, names)
+        return {"X": X, "y": y, "fonts": list(names)}
+
+    key = cache.key("synthetic-styled", n_per_class, seed, names, params, data=fontlib.digests(names),
+                    code=(*CODE, "lib.data.synthetic.strokes"))
+    out = cache.load_or_compute(cache.cache_path("synthetic-styled", key), compute)
     return out["X"].astype(np.float32), out["y"].astype(np.int64)

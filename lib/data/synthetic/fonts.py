@@ -16,11 +16,13 @@ A fourth group of families, the unseen-style benchmark's, is kept apart in
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
+from lib import cache
 from lib.data.errors import DataError
 
 
@@ -194,19 +196,19 @@ def missing() -> list[str]:
     return sorted({f.pip for f in FONTS if importlib.util.find_spec(f.package) is None})
 
 
-@functools.cache
-def _file_digest(path: str, _size: int, _mtime: int) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
-
-
 def digest(font: Font) -> str:
-    """Content hash of the font file (part of every cache key), or "missing"."""
+    """Content hash of the font file, or "missing": the fingerprint of what is drawn with it."""
     try:
         path = font.path()
     except DataError:
         return "missing"
-    stat = path.stat()
-    return _file_digest(str(path), stat.st_size, stat.st_mtime_ns)
+    return cache.file_digest(path)
+
+
+def digests(fonts) -> tuple[str, ...]:
+    """The :func:`digest` of each font (Font objects or names of :data:`FONTS`), for the ``data=``
+    of a cache key (``lib.cache.key``)."""
+    return tuple(digest(BY_NAME[f] if isinstance(f, str) else f) for f in fonts)
 
 
 @functools.lru_cache(maxsize=64)
@@ -218,3 +220,23 @@ def load(font: Font, size: int):
     if font.axes:
         face.set_variation_by_axes(list(font.axes))
     return face
+
+
+@functools.lru_cache(maxsize=4096)
+def draw(font: Font, char: str, px: int) -> tuple[np.ndarray, int, int, float]:
+    """``char`` drawn by Pillow at ``px`` pixels: its ink (bool, cropped to the ink), the ink's
+    top and left relative to the baseline origin, and the face's cap height at that size."""
+    from PIL import Image, ImageDraw
+
+    face = load(font, px)
+    left, top, right, bottom = face.getbbox(char, anchor="ls")
+    cap = -face.getbbox("H", anchor="ls")[1]
+    pad = px // 4
+    img = Image.new("L", (right - left + 2 * pad, bottom - top + 2 * pad), 0)
+    ImageDraw.Draw(img).text((pad - left, pad - top), char, font=face, fill=255, anchor="ls")
+    ink = np.asarray(img) > 127
+    rows, cols = np.nonzero(ink)
+    if rows.size == 0:
+        raise ValueError(f"font {font.name!r} draws no ink for {char!r}")
+    y0, x0 = rows.min(), cols.min()
+    return ink[y0: rows.max() + 1, x0: cols.max() + 1], int(y0 - pad + top), int(x0 - pad + left), float(cap)

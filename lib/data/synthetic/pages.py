@@ -15,7 +15,6 @@ the top-left inclusive and the bottom-right exclusive.
 
 from __future__ import annotations
 
-import functools
 import io
 import string
 from dataclasses import dataclass
@@ -71,33 +70,12 @@ def random_text(seed: int, lines: tuple[int, int] = (3, 6), words: tuple[int, in
     return "\n".join(out)
 
 
-@functools.lru_cache(maxsize=4096)
-def _glyph(font: Font, char: str, px: int) -> tuple[np.ndarray, int, int, float]:
-    """Ink (bool) of ``char`` at ``px``, its top and left relative to the baseline origin, and
-    the font's cap height at that size."""
-    from PIL import Image, ImageDraw
-
-    face = fontlib.load(font, px)
-    left, top, right, bottom = face.getbbox(char, anchor="ls")
-    cap = -face.getbbox("H", anchor="ls")[1]
-    pad = px // 4
-    img = Image.new("L", (right - left + 2 * pad, bottom - top + 2 * pad), 0)
-    ImageDraw.Draw(img).text((pad - left, pad - top), char, font=face, fill=255, anchor="ls")
-    ink = np.asarray(img) > 127
-    rows, cols = np.nonzero(ink)
-    if rows.size == 0:
-        raise ValueError(f"font {font.name!r} draws no ink for {char!r}")
-    y0, x0 = rows.min(), cols.min()
-    crop = ink[y0: rows.max() + 1, x0: cols.max() + 1]
-    return crop, int(y0 - pad + top), int(x0 - pad + left), float(cap)
-
-
 def _char_alpha(font: Font, char: str, height: float, pen: float, angle: float):
     """Anti-aliased ink of one character at letter height ``height`` with a pen ``pen`` wide."""
     import skimage.transform
 
     px = 160
-    mask, top, left, cap = _glyph(font, char, px)
+    mask, top, left, cap = fontlib.draw(font, char, px)
     scale = height / cap
     small = skimage.transform.rescale(mask.astype(np.float32), scale, order=1, anti_aliasing=True)
     m = np.pad(small > 0.5, 2)

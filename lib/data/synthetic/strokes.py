@@ -60,25 +60,10 @@ class Glyph:
 @functools.lru_cache(maxsize=4096)
 def glyph(font: Font, char: str) -> Glyph:
     """The font's ``char`` rendered by Pillow at ``MASTER_PX`` pixels per cap height."""
-    from PIL import Image, ImageDraw
-
-    face = fontlib.load(font, MASTER_PX)
-    cap = -face.getbbox("H", anchor="ls")[1]
+    cap = -fontlib.load(font, MASTER_PX).getbbox("H", anchor="ls")[1]
     px = max(8, round(MASTER_PX * MASTER_PX / cap))  # font size that makes the cap height MASTER_PX
-    face = fontlib.load(font, px)
-    cap = -face.getbbox("H", anchor="ls")[1]
-    left, top, right, bottom = face.getbbox(char, anchor="ls")
-    pad = px // 4
-    img = Image.new("L", (right - left + 2 * pad, bottom - top + 2 * pad), 0)
-    ImageDraw.Draw(img).text((pad - left, pad - top), char, font=face, fill=255, anchor="ls")
-    ink = np.asarray(img) > 127
-    rows, cols = np.nonzero(ink)
-    if rows.size == 0:
-        raise ValueError(f"font {font.name!r} draws no ink for {char!r}")
-    y0, x0 = rows.min(), cols.min()
-    mask = ink[y0: rows.max() + 1, x0: cols.max() + 1]
-    stroke = stroke_width(mask)
-    return Glyph(mask, float(y0 - pad + top) / cap, float(x0 - pad + left) / cap, stroke / cap)
+    mask, top, left, cap = fontlib.draw(font, char, px)
+    return Glyph(mask, top / cap, left / cap, stroke_width(mask) / cap)
 
 
 def restrokable(font: Font) -> bool:

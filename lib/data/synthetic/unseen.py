@@ -27,8 +27,8 @@ block capitals: common English words, numbers and a few letter codes (so every o
 classes occurs), written by one family of the split's lettering; styles and families are dealt
 out in turn (:func:`page_spec`), so each family writes its share of every source. Page ``i``
 of a source and split has a fixed seed; pages are cached as their
-JPEG file and ground truth (``.npz``) under a key of the page's configuration and this
-package's code, so a rerun decodes exactly the same pixels.
+JPEG file and ground truth (``.npz``) under a key of the page's configuration, its fonts'
+files and the code that draws it (:func:`page_key`), so a rerun decodes exactly the same pixels.
 
 >>> pages = validation_pages("touching", 4)        # tune on these
 >>> page = pages[0]; page.image.shape, page.text  # doctest: +SKIP
@@ -170,19 +170,24 @@ def render(spec: PageSpec) -> PhotoPage:
     return render_photo(spec.text, spec.seed, spec.fonts, spec.params)
 
 
-def _digests(fonts: tuple[Font, ...]) -> tuple[str, ...]:
+#: The code that draws a page (besides the page's own configuration, its :class:`PageSpec`).
+PAGE_CODE = ("lib.data.synthetic.unseen", "lib.data.synthetic.photo", "lib.data.synthetic.strokes",
+             "lib.data.synthetic.fonts", "lib.data.synthetic.heldout")
+
+
+def page_key(spec: PageSpec) -> str:
+    """The cache key of a page: its spec, the files of the fonts it is written in, and
+    :data:`PAGE_CODE`. It fingerprints the page for anything computed from it."""
     from lib.data.synthetic import fonts as fontlib
 
-    return tuple(fontlib.digest(f) for f in fonts)
+    return cache.key("synthetic-photo-pages", spec, data=fontlib.digests(spec.fonts), code=PAGE_CODE)
 
 
-@cache.cached("synthetic-photo-pages", code=("lib.data.synthetic.photo", "lib.data.synthetic.strokes",
-                                             "lib.data.synthetic.fonts", "lib.data.synthetic.heldout"))
-def _cached_page(spec: PageSpec, font_digests: tuple[str, ...]) -> dict:
-    del font_digests  # cache key only
-    page = render(spec)
+def _rendered(spec: PageSpec) -> dict:
+    """A page rendered now, as the cache stores it (the photo as its JPEG file)."""
     import json
 
+    page = render(spec)
     return {"jpeg": np.frombuffer(page.jpeg, np.uint8), "boxes": page.boxes, "word_of": page.word_of,
             "touching": page.touching, "contact": page.contact, "text": page.text, "info": json.dumps(page.info)}
 
@@ -193,7 +198,7 @@ def load_page(split: str, source: str, index: int) -> PhotoPage:
 
     _require_fonts(split)
     spec = page_spec(split, source, index)
-    out = _cached_page(spec, _digests(spec.fonts))
+    out = cache.load_or_compute(cache.cache_path("synthetic-photo-pages", page_key(spec)), lambda: _rendered(spec))
     jpeg = np.asarray(out["jpeg"], np.uint8).tobytes()
     return PhotoPage(decode_jpeg(jpeg), str(out["text"]), np.asarray(out["boxes"], np.int64),
                      np.asarray(out["word_of"], np.int64), np.asarray(out["touching"], bool),
