@@ -427,13 +427,23 @@ def report(cfg: ReaderConfig | None = None) -> dict:
 def classifier_from(model: torch.nn.Module) -> Callable[[np.ndarray], np.ndarray]:
     """Wrap the reader as ``rows (N, 1024) -> (N, 37)`` log-probabilities (36 classes + reject)."""
 
+    # channels-last convolutions are about twice as fast on a CPU for these small images
+    model = model.eval().to(memory_format=torch.channels_last)
+    device = next(model.parameters()).device
+
     def score(rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.float32)
         if rows.ndim != 2 or rows.shape[1] != 1024:
             raise ValueError(f"reader: expected rows of shape (N, 1024), got {rows.shape}")
         if len(rows) == 0:
             return np.zeros((0, len(OUTPUTS)), np.float32)
-        return torch.log_softmax(train.predict(model, to_input(rows)), dim=1).numpy()
+        x = to_input(rows)
+        out = []
+        with torch.inference_mode():
+            for i in range(0, len(x), 512):
+                batch = x[i: i + 512].to(device).contiguous(memory_format=torch.channels_last)
+                out.append(torch.log_softmax(model(batch).float(), dim=1).cpu())
+        return torch.cat(out).numpy()
 
     score.classes = OUTPUTS
     return score
