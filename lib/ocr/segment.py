@@ -575,7 +575,7 @@ def propose(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = D
     stretch = writing_stretch(det, p)
     lines = _marks(det)
     heights = []
-    for li, line in enumerate(det.lines):
+    for line in det.lines:
         h = [(b[2] - b[0]) / det.factor for b in det.boxes[line]]
         heights.append(float(np.median(h)) if h else 1.0)
     marks = [m for line in lines for m in line]

@@ -10,8 +10,8 @@ import pytest
 from lib.data import CLASSES
 from lib.ocr import classify as read_module
 from lib.ocr import read, read_text, scorable, word_rule
-from lib.ocr.classify import classifier
 from lib.ocr import segment as seg
+from lib.ocr.classify import classifier
 from lib.ocr.recognize import ReadOptions, log_probabilities, words_of
 from tests.ocr.drawn import draw_page, rotate_page
 from tests.ocr.stub import stub_scores
