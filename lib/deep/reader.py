@@ -68,6 +68,9 @@ class StyleSpec:
     p_condense: float = 0.6
     slant: float = 0.4                            # shear x += s * (centre - y) / height, |s| <= slant
     rotate_deg: float = 6.0
+    elastic: float = 0.0                          # RMS displacement of a smooth random warp,
+                                                  # fraction of the glyph height (0: none)
+    p_elastic: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -158,9 +161,25 @@ def restyle(mask: np.ndarray, rng: np.random.Generator, spec: StyleSpec) -> np.n
     warped = _crop(warped)
     if not warped.any():
         return mask
+    if spec.elastic > 0 and rng.random() < spec.p_elastic:
+        warped = elastic(warped, spec.elastic * warped.shape[0], rng)
     if rng.random() < spec.p_pen:
         warped = redraw(warped, rng.uniform(*spec.pen) * warped.shape[0])
     return warped
+
+
+def elastic(mask: np.ndarray, rms: float, rng: np.random.Generator) -> np.ndarray:
+    """The glyph under a smooth random displacement field of RMS ``rms`` pixels (a hand's wobble)."""
+    pad = int(np.ceil(2 * rms)) + 2
+    m = np.pad(mask, pad).astype(np.float32)
+    h, w = m.shape
+    smooth = max(h, w) / 6.0  # a few bends per glyph, not a jitter of the outline
+    field = [ndi.gaussian_filter(rng.standard_normal((h, w)), smooth, mode="wrap") for _ in range(2)]
+    scale = rms / max(float(np.sqrt(np.mean(field[0] ** 2 + field[1] ** 2))), 1e-9)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    out = ndi.map_coordinates(m, [yy + scale * field[0], xx + scale * field[1]], order=1) > 0.5
+    out = _crop(out)
+    return out if out.any() else mask
 
 
 def _glue(a: np.ndarray, b: np.ndarray, overlap: int) -> np.ndarray:

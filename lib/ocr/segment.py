@@ -444,7 +444,7 @@ def crops(masks: list[np.ndarray], max_side: int | None = None, stretch: float =
 def classify_crops(images: np.ndarray, score: Callable[[np.ndarray], np.ndarray],
                    variants=((None, 0, 0),)) -> np.ndarray:
     """(N, C) log-probabilities of normalised crops, averaged over shifts ``(_, dy, dx)``
-    of each (the variants' extents must be the crops' own)."""
+    of each (the variants' extents are the crops' own: see :func:`classify_masks`)."""
     n = len(images)
     stack = np.empty((len(variants), n, SIDE * SIDE), np.float32)
     for v, (_, dy, dx) in enumerate(variants):
@@ -685,11 +685,16 @@ def segment(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = D
     redo = chars[np.exp(plain[:, :N_CLASSES].max(axis=1)) < p.final_p]
     if not len(redo):
         return s
-    variants = tuple(v for v in p.final_variants if v[1:] != (0, 0) or v[0] not in (None, EXTENT))
-    reuse = len(variants) < len(p.final_variants)  # the plain crop is one of the variants
-    final = classify_crops(prop.images[redo], score, variants)
-    if reuse:
-        final = (final * len(variants) + s.logp[redo]) / (len(variants) + 1)
+    # the plain crop, read in the search, is one of the variants: its reading is reused
+    plain_variant = [v for v in p.final_variants if v[0] in (None, EXTENT) and v[1:] == (0, 0)]
+    variants = tuple(v for v in p.final_variants if v not in plain_variant)
+    images = {EXTENT: prop.images[redo]}
+    for extent in {v[0] for v in variants} - {None, EXTENT}:
+        images[extent] = crops([s.candidates[k].mask for k in redo], p.max_side, prop.stretch, extent)
+    total_logp = s.logp[redo] * len(plain_variant)
+    for extent, group in _by_extent(variants).items():
+        total_logp = total_logp + classify_crops(images[extent], score, group) * len(group)
+    final = total_logp / len(p.final_variants)
     s.rows += len(redo) * len(variants)
     cands = [s.candidates[k] for k in redo]
     widths = np.array([c.box[3] - c.box[1] for c in cands], float)
@@ -700,6 +705,13 @@ def segment(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = D
     s.logp[redo] = final
     s.label[redo] = total.argmax(axis=1)
     return s
+
+
+def _by_extent(variants) -> dict:
+    out: dict = {}
+    for v in variants:
+        out.setdefault(EXTENT if v[0] is None else v[0], []).append(v)
+    return out
 
 
 def one_per_box(det, score: Callable[[np.ndarray], np.ndarray], variants=VARIANTS) -> Segmentation:
