@@ -98,6 +98,73 @@ def test_lib_data_falls_back_to_synthetic_without_files(data_dir, monkeypatch):
     assert np.array_equal(X, X2)
 
 
+def test_training_lettering_spans_condensed_heavy_and_rounded_shapes_in_new_families():
+    """The training split holds many families of each kind the benchmark's held-out lettering
+    has (condensed, heavy), none of them held out, valid or test."""
+    from lib.data.synthetic import heldout, strokes
+
+    train = [fontlib.BY_NAME[n] for n in S.split_fonts("train")]
+    families = {f.family for f in train}
+    assert len(families) >= 25 and not families & heldout.HELDOUT_FAMILIES
+    assert not families & set(S.SPLIT_FAMILIES["valid"] + S.SPLIT_FAMILIES["test"])
+    width = {f.family for f in train if strokes.glyph(f, "H").mask.shape[1] / strokes.glyph(f, "H").mask.shape[0] < 0.6}
+    heavy = {f.family for f in train if strokes.glyph(f, "H").stroke > 0.22}
+    assert len(width) >= 5 and len(heavy) >= 6, (width, heavy)
+
+
+# --- styled characters (training lettering only) ---------------------------------------------------
+
+STYLED_FONTS = ("Oswald Bold", "Nunito", "Titan One", "Caveat", "DejaVu Sans")
+
+
+def _ratio_and_stroke(row):
+    """Ink box width / height, and stroke width / height (measured at 4x), of one image."""
+    import scipy.ndimage as ndi
+    from skimage.morphology import skeletonize
+
+    img = to_image(row)
+    rows, cols = np.nonzero(img < 0.5)
+    height = np.ptp(rows) + 1
+    big = ndi.zoom(1.0 - img, 4, order=1) > 0.5
+    stroke = (2 * np.median(ndi.distance_transform_edt(big)[skeletonize(big)]) - 1) / 4
+    return (np.ptp(cols) + 1) / height, stroke / height
+
+
+def test_styled_characters_are_deterministic_nist36_like_and_varied():
+    X1, y1 = S.make_styled_characters(30, 7, fonts=STYLED_FONTS)
+    X2, y2 = S.make_styled_characters(30, 7, fonts=STYLED_FONTS)
+    assert np.array_equal(X1, X2) and np.array_equal(y1, y2)
+    assert not np.array_equal(X1, S.make_styled_characters(30, 8, fonts=STYLED_FONTS)[0])
+    assert X1.shape == (30 * 36, 1024) and X1.dtype == np.float32 and y1.dtype == np.int64
+    assert np.array_equal(y1, np.repeat(np.arange(36), 30))
+    for row in X1[::7]:
+        img = to_image(row)
+        assert np.median(np.concatenate([img[:2].ravel(), img[-2:].ravel()])) > 0.95 and img.min() < 0.35
+        rows, cols = np.nonzero(img < 0.5)
+        assert 18 <= max(np.ptp(rows), np.ptp(cols)) + 1 <= 31
+    # condensed to wide, fine pen to thick marker: the H's of this small set already span both
+    ratio, stroke = np.array([_ratio_and_stroke(r) for r in X1[y1 == CLASSES.index("H")]]).T
+    assert np.percentile(ratio, 10) < 0.55 and np.percentile(ratio, 90) > 1.0, ratio
+    assert np.percentile(stroke, 10) < 0.09 and np.percentile(stroke, 90) > 0.18, stroke
+
+
+@pytest.mark.parametrize("fonts", [["Kalam"], ["Delius"], ["Caveat", "Intuitive"]])
+def test_styled_characters_refuse_validation_and_test_lettering(fonts):
+    with pytest.raises(ValueError, match="train split's faces only"):
+        S.make_styled_characters(1, 0, fonts=fonts)
+
+
+def test_styled_characters_are_cached(monkeypatch):
+    from lib.data.synthetic import characters
+
+    monkeypatch.setattr(characters.fontlib, "split_fonts", lambda split: STYLED_FONTS[:2])
+    small = S.StyleParams(height=40.0)
+    X, y = S.styled_characters(1, 3, small)
+    monkeypatch.setattr(characters, "make_styled_characters", lambda *a, **k: pytest.fail("not cached"))
+    X2, y2 = S.styled_characters(1, 3, small)
+    assert np.array_equal(X, X2) and np.array_equal(y, y2) and X.shape == (36, 1024)
+
+
 # --- pages --------------------------------------------------------------------------------------
 
 SMALL_PAGE = S.PageParams(height=(26.0, 34.0))

@@ -6,6 +6,9 @@ NIST36 ``synthetic`` and names the fonts). The same renderer makes pages whose t
 character boxes are known exactly, to score ``find_letters`` and the OCR objectively.
 
 * :func:`make_characters` (n_per_class, seed, fonts) -> X (N, 1024) float32, y (N,) int64
+* :func:`make_styled_characters` (n_per_class, seed, params) -> X, y: the *training* faces'
+  own glyphs or skeletons re-drawn with a random pen, condensed to wide, fine pen to thick
+  marker; :func:`styled_characters` is the same, cached (for the reader, ``lib.deep.reader``)
 * :func:`make_page` (text, seed) -> RGB image, text, boxes (N, 4) [y1, x1, y2, x2]
 * :func:`nist36_fallback` () -> ``split -> (X, y, classes)`` with ``.fingerprint`` and ``.description``
 
@@ -27,7 +30,15 @@ import numpy as np
 from lib import cache
 from lib.data.errors import DataError
 from lib.data.nist36 import CLASSES, SPLITS
-from lib.data.synthetic.characters import DEFAULT_PARAMS, CharParams, generate_cached, make_characters
+from lib.data.synthetic.characters import (
+    DEFAULT_PARAMS,
+    CharParams,
+    StyleParams,
+    generate_cached,
+    make_characters,
+    make_styled_characters,
+    styled_characters,
+)
 from lib.data.synthetic.fonts import FONTS, SPLIT_FAMILIES, Font, split_fonts
 from lib.data.synthetic.pages import PageParams, make_page, make_pages, random_text
 
@@ -38,13 +49,16 @@ __all__ = [
     "PageParams",
     "SPLIT_FAMILIES",
     "SPLIT_SIZES",
+    "StyleParams",
     "generate_split",
     "make_characters",
+    "make_styled_characters",
     "make_page",
     "make_pages",
     "nist36_fallback",
     "random_text",
     "split_fonts",
+    "styled_characters",
 ]
 
 #: Images per class, as in the homework's files (10,800 / 3,600 / 1,800 images).

@@ -272,3 +272,188 @@ def generate_cached(split: str, n_per_class: int, seed: int, font_names: tuple[s
     del font_digests  # cache key only
     X, y = make_characters(n_per_class, seed, font_names, params)
     return {"X": X, "y": y, "split": split, "fonts": list(font_names)}
+
+
+# ---------------------------------------------------------------------------- styled characters
+
+
+@dataclass(frozen=True)
+class StyleParams:
+    """Every knob of :func:`make_styled_characters` (part of its cache key).
+
+    Lengths are in letter (cap) heights unless said otherwise; ``(low, high)`` pairs are
+    drawn uniformly, or log-uniformly where said.
+    """
+
+    size: int = 32                                 # output side (pixels)
+    height: float = 48.0                           # cap height the glyph is drawn at (pixels), then framed
+    restroked: float = 0.6                         # share re-drawn from the skeleton (faces with a clean one)
+    pen: tuple[float, float] = (0.05, 0.28)        # re-drawn pen width, log-uniform: fine pen .. thick marker
+    pen_share: float = 0.35                        # at most this share of the face's median letter width
+    weight: tuple[float, float] = (0.05, 0.3)      # own glyphs: stroke width aimed at, log-uniform
+    aspect: tuple[float, float] = (0.45, 1.5)      # width factor, log-uniform: condensed .. wide
+    proportions: tuple[float, float] = (0.35, 1.6)  # the letter's width / height kept within these
+    #                                                 times handwriting's (ASPECT): narrow, never a bar
+    slant: tuple[float, float] = (-0.15, 0.35)     # tan of the forward slant
+    rotation: float = 6.0                          # degrees, uniform in [-rotation, rotation]
+    elastic: tuple[float, float] = (0.0, 0.03)     # broad distortion
+    tremor: tuple[float, float] = (0.0, 0.006)     # fine wobble of re-drawn strokes
+    pressure: tuple[float, float] = (0.0, 0.3)     # pen-width variation along a re-drawn stroke
+    frame: tuple[float, float] = (23.0, 28.5)      # longer side of the ink box, pixels of a 32-pixel image
+    jitter: float = 0.5                            # centre offset, pixels of a 32-pixel image
+    blur: tuple[float, float] = (0.35, 0.8)        # Gaussian sigma, pixels of a 32-pixel image
+    ink: tuple[float, float] = (0.0, 0.06)         # ink grey level (background is 1)
+    noise: tuple[float, float] = (0.0, 0.02)       # pixel noise sigma
+
+
+DEFAULT_STYLE = StyleParams()
+#: The only split whose faces :func:`make_styled_characters` writes with.
+STYLED_SPLIT = "train"
+
+
+def _log_uniform(rng: np.random.Generator, low_high: tuple[float, float], n: int) -> np.ndarray:
+    return np.exp(rng.uniform(np.log(low_high[0]), np.log(low_high[1]), n))
+
+
+def _training_faces(fonts) -> tuple[Font, ...]:
+    """The training split's faces (all, or those named); anything else is refused."""
+    allowed = fontlib.split_fonts(STYLED_SPLIT)
+    faces = fontlib.resolve(allowed if fonts is None else fonts)  # held-out lettering: HeldOutFontError
+    outside = [f.name for f in faces if f.name not in allowed]
+    if outside:
+        raise ValueError(f"make_styled_characters writes with the {STYLED_SPLIT} split's faces only; "
+                         f"{outside} are not among them (validation and test lettering stays unseen)")
+    return faces
+
+
+def _reweigh(alpha: np.ndarray, delta: float) -> np.ndarray:
+    """The ink with its strokes grown (``delta`` > 0) or thinned by ``|delta|`` pixels a side."""
+    if abs(delta) < 0.25:
+        return alpha
+    pad = int(np.ceil(max(delta, 0.0))) + 2
+    mask = np.pad(alpha > 0.5, pad)
+    if delta > 0:
+        out = ndi.distance_transform_edt(~mask) <= delta
+    else:
+        out = ndi.distance_transform_edt(mask) > -delta
+        if out.sum() < 0.3 * mask.sum():      # thinning would break the letter: keep it
+            out = mask
+    return ndi.gaussian_filter(out.astype(np.float32), 0.6)
+
+
+#: The thinnest stroke of a styled character, in output pixels (a scan's finest pen line).
+MIN_STROKE_PX = 2.0
+
+
+def _frame(alpha: np.ndarray, side: float, size: int, offset: np.ndarray) -> np.ndarray:
+    """The ink scaled so its longer side is ``side`` pixels, centred (plus ``offset``) on a
+    ``size`` square (float32 in [0, 1]); strokes thinner than ``MIN_STROKE_PX`` are grown."""
+    import skimage.transform
+
+    from lib.data.synthetic.strokes import stroke_width
+
+    rows, cols = np.nonzero(alpha > 0.05)
+    alpha = alpha[rows.min(): rows.max() + 1, cols.min(): cols.max() + 1]
+    scale = side / max(alpha.shape)
+    grow = (MIN_STROKE_PX / scale - stroke_width(alpha > 0.5)) / 2
+    if grow > 0.25:
+        pad = int(np.ceil(grow)) + 1
+        alpha = ndi.distance_transform_edt(~np.pad(alpha > 0.5, pad)) <= grow
+        alpha = ndi.gaussian_filter(alpha.astype(np.float32), 0.6)
+        rows, cols = np.nonzero(alpha > 0.05)
+        alpha = alpha[rows.min(): rows.max() + 1, cols.min(): cols.max() + 1]
+        scale = side / max(alpha.shape)
+    shape = (max(1, round(alpha.shape[0] * scale)), max(1, round(alpha.shape[1] * scale)))
+    small = skimage.transform.resize(alpha, shape, order=1, anti_aliasing=True, mode="constant")
+    out = np.zeros((size, size), np.float32)
+    h, w = min(shape[0], size), min(shape[1], size)
+    y0 = int(np.clip(round((size - h) / 2 + offset[0]), 0, size - h))
+    x0 = int(np.clip(round((size - w) / 2 + offset[1]), 0, size - w))
+    out[y0: y0 + h, x0: x0 + w] = small[:h, :w]
+    return np.clip(out, 0.0, 1.0)
+
+
+def make_styled_characters(n_per_class: int, seed: int, params: StyleParams = DEFAULT_STYLE,
+                           fonts=None) -> tuple[np.ndarray, np.ndarray]:
+    """``n_per_class`` images of each of A..Z, 0..9 in the *training* split's lettering, styled.
+
+    Unlike :func:`make_characters` (fixed masters, proportions pulled to handwriting's), each
+    character keeps its face's own shape and gets a style of its own
+    (``lib.data.synthetic.strokes``): either the face's glyph, its strokes grown or thinned
+    towards a random weight, or (``restroked`` of the time, for faces whose skeleton is clean)
+    its skeleton re-drawn with a random round pen (fine pen to thick marker), pressure and
+    tremor; then a random width factor (condensed to wide), slant, rotation and elastic
+    distortion, framed like NIST36 and imaged (blur, ink level, noise).
+
+    ``fonts`` (names) may narrow the training faces, never widen them: validation, test and
+    held-out lettering are refused. Returns X float32 (36 n, size**2) in the .mat convention
+    (column-major rows, dark ink about 0 on 1.0) and y int64 grouped by class; the same seed
+    gives identical arrays.
+    """
+    from lib.data.synthetic.strokes import MASTER_PX, Hand, draw_glyph, draw_restroked, glyph, restrokable
+    from lib.progress import bar
+
+    if int(n_per_class) < 1:
+        raise ValueError(f"n_per_class must be >= 1, not {n_per_class!r}")
+    p = params
+    faces = _training_faces(fonts)
+    rng = np.random.default_rng(seed)
+    n_classes, n_faces = len(CLASSES), len(faces)
+    y = np.repeat(np.arange(n_classes), n_per_class).astype(np.int64)
+    face = np.concatenate([rng.permutation(np.arange(n_per_class) % n_faces) for _ in range(n_classes)])
+    n = len(y)
+    clean = np.array([restrokable(f) for f in faces])
+    restroke = clean[face] & (rng.random(n) < p.restroked)
+    pen, weight = _log_uniform(rng, p.pen, n), _log_uniform(rng, p.weight, n)
+    aspect = _log_uniform(rng, p.aspect, n)
+    slant, rotation = rng.uniform(*p.slant, n), rng.uniform(-p.rotation, p.rotation, n)
+    elastic, tremor, pressure = rng.uniform(*p.elastic, n), rng.uniform(*p.tremor, n), rng.uniform(*p.pressure, n)
+    phase = rng.integers(1 << 31, size=n)
+    unit = p.size / 32.0
+    side = rng.uniform(*p.frame, n) * unit
+    offset = rng.uniform(-p.jitter, p.jitter, (n, 2)) * unit
+    blur, ink, noise_sigma = rng.uniform(*p.blur, n) * unit, rng.uniform(*p.ink, n), rng.uniform(*p.noise, n)
+    noise = rng.standard_normal((n, p.size, p.size), dtype=np.float32)
+    widths = {f: float(np.median([glyph(f, c).mask.shape[1] for c in CLASSES])) / MASTER_PX for f in faces}
+
+    images = np.empty((n, p.size, p.size), np.float32)
+    for i in bar(range(n), desc="styled characters"):
+        f, char = faces[face[i]], CLASSES[y[i]]
+        own = glyph(f, char).mask
+        ratio = own.shape[1] / own.shape[0]
+        lo, hi = (q * ASPECT[char] / ratio for q in p.proportions)
+        hand = Hand(aspect=float(np.clip(aspect[i], lo, hi)), slant=float(slant[i]), rotation=float(rotation[i]),
+                    elastic=float(elastic[i]), tremor=float(tremor[i]), pressure=float(pressure[i]),
+                    phase=int(phase[i]))
+        h = p.height
+        if restroke[i]:
+            width = min(float(pen[i]), p.pen_share * widths[f] * hand.aspect)
+            alpha, _, _ = draw_restroked(f, char, h, max(1.5, width * h), hand)
+        else:
+            alpha, _, _ = draw_glyph(f, char, h, hand)
+            stroke = glyph(f, char).stroke
+            alpha = _reweigh(alpha, float(np.clip(weight[i] - stroke, -0.5 * stroke, 0.15)) * h / 2)
+        images[i] = _frame(alpha, float(side[i]), p.size, offset[i])
+    k = _blur_matrices(blur, p.size)
+    images = k @ images @ k.transpose(0, 2, 1)
+    images = 1.0 - (1.0 - ink)[:, None, None] * images + noise_sigma[:, None, None] * noise
+    X = np.ascontiguousarray(images.transpose(0, 2, 1).reshape(n, -1)).astype(np.float32)
+    return X, y
+
+
+@cache.cached("synthetic-styled", code=("lib.data.synthetic.fonts", "lib.data.synthetic.strokes"))
+def _styled_cached(n_per_class: int, seed: int, font_names: tuple[str, ...], params: StyleParams,
+                   font_digests: tuple[str, ...]) -> dict:
+    del font_digests  # cache key only
+    X, y = make_styled_characters(n_per_class, seed, params, font_names)
+    return {"X": X, "y": y, "fonts": list(font_names)}
+
+
+def styled_characters(n_per_class: int, seed: int, params: StyleParams = DEFAULT_STYLE,
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`make_styled_characters` in every training face, generated once and then loaded
+    from the cache (key: arguments, font files, this package's code)."""
+    names = fontlib.split_fonts(STYLED_SPLIT)
+    digests = tuple(fontlib.digest(fontlib.BY_NAME[n]) for n in names)
+    out = _styled_cached(int(n_per_class), int(seed), names, params, digests)
+    return out["X"].astype(np.float32), out["y"].astype(np.int64)

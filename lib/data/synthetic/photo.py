@@ -7,9 +7,11 @@ little, see ``lib.data.synthetic.strokes``) and then photographed:
 * **Layout.** Lines of words on a slightly tilted, wavy baseline; letter gaps and word gaps
   are the writer's own (a word gap is the letter gap plus a third to nearly a letter height,
   so short word gaps occur). In a *joined* word most letters are moved left until their ink
-  meets or slightly overlaps the previous letter's (negative spacing, measured on the
-  letters' own ink profiles, so they really touch); ``PhotoPage.touching`` records which
-  neighbours were written touching and ``PhotoPage.contact`` which ones do touch.
+  meets the previous letter's, or runs into it by at most half a stroke width (negative
+  spacing, measured on the letters' own ink, so they really touch), but never so far that a
+  letter hides in or merges with its neighbour (:func:`join_x`, :class:`Crowding`);
+  ``PhotoPage.touching`` records which neighbours were written joined and
+  ``PhotoPage.contact`` which ones do touch.
 * **Surface.** Paper (grey to cream, with texture; pencil, ballpoint or felt-tip) or a
   whiteboard (bright, with a specular glare that washes the ink out, faint ghosts of erased
   writing, black / blue / red / green marker whose ink is streaky).
@@ -68,7 +70,7 @@ class PhotoParams:
     line_tilt: float = 0.02                             # tan, per line
     touching: float = 0.0                               # probability that a word is written joined
     pair_touch: float = 0.7                             # in a joined word, probability that two neighbours touch
-    overlap: tuple[float, float] = (0.0, 0.035)         # how far touching letters overlap
+    overlap: tuple[float, float] = (0.0, 0.5)           # how far touching strokes run into each other (stroke widths)
     margin: tuple[float, float] = (0.08, 0.2)           # page margin, fraction of the text block's size
     zoom: tuple[float, float] = (1.0, 2.0)              # camera pixels per writing pixel (photo resolution)
     perspective: float = 0.06                           # corner displacement, fraction of the side
@@ -84,6 +86,8 @@ class PhotoParams:
         for name in ("touching", "pair_touch", "restroked"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} is a probability in [0, 1], not {getattr(self, name)!r}")
+        if not 0.0 <= self.overlap[0] <= self.overlap[1] <= 1.0:
+            raise ValueError(f"overlap is a range of stroke widths within [0, 1], not {self.overlap!r}")
 
 
 @dataclass
@@ -106,12 +110,69 @@ def render_photo(text: str, seed: int, fonts: tuple[Font, ...], params: PhotoPar
     ``fonts`` are Font objects; the caller decides which lettering a page may use (the
     benchmark's held-out faces or the training/validation faces). Same seed, same page.
     """
+    rng = np.random.default_rng(seed)
+    writing = _write_page(text, rng, fonts, params)
+    ink, owner = _canvas(writing.letters)
+    image, boxes, info = _photograph(ink, owner, rng, params, writing.height)
+    info.update(writing.info)
+    quality = int(rng.integers(params.jpeg_quality[0], params.jpeg_quality[1] + 1))
+    jpeg = encode_jpeg(image, quality)
+    info["jpeg_quality"] = quality
+    return PhotoPage(decode_jpeg(jpeg), text, boxes, writing.word_of, writing.touching, writing.contact, jpeg, info)
+
+
+# ---------------------------------------------------------------------------- writing
+
+# Joined letters must stay readable: their strokes meet, or run into each other by at most
+# half a stroke width (``PhotoParams.overlap``), but no letter hides in or merges with its
+# neighbour. The bounds were chosen by looking at every joined pair of the validation and
+# benchmark pages, thin pen to heavy marker, in every family. The first generator's unreadable
+# pairs had 28-58% of an I, V or E inside the neighbour's box (HIM read as HM, EI, CI, IN), or
+# upright strokes side by side along most of their height (IE, IR, ME, an N along a narrow O);
+# the readable ones stayed under these bounds.
+MAX_INSIDE = 0.1          # share of either letter's ink inside the other's ink box
+MAX_FUSED = 4.0           # its ink within the crowding radius of the other's ink, in stroke widths
+MAX_FUSED_SHARE = 0.25    # ... and as a share of the letter's ink (a heavy I is four strokes tall)
+CROWD_RADIUS = 1.0        # the crowding radius: one stroke width (closer strokes read as one) ...
+CROWD_HEIGHT = 0.15       # ... or 0.15 letter heights if less (a heavy marker's narrower gap shows)
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One written character on the writing plane (before the camera)."""
+
+    alpha: np.ndarray       # float32 ink in [0, 1]
+    y: int                  # row of alpha[0]
+    x: int                  # column of alpha[:, 0]
+    stroke: float           # its stroke width (pixels): the pen's, or the font's at this size
+
+    @property
+    def mask(self) -> np.ndarray:
+        return self.alpha > 0.5
+
+
+@dataclass
+class Writing:
+    """A page as written: every character's ink and place, and the word structure."""
+
+    letters: list[Letter]
+    word_of: np.ndarray      # int64 (N,) index of each character's word
+    touching: np.ndarray     # bool (N,) whether character i was written joined to character i+1
+    contact: np.ndarray      # bool (N,) whether their ink touches (alpha > 0.5, 8-adjacent or overlapping)
+    height: float            # the writer's letter height (pixels)
+    info: dict               # the writer: font, style, height, pen, gaps, slant, ...
+
+
+def write(text: str, seed: int, fonts: tuple[Font, ...], params: PhotoParams = PhotoParams()) -> Writing:
+    """The writing plane of ``render_photo(text, seed, fonts, params)``: what the camera sees."""
+    return _write_page(text, np.random.default_rng(seed), fonts, params)
+
+
+def _write_page(text: str, rng: np.random.Generator, fonts: tuple[Font, ...], p: PhotoParams) -> Writing:
     if not isinstance(text, str) or not text.strip():
         raise ValueError("render_photo needs a non-empty text")
     if not fonts:
         raise ValueError("render_photo needs at least one font")
-    p = params
-    rng = np.random.default_rng(seed)
     font = fonts[int(rng.integers(len(fonts)))]
     restroked = bool(rng.random() < p.restroked)
     h = float(rng.uniform(*p.height))
@@ -130,25 +191,17 @@ def render_photo(text: str, seed: int, fonts: tuple[Font, ...], params: PhotoPar
     word_gap = letter_gap + float(rng.uniform(*p.word_gap)) * h
     line_gap = float(rng.uniform(*p.line_gap)) * h
 
-    placed, word_of, touching, contact = _write(text, rng, font, restroked, h, pen, writer, p,
-                                                letter_gap, word_gap, line_gap)
-    ink, owner = _canvas(placed)
-    image, boxes, info = _photograph(ink, owner, rng, p, h)
-    info.update(font=font.name, family=font.family, style="restroked" if restroked else "glyph",
+    letters, word_of, touching, contact = _write(text, rng, font, restroked, h, pen, writer, p,
+                                                 letter_gap, word_gap, line_gap)
+    info = dict(font=font.name, family=font.family, style="restroked" if restroked else "glyph",
                 height=round(h, 2), pen=round(pen, 2) if restroked else None,
                 letter_gap=round(letter_gap / h, 3), word_gap=round(word_gap / h, 3), **writer)
-    quality = int(rng.integers(p.jpeg_quality[0], p.jpeg_quality[1] + 1))
-    jpeg = encode_jpeg(image, quality)
-    info["jpeg_quality"] = quality
-    return PhotoPage(decode_jpeg(jpeg), text, boxes, word_of, touching, contact, jpeg, info)
-
-
-# ---------------------------------------------------------------------------- writing
+    return Writing(letters, word_of, touching, contact, h, info)
 
 
 def _write(text, rng, font, restroked, h, pen, writer, p, letter_gap, word_gap, line_gap):
     """Every character's ink and integer top-left on the writing plane, and the word structure."""
-    placed = []            # (alpha, y, x)
+    placed: list[Letter] = []
     word_of, touching, contact = [], [], []
     word_index = -1
     for li, line in enumerate(text.split("\n")):
@@ -172,8 +225,10 @@ def _write(text, rng, font, restroked, h, pen, writer, p, letter_gap, word_gap, 
                 )
                 if restroked:
                     alpha, top, left = strokes.draw_restroked(font, ch, size, pen, hand)
+                    stroke = pen
                 else:
                     alpha, top, left = strokes.draw_glyph(font, ch, size, hand)
+                    stroke = strokes.glyph(font, ch).stroke * size
                 wave = wave_amp * np.sin(2 * np.pi * x / wave_len + wave_phase)
                 y = int(round(base + tilt * x + wave + top + rng.uniform(-p.baseline, p.baseline) * h))
                 touch = ci > 0 and joined and bool(rng.random() < p.pair_touch)
@@ -182,14 +237,15 @@ def _write(text, rng, font, restroked, h, pen, writer, p, letter_gap, word_gap, 
                 if ci == 0:
                     cx = int(round(x + max(left, 0.0)))
                 elif touch:
-                    overlap = int(round(rng.uniform(*p.overlap) * h))
-                    cx = _touching_x(placed[-1], alpha, y, overlap)
+                    depth = float(rng.uniform(*p.overlap))
+                    cx = join_x(placed[-1], alpha, y, stroke, depth)
                 else:
-                    prev, _, px = placed[-1]
-                    cx = int(round(px + prev.shape[1] + letter_gap * float(np.exp(rng.uniform(-0.3, 0.3)))))
+                    prev = placed[-1]
+                    cx = int(round(prev.x + prev.alpha.shape[1] + letter_gap * float(np.exp(rng.uniform(-0.3, 0.3)))))
+                letter = Letter(alpha, y, cx, float(stroke))
                 if ci:
-                    contact.append(_touch(placed[-1], (alpha, y, cx)))
-                placed.append((alpha, y, cx))
+                    contact.append(_touch(placed[-1], letter))
+                placed.append(letter)
                 word_of.append(word_index)
                 x = cx + alpha.shape[1]
             contact.append(False)  # the last letter of a word touches nothing that follows
@@ -199,46 +255,110 @@ def _write(text, rng, font, restroked, h, pen, writer, p, letter_gap, word_gap, 
     return (placed, np.array(word_of, np.int64), np.array(touching, bool), np.array(contact, bool))
 
 
-def _touching_x(prev, alpha: np.ndarray, y: int, overlap: int) -> int:
-    """The column at which ``alpha`` (top row ``y``) overlaps ``prev``'s ink by ``overlap`` pixels
-    in the row where they come closest (so they touch however their outlines are shaped)."""
-    pa, py, px = prev
-    pm, cm = pa > 0.5, alpha > 0.5
-    rows = np.arange(max(py, y), min(py + pa.shape[0], y + alpha.shape[0]))
-    right = np.full(len(rows), -np.inf)
-    left = np.full(len(rows), np.inf)
-    if len(rows):
-        pr, cr = pm[rows - py], cm[rows - y]
-        has = pr.any(1) & cr.any(1)
-        right[has] = px + pa.shape[1] - 1 - np.argmax(pr[has][:, ::-1], axis=1)
-        left[has] = np.argmax(cr[has], axis=1)
-    if not np.isfinite(right).any():  # no common row: overlap the boxes instead
-        return px + pa.shape[1] - overlap
-    return int(np.max(right - left)) - overlap
+def join_x(prev: Letter, alpha: np.ndarray, y: int, stroke: float, depth: float) -> int:
+    """The column at which a letter (ink ``alpha``, top row ``y``, stroke width ``stroke``)
+    joins ``prev``: where its ink first meets ``prev``'s, moved ``depth`` stroke widths further
+    in, then back out as far as it takes to keep both letters readable (:func:`crowding`
+    within the bounds :data:`MAX_INSIDE`, :data:`MAX_FUSED`, :data:`MAX_FUSED_SHARE`); there
+    the two may not touch at all.
+    """
+    pm, cm = prev.mask, alpha > 0.5
+    if not pm.any() or not cm.any():
+        return prev.x + prev.alpha.shape[1]
+    # first contact: the new letter's ink 8-adjacent to prev's, in the row where they come closest
+    grown = ndi.binary_dilation(np.pad(pm, 1), np.ones((3, 3), bool))
+    gy, gx = prev.y - 1, prev.x - 1
+    rows = np.arange(max(gy, y), min(gy + grown.shape[0], y + cm.shape[0]))
+    pr, cr = grown[rows - gy], cm[rows - y]
+    has = pr.any(1) & cr.any(1)
+    if has.any():
+        right = gx + grown.shape[1] - 1 - np.argmax(pr[has][:, ::-1], axis=1)
+        left = np.argmax(cr[has], axis=1)
+        x = int(np.max(right - left)) - int(round(depth * stroke))
+    else:  # no common row: the boxes side by side
+        x = prev.x + prev.alpha.shape[1] - int(round(depth * stroke))
+    crowd = _Crowding(prev, cm, y, stroke)
+    while not crowd.at(x).readable:
+        x += 1
+    return x
 
 
-def _touch(a, b) -> bool:
+@dataclass(frozen=True)
+class Crowding:
+    """How much two neighbouring letters hide in or run along each other (the larger of the two
+    letters' values; ink is alpha > 0.5)."""
+
+    inside: float        # share of a letter's ink inside the other's ink box
+    fused: float         # its ink within CROWD_RADIUS stroke widths of the other's, in stroke widths
+    fused_share: float   # the same ink as a share of the letter's ink
+
+    @property
+    def readable(self) -> bool:
+        return self.inside <= MAX_INSIDE and self.fused <= MAX_FUSED and self.fused_share <= MAX_FUSED_SHARE
+
+
+class _Crowding:
+    """:class:`Crowding` of a letter and the next one, as the next one moves along the line."""
+
+    def __init__(self, prev: Letter, cm: np.ndarray, y: int, stroke: float):
+        pm = prev.mask
+        self.width = max(1.0, 0.5 * (prev.stroke + stroke))   # the pair's stroke width
+        height = min(pm.shape[0], cm.shape[0])
+        r = max(1.0, min(CROWD_RADIUS * self.width, CROWD_HEIGHT * height))
+        self.pad = int(np.ceil(r)) + 1
+        self.p_origin = (prev.y - self.pad, prev.x - self.pad)
+        self.c_origin_y = y - self.pad
+        self.p_near = ndi.distance_transform_edt(~np.pad(pm, self.pad)) <= r
+        self.c_near = ndi.distance_transform_edt(~np.pad(cm, self.pad)) <= r
+        self.p_pix = np.argwhere(pm) + [prev.y, prev.x]          # (row, col) on the plane
+        self.c_pix = np.argwhere(cm) + [y, 0]                    # columns relative to the letter's x
+        self.p_box = (self.p_pix.min(0), self.p_pix.max(0) + 1)
+        self.c_box = (self.c_pix.min(0), self.c_pix.max(0) + 1)
+
+    @staticmethod
+    def _near(near: np.ndarray, origin, pix: np.ndarray) -> int:
+        r, c = pix[:, 0] - origin[0], pix[:, 1] - origin[1]
+        ok = (r >= 0) & (r < near.shape[0]) & (c >= 0) & (c < near.shape[1])
+        return int(near[r[ok], c[ok]].sum())
+
+    def at(self, x: int) -> Crowding:
+        """The crowding with the second letter's ink starting at column ``x``."""
+        c_pix = self.c_pix + [0, x]
+        (pl, ph), (cl, ch) = self.p_box, (self.c_box[0] + [0, x], self.c_box[1] + [0, x])
+        inside_c = np.all((c_pix >= pl) & (c_pix < ph), axis=1).mean()
+        inside_p = np.all((self.p_pix >= cl) & (self.p_pix < ch), axis=1).mean()
+        near_c = self._near(self.p_near, self.p_origin, c_pix)
+        near_p = self._near(self.c_near, (self.c_origin_y, x - self.pad), self.p_pix)
+        return Crowding(float(max(inside_c, inside_p)), max(near_c, near_p) / self.width ** 2,
+                        float(max(near_c / len(c_pix), near_p / len(self.p_pix))))
+
+
+def crowding(a: Letter, b: Letter) -> Crowding:
+    """How much two placed letters hide in or run along each other (:class:`Crowding`)."""
+    return _Crowding(a, b.mask, b.y, b.stroke).at(b.x)
+
+
+def _touch(a: Letter, b: Letter) -> bool:
     """Whether two placed characters' ink (alpha > 0.5) overlaps or is 8-adjacent."""
-    (aa, ay, ax), (ba, by, bx) = a, b
-    y0, x0 = min(ay, by) - 1, min(ax, bx) - 1
-    y1 = max(ay + aa.shape[0], by + ba.shape[0]) + 1
-    x1 = max(ax + aa.shape[1], bx + ba.shape[1]) + 1
+    y0, x0 = min(a.y, b.y) - 1, min(a.x, b.x) - 1
+    y1 = max(a.y + a.alpha.shape[0], b.y + b.alpha.shape[0]) + 1
+    x1 = max(a.x + a.alpha.shape[1], b.x + b.alpha.shape[1]) + 1
     ma = np.zeros((y1 - y0, x1 - x0), bool)
     mb = np.zeros_like(ma)
-    ma[ay - y0: ay - y0 + aa.shape[0], ax - x0: ax - x0 + aa.shape[1]] = aa > 0.5
-    mb[by - y0: by - y0 + ba.shape[0], bx - x0: bx - x0 + ba.shape[1]] = ba > 0.5
+    ma[a.y - y0: a.y - y0 + a.alpha.shape[0], a.x - x0: a.x - x0 + a.alpha.shape[1]] = a.mask
+    mb[b.y - y0: b.y - y0 + b.alpha.shape[0], b.x - x0: b.x - x0 + b.alpha.shape[1]] = b.mask
     return bool((ndi.binary_dilation(ma, np.ones((3, 3), bool)) & mb).any())
 
 
-def _canvas(placed):
+def _canvas(letters: list[Letter]):
     """The writing plane: ink (max of the characters' alphas) and which character owns each pixel."""
-    top = min(y for _, y, _ in placed)
-    left = min(x for _, _, x in placed)
-    H = max(y + a.shape[0] for a, y, _ in placed) - top
-    W = max(x + a.shape[1] for a, _, x in placed) - left
+    top = min(t.y for t in letters)
+    left = min(t.x for t in letters)
+    H = max(t.y + t.alpha.shape[0] for t in letters) - top
+    W = max(t.x + t.alpha.shape[1] for t in letters) - left
     ink = np.zeros((H, W), np.float32)
     owner = np.zeros((H, W), np.int32)
-    for i, (alpha, y, x) in enumerate(placed, start=1):
+    for i, (alpha, y, x) in enumerate(((t.alpha, t.y, t.x) for t in letters), start=1):
         sl = (slice(y - top, y - top + alpha.shape[0]), slice(x - left, x - left + alpha.shape[1]))
         region, own = ink[sl], owner[sl]
         own[alpha > region] = i

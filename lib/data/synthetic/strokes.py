@@ -29,6 +29,9 @@ from lib.data.synthetic.fonts import Font
 
 #: Pixels per cap height at which glyphs are rendered and skeletonised.
 MASTER_PX = 160
+#: Re-drawing a skeleton needs a face whose skeleton is clean: heavy faces (stroke wider than
+#: this many cap heights) grow spurs when skeletonised, so they are only written as themselves.
+MAX_RESTROKE_WEIGHT = 0.2
 
 
 @dataclass(frozen=True)
@@ -74,13 +77,20 @@ def glyph(font: Font, char: str) -> Glyph:
         raise ValueError(f"font {font.name!r} draws no ink for {char!r}")
     y0, x0 = rows.min(), cols.min()
     mask = ink[y0: rows.max() + 1, x0: cols.max() + 1]
-    stroke = _stroke_width(mask)
+    stroke = stroke_width(mask)
     return Glyph(mask, float(y0 - pad + top) / cap, float(x0 - pad + left) / cap, stroke / cap)
 
 
-def _stroke_width(mask: np.ndarray) -> float:
+def restrokable(font: Font) -> bool:
+    """Whether the face's skeleton is clean enough to re-draw (its H's stroke is not heavy)."""
+    return glyph(font, "H").stroke <= MAX_RESTROKE_WEIGHT
+
+
+def stroke_width(mask: np.ndarray) -> float:
+    """The typical stroke width of a binary glyph (pixels): twice the ink's depth along its skeleton."""
     from skimage.morphology import skeletonize
 
+    mask = np.pad(mask, 1)  # the crop's border is ink's edge too (an I fills its whole crop)
     skeleton = skeletonize(mask)
     return max(1.0, 2.0 * float(np.median(ndi.distance_transform_edt(mask)[skeleton])) - 1.0)
 
