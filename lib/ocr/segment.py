@@ -87,6 +87,7 @@ class SegmentParams:
     min_atom: float = 0.12      # cuts at least this far from a mark's edges and each other
     cut_ink: float = 4.0        # a cut crosses at most this many stroke widths of ink
     cut_drift: float = 0.5      # cost of a cut path's sideways step, in pixels of ink crossed
+    cut_thick: float = 0.25     # cost per pixel of a cut along the middle of a double-width stroke
     cut_rows: int = 40          # cut paths are searched on the mark shrunk to at most this height
     max_atoms: int = 4          # a candidate joins at most this many atoms
     max_width: float = 1.9      # ... and is at most this wide
@@ -94,11 +95,14 @@ class SegmentParams:
     width_sigma: float = 0.5    # spread of the width prior (log of the width ratio)
     width_weight: float = 1.0   # weight of the width prior's log-density
     char_bonus: float = 0.5     # added per character of a path
+    marginal: bool = True       # score a candidate by the probability of any class (only for
+                                # classifiers with a "not a character" output; else the best class)
     cut_cost: float = 2.0       # subtracted per cut through a mark (touching letters are rarer
                                 # than letters apart)
     join_cost: float = 0.5      # subtracted per pair of separate marks read as one character
     condense_range: tuple[float, float] = (0.3, 1.6)  # the condensation factor is clipped here
     gaps_in_widths: bool = True   # measure word gaps in character widths (else line heights)
+    touch_gap: float = 0.05       # neighbours closer than this (character widths) touch: no space
     max_side: int = 64            # masks are shrunk to this size before normalisation
     final_variants: tuple = ((EXTENT, 0, 0), (EXTENT, 1, 0), (EXTENT, -1, 0), (EXTENT, 0, 1), (EXTENT, 0, -1))
                                   # the chosen characters' averaging: shifts of one normalised
@@ -110,6 +114,16 @@ class SegmentParams:
 
 
 DEFAULT = SegmentParams()
+#: The segmentation as first built (chapter 4 compares it with the one above): straight cuts
+#: at the minima of every wide mark's ink profile, every mark cut, the best class's
+#: probability as a candidate's evidence, every chosen character averaged, touching
+#: neighbours' gaps counted among the word gaps.
+FIRST_VERSION = SegmentParams(
+    settle_p=2.0, split_from=0.55, min_atom=0.12, cut_ink=4.0, cut_drift=np.inf, cut_thick=1.0, cut_rows=1 << 20,
+    max_atoms=4, max_width=1.9, merge_gap=0.12, width_sigma=0.5, width_weight=1.0, char_bonus=0.5,
+    marginal=False, cut_cost=2.0, join_cost=0.5, condense_range=(0.3, 1.6), gaps_in_widths=True,
+    touch_gap=-np.inf, max_side=64, final_p=2.0, max_stretch=2.5,
+    final_variants=((EXTENT, 0, 0), (EXTENT, 1, 0), (EXTENT, -1, 0), (EXTENT, 0, 1), (EXTENT, 0, -1)))
 
 
 @dataclass
@@ -203,6 +217,30 @@ def _seam_costs(ink: np.ndarray, drift: float) -> tuple[np.ndarray, np.ndarray, 
     return down, up, down_step, up_step
 
 
+def _seam_ink(ink: np.ndarray, stroke: float, thick: float) -> np.ndarray:
+    """The cost of cutting through each pixel: its ink, except along the middle of a run of
+    ink one and a half to three strokes wide, which costs ``thick`` times its ink there.
+
+    Two strokes that touch side by side along their length (the I of an *IN*, two H's)
+    make one double-width stroke with no thin place to cut: its middle line is where the
+    two letters meet. A single stroke is that wide only where it lies nearly flat, and a
+    cut path, moving at most one column per row, cannot follow a flat stroke.
+    """
+    if thick >= 1.0:
+        return ink
+    out = ink.copy()
+    b = np.zeros((ink.shape[0], ink.shape[1] + 2), np.int8)
+    b[:, 1:-1] = ink > 0.5
+    d = np.diff(b, axis=1)
+    rows, start = np.nonzero(d == 1)
+    _, stop = np.nonzero(d == -1)  # the same runs, in the same (row-major) order
+    length = stop - start
+    double = (length >= 1.5 * stroke) & (length <= 3.0 * stroke)
+    for centre in ((start + stop - 1) // 2, (start + stop) // 2):
+        out[rows[double], centre[double]] = ink[rows[double], centre[double]] * thick
+    return out
+
+
 def _trace(x: int, y: int, down_step: np.ndarray, up_step: np.ndarray) -> np.ndarray:
     """The column of the best path through (y, x) in every row."""
     h = down_step.shape[0]
@@ -255,7 +293,7 @@ def cut_paths_many(masks: list[np.ndarray], line_h: float | list[float], stroke:
     small, factors = [], []
     for i in todo:
         f = max(1, int(np.ceil(masks[i].shape[0] / max(p.cut_rows, 2))))
-        small.append(_shrink_float(masks[i], f))
+        small.append(_seam_ink(_shrink_float(masks[i], f), stroke / f, p.cut_thick))
         factors.append(f)
     rows = max(s.shape[0] for s in small)
     canvas = np.full((rows, sum(s.shape[1] + 1 for s in small)), np.inf)
@@ -637,7 +675,12 @@ def decide(prop: Proposal, p: SegmentParams = DEFAULT) -> Segmentation:
     condense = condensation(widths[whole], line_h[whole], plain[whole], p) if whole.any() else 1.0
     total = logp[:, :N_CLASSES] + p.width_weight * width_log_prior(widths, line_h, condense, p.width_sigma)
     label = total.argmax(axis=1)
-    scores = total[np.arange(len(cands)), label] + p.char_bonus
+    if p.marginal and logp.shape[1] > N_CLASSES:
+        # with a "not a character" output, the evidence that a crop is one character is the
+        # probability of all 36 classes together: look-alikes (I/1, O/0) do not count against it
+        scores = _logsumexp(total) + p.char_bonus
+    else:
+        scores = total[np.arange(len(cands)), label] + p.char_bonus
     for k, c in enumerate(cands):
         atoms = all_atoms[c.line]
         joins = sum(atoms[j].mark != atoms[j - 1].mark for j in range(c.start + 1, c.stop))
@@ -652,12 +695,14 @@ def decide(prop: Proposal, p: SegmentParams = DEFAULT) -> Segmentation:
         lines.append(list(range(len(chars), len(chars) + len(path))))
         chars += [int(ks[k]) for k in path]
     # word gaps between the chosen characters, in character widths of this writing; two
-    # characters cut out of one mark touch, so their gap is no evidence about word spaces
+    # characters cut out of one mark, or touching or overlapping, are no evidence about
+    # word spaces (a page of joined words would make every other gap look like one)
     boxes = np.array([cands[k].box for k in chars], float).reshape(-1, 4)
     unit = condense if p.gaps_in_widths else 1.0
     gaps = [_gaps(boxes[line], prop.angle, unit) for line in lines]
     cut = [np.array([bool(set(cands[chars[a]].marks) & set(cands[chars[b]].marks))
-                     for a, b in zip(line[:-1], line[1:], strict=True)], bool) for line in lines]
+                     for a, b in zip(line[:-1], line[1:], strict=True)], bool).reshape(-1) | (g <= p.touch_gap)
+           for line, g in zip(lines, gaps, strict=True)]
     free = [g[~c] for g, c in zip(gaps, cut, strict=True) if len(g)]
     threshold = space_threshold(np.concatenate(free)) if free else np.inf
     spaces = [[False] + [bool(g > threshold and not c) for g, c in zip(gs, cs, strict=True)] if len(line) else []
@@ -705,6 +750,11 @@ def segment(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = D
     s.logp[redo] = final
     s.label[redo] = total.argmax(axis=1)
     return s
+
+
+def _logsumexp(a: np.ndarray) -> np.ndarray:
+    top = a.max(axis=1)
+    return top + np.log(np.exp(a - top[:, None]).sum(axis=1))
 
 
 def _by_extent(variants) -> dict:
