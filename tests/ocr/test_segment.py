@@ -153,3 +153,15 @@ def test_condensed_writing_is_widened_to_typical_proportions(score):
     assert seg.writing_stretch(det) == pytest.approx(1.0, abs=0.3)
     assert seg.widen(narrow, 2.0).shape == (60, 40) and seg.widen(narrow, 2.0)[:, 16:24].all()
     assert seg.writing_stretch(det, replace(seg.DEFAULT, max_stretch=0.0)) == 1.0
+
+
+def test_a_cut_may_follow_the_middle_of_two_strokes_side_by_side():
+    # two bars touching along their whole height: one double-width stroke with no thin place;
+    # its middle, where the two meet, is the cheap cut
+    mask = np.zeros((40, 16), bool)
+    mask[:, :] = True
+    ink = mask.astype(float)
+    thick = seg._seam_ink(ink, stroke=8.0, thick=0.25)
+    assert np.allclose(thick[:, 7:9], 0.25) and thick[:, :6].min() == 1.0
+    assert seg._seam_ink(ink, stroke=8.0, thick=1.0) is ink
+    assert seg._seam_ink(ink, stroke=3.0, thick=0.25).min() == 1.0  # 16 px is five strokes: no seam
