@@ -41,7 +41,7 @@ from lib.data import (
 )
 from lib.metrics import box_iou as iou
 from lib.metrics import cer, edit_distance
-from lib.ocr import detect, read_detection, scorable, scorer
+from lib.ocr import detect, read, read_detection, scorable, scorer
 from lib.ocr.crops import crop_rows
 from lib.ocr.recognize import ReadOptions, words_of
 
@@ -62,9 +62,6 @@ STEPS = {"argmax": "network's own (argmax per box)", "averaged": "+ averaging ov
          "segmented": "+ recognition-driven segmentation", "rule": "+ word rule (final)"}
 #: Modules whose source the cached results depend on.
 CODE = ("lib.ocr", "lib.metrics", "lib.mlp", "lib.mlp_search", "lib.nn", "lib.data.synthetic")
-#: The unseen-style benchmark's variants read here (the rest come from lib.pipelines.ocr_unseen):
-#: "before" is the reader as it was, one character per detected box (no segmentation).
-VARIANTS = {"before": ReadOptions(segment=False), "lexicon": ReadOptions(lexicon=True)}
 #: Generated pages of the benchmark, per profile.
 BENCH_PAGES = {"full": 20, "quick": 4}
 #: The photo whose crops the chapter shows next to training samples.
@@ -218,47 +215,91 @@ def _benchmark(n_pages: int, seed: int, models: tuple, model_keys: tuple, profil
 # ---------------------------------------------------------------------------- unseen styles
 
 
-@cache.cached("ocr-unseen-variant", code=CODE)
-def _unseen_variant(variant: str, model: str, key: str, split: str, n_pages: int, photos: tuple) -> dict:
-    """The benchmark read with ``model`` under a variant of ``VARIANTS`` (one row per page)."""
-    from lib.ocr import read_text
+#: The versions of reading compared on the unseen-style benchmark: the first version (its
+#: segmentation, and for the reader CNN its training) and the reading as it is now.
+VERSIONS = ("first", "now")
+VERSION_NAMES = {"first": "first version", "now": "now"}
+#: The benchmark table's columns: (label, model, version).
+UNSEEN_COLUMNS = tuple((f"{m.upper() if m != 'reader' else 'reader'} {v}", m, v)
+                       for m in ("mlp", "cnn", "reader") for v in VERSIONS)
+
+
+def _version_reader(model: str, version: str):
+    """The classifier and the reading options of ``model`` in ``version`` (lexicon on: the
+    reading keeps the text before it too)."""
+    from lib.ocr import segment
+
+    params = segment.FIRST_VERSION if version == "first" else segment.DEFAULT
+    if model == "reader" and version == "first":
+        from lib.deep import reader
+
+        score = reader.classifier_from(reader.trained_reader(reader.first_version_config()).model)
+    else:
+        score = scorer(model)
+    return score, ReadOptions(lexicon=True, params=params)
+
+
+def _version_key(model: str, version: str) -> str:
     from lib.pipelines import ocr_unseen
 
-    del key, photos  # cache key only
-    options = VARIANTS[variant]
-    frame = ocr_unseen.score_pages(lambda image: read_text(image, model, options=options), split,
-                                   n_pages=n_pages, progress=False)
-    return {"rows": frame.to_dict("records")}
+    return cache.fingerprint(ocr_unseen.reader_key(model), version)
 
 
-#: The benchmark table's columns: (label, model, variant); variant None is the reader as it is now.
-UNSEEN_COLUMNS = (
-    ("MLP before", "mlp", "before"), ("MLP after", "mlp", None),
-    ("CNN before", "cnn", "before"), ("CNN after", "cnn", None),
-    ("reader", "reader", None), ("reader + lexicon", "reader", "lexicon"),
-)
+@cache.cached("ocr-unseen-versions", code=CODE)
+def _unseen_read(model: str, version: str, key: str, split: str, n_pages: int, photos: tuple) -> dict:
+    """The benchmark read by ``model`` in ``version``: one row per page, with the errors of the
+    text as read (raw) and after the lexicon."""
+    from lib.metrics import edit_distance
+    from lib.ocr.lexicon import load as load_lexicon
+    from lib.pipelines import ocr_unseen
+
+    del key  # cache key only
+    score, options = _version_reader(model, version)
+    lexicon = load_lexicon()
+    names = ocr_unseen.sources(split, photos=bool(photos))
+    rows = []
+    for name in names:
+        for page, image, truth in ocr_unseen.inputs(split, name, n_pages):
+            start = time.perf_counter()
+            r = read(image, score, options=options, lexicon=lexicon)
+            seconds = time.perf_counter() - start
+            raw, corrected = scorable(r.text_before_lexicon), scorable(r.text)
+            rows.append({"source": name, "page": page, "truth": truth, "read": raw, "read_lexicon": corrected,
+                         "errors": edit_distance(raw, truth), "errors_lexicon": edit_distance(corrected, truth),
+                         "characters": len(truth), "seconds": seconds, "pixels": int(image.shape[0] * image.shape[1]),
+                         **ocr_unseen.page_info(split, name, page)})
+    return {"rows": rows}
 
 
 @dataclass
 class UnseenBenchmark:
-    """The unseen-style benchmark before and after, per source (``lib.pipelines.ocr_unseen``)."""
+    """The unseen-style benchmark, first version and now, per source (``lib.pipelines.ocr_unseen``).
 
-    results: object                 # ocr_unseen.UnseenResults with one pseudo-model per column
+    ``raw`` and ``lexicon`` are ``ocr_unseen.UnseenResults`` with one pseudo-model per column
+    of ``UNSEEN_COLUMNS`` (the text as read, and corrected by the lexicon).
+    """
+
+    raw: object
+    lexicon: object
     columns: tuple[str, ...]        # the column labels present, in order
     unavailable: dict[str, str]
     data: dict[str, str]
 
-    def cer(self) -> pd.DataFrame:
-        """CER (fractions): sources, the pooled generated row and the worst generated source."""
-        return self.results.cer()[list(self.columns)]
+    @property
+    def results(self):
+        return self.raw
 
-    def table(self) -> pd.DataFrame:
-        out = self.results.table()
+    def cer(self, lexicon: bool = False) -> pd.DataFrame:
+        """CER (fractions): sources, the pooled generated row and the worst generated source."""
+        return (self.lexicon if lexicon else self.raw).cer()[list(self.columns)]
+
+    def table(self, lexicon: bool = False) -> pd.DataFrame:
+        out = (self.lexicon if lexicon else self.raw).table()
         return out[["pages", "characters", *[f"CER {c.upper()}" for c in self.columns]]].rename(
             columns={f"CER {c.upper()}": c for c in self.columns})
 
     def seconds(self, column: str) -> dict[str, float]:
-        d = self.results.pages[self.results.pages["model"] == column]
+        d = self.raw.pages[self.raw.pages["model"] == column]
         return {"mean": float(d["seconds"].mean()), "megapixels": float(d["pixels"].mean() / 1e6)}
 
 
@@ -267,31 +308,37 @@ def unseen(split: str = "benchmark") -> UnseenBenchmark:
     from lib.pipelines import ocr_unseen
 
     n = ocr_unseen.PAGES[config.profile()]
-    usable, unavailable = [], {}
-    for m in MODELS:
-        why = ocr_unseen._usable(m)
-        if why:
-            unavailable[m] = why
-        else:
-            usable.append(m)
-    after = ocr_unseen.run(models=tuple(usable), split=split)
+    names = list(ocr_unseen.sources(split))
+    unavailable: dict[str, str] = {}
+    if ocr_unseen.PHOTOS in names and ocr_unseen.missing_photos():
+        names.remove(ocr_unseen.PHOTOS)
+        unavailable[ocr_unseen.PHOTOS] = "not available: " + ", ".join(ocr_unseen.missing_photos())
+    photos = ocr_unseen._photos_key() if ocr_unseen.PHOTOS in names else ()
     frames, columns = [], []
-    photos = ocr_unseen._photos_key() if ocr_unseen.PHOTOS in after.sources else ()
-    for label, model, variant in UNSEEN_COLUMNS:
-        if model not in usable:
+    for label, model, version in UNSEEN_COLUMNS:
+        why = ocr_unseen._usable(model)
+        if why:
+            unavailable[model] = why
             continue
-        if variant is None:
-            d = after.pages[after.pages["model"] == model].copy()
-        else:
-            rows = _unseen_variant(variant, model, ocr_unseen.reader_key(model), split, n, photos)["rows"]
-            d = pd.DataFrame(rows)
-            d = d[d["source"].isin(after.sources)]
+        try:
+            rows = _unseen_read(model, version, _version_key(model, version), split, n, photos)["rows"]
+        except Exception as exc:  # the first version's training data missing: say so, go on
+            unavailable[label] = f"{type(exc).__name__}: {exc}".split("\n")[0]
+            continue
+        d = pd.DataFrame(rows)
         d["model"] = label
         frames.append(d)
         columns.append(label)
-    pages = pd.concat(frames, ignore_index=True) if frames else after.pages
-    combined = dataclasses.replace(after, pages=pages, models=tuple(columns))
-    return UnseenBenchmark(combined, tuple(columns), {**after.unavailable, **unavailable}, after.data)
+    pages = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["model", "source", "page", "errors", "errors_lexicon", "characters", "seconds", "pixels"])
+    lex = pages.drop(columns=["errors"]).rename(columns={"errors_lexicon": "errors"})
+    data = {split: ocr_unseen.unseen.describe(split)}
+    if photos:
+        data["photos"] = source("images")
+    make = lambda frame: ocr_unseen.UnseenResults(split, config.profile(), n, frame, tuple(columns),  # noqa: E731
+                                                  tuple(names), dict(unavailable), data)
+    return UnseenBenchmark(make(pages.drop(columns=["errors_lexicon"])), make(lex), tuple(columns), unavailable,
+                           data)
 
 
 def reader_summary() -> dict:
@@ -322,6 +369,72 @@ def reader_summary() -> dict:
         "missing": rep.get("missing", {}), "seconds": rep.get("seconds", {}),
         "emnist_source": source("emnist") if "EMNIST" not in rep.get("missing", {}) else "",
     }
+
+
+# ---------------------------------------------------------------------------- speed
+
+#: Photos timed from the command line, in this order: (sample photo, megapixels to scale it to;
+#: None: as it is). 04_deep is a 12-megapixel phone photo; the others are scaled up to one.
+SPEED_PHOTOS = (("04_deep", None), ("01_list", 12.0), ("02_letters", 12.0), ("03_haiku", 12.0))
+
+
+@cache.cached("ocr-speed", code=CODE)
+def _cli_speed(model: str, model_key: str, images: tuple) -> dict:
+    """``python -m lib.ocr --json`` on the photos of ``SPEED_PHOTOS`` in one call: each photo's
+    seconds (decode, detect, read) as the command reports them, the whole call's, and the
+    machine's load average (1 minute) before and after."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    from PIL import Image
+
+    del model_key, images  # cache key only
+    with tempfile.TemporaryDirectory() as tmp:
+        paths, pixels = [], []
+        for name, megapixels in SPEED_PHOTOS:
+            src = config.data_dir() / "images" / f"{name}.jpg"
+            with Image.open(src) as im:
+                if megapixels is None:
+                    paths.append(str(src))
+                    pixels.append(im.size[0] * im.size[1])
+                    continue
+                f = (megapixels * 1e6 / (im.size[0] * im.size[1])) ** 0.5
+                size = (round(im.size[0] * f), round(im.size[1] * f))
+                path = os.path.join(tmp, f"{name}-{megapixels:g}mp.jpg")
+                im.convert("RGB").resize(size, Image.LANCZOS).save(path, quality=92)
+            paths.append(path)
+            pixels.append(size[0] * size[1])
+        before = os.getloadavg()[0]
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "lib.ocr", "--model", model, "--json", *paths],
+                              capture_output=True, text=True, cwd=config.PROJECT_ROOT, check=True)
+        total = time.perf_counter() - start
+        after = os.getloadavg()[0]
+    photos = json.loads(done.stdout)["photos"]
+    rows = []
+    for (name, megapixels), n, ph in zip(SPEED_PHOTOS, pixels, photos, strict=True):
+        chars = sum(len(c["chars"]) for line in ph["lines"] for c in line["words"])
+        rows.append({"photo": name if megapixels is None else f"{name} (scaled to {megapixels:g} MP)",
+                     "megapixels": n / 1e6, "characters": chars, **ph["seconds"]})
+    return {"rows": rows, "total": total, "load": [before, after], "cpus": os.cpu_count()}
+
+
+def cli_speed(model: str = "reader") -> dict | None:
+    """Seconds per photo of one ``python -m lib.ocr`` call (see ``_cli_speed``); None without
+    the sample photos or the model."""
+    if missing_photos():
+        return None
+    try:
+        out = _cli_speed(model, _model_key(model), _images_key())
+    except Exception:  # the model's data missing, or the command failed: the chapter says so
+        return None
+    table = pd.DataFrame(out["rows"]).set_index("photo").rename_axis(None)
+    table["total"] = table[["load", "detect", "read"]].sum(axis=1)
+    return {"table": table, "total": out["total"], "load": out["load"], "cpus": out["cpus"],
+            "startup": out["total"] - float(table["total"].sum())}
 
 
 # ---------------------------------------------------------------------------- Q4.1
