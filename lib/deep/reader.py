@@ -91,9 +91,9 @@ class ReaderConfig:
     styled_per_class: int = 300        # ... and styled ones (own glyphs or re-drawn skeletons,
                                        # condensed to wide, fine pen to marker: make_styled_characters)
     styled_fraction: float = 0.6       # share of the training images restyled (the rest as drawn)
-    reject_fraction: float = 0.08      # generated mis-segmentations, as a fraction of the rest
+    reject_fraction: float = 0.12      # generated mis-segmentations, as a fraction of the rest
     reject_touching: float = 0.5       # ... of their pairs of glyphs, the share written touching
-    touching_fraction: float = 0.0     # characters cut out of touching pairs, as a fraction of the rest
+    touching_fraction: float = 0.1     # characters cut out of touching pairs, as a fraction of the rest
     widen_condensed: float = 0.0       # share of condensed glyphs widened back as reading widens a
                                        # condensed writing (lib.ocr.segment.widen)
     n_valid: int = 3400                # EMNIST images held out of training for validation
@@ -538,6 +538,7 @@ def _trained(cfg: ReaderConfig, progress: Callable | None) -> Reader:
         start = time.perf_counter()
         data = build_data(cfg, progress)
         prepared["seconds"] = time.perf_counter() - start
+        prepared["counts"] = data.counts
         xt, yt = to_input(data.x_train), torch.from_numpy(data.y_train)
         xv = torch.cat([to_input(r) for r, _ in data.valid.values()])
         yv = torch.cat([torch.from_numpy(y) for _, y in data.valid.values()])
@@ -548,7 +549,7 @@ def _trained(cfg: ReaderConfig, progress: Callable | None) -> Reader:
                               code=code_for(cfg), progress=progress)
     side = result.path.with_name(result.path.stem + ".prepare.npz")
     if prepared:  # trained now: keep the data preparation's time beside the weights
-        cache.save_result(side, {"prepare_seconds": prepared["seconds"]})
+        cache.save_result(side, {"prepare_seconds": prepared["seconds"], "counts": prepared["counts"]})
     return Reader(result.model, result, cfg)
 
 
@@ -586,6 +587,7 @@ def _report(cfg: ReaderConfig, key: str) -> dict:
     X, y, _ = load_nist36("valid")
     out["nist36_valid_acc_not_held_out"] = _accuracy(model, rows_to_bright(X), np.asarray(y), rng)
     out["seconds"] = reader_seconds(cfg)
+    out["prepared_counts"] = prepared_counts(cfg)
     return out
 
 
@@ -603,6 +605,13 @@ def reader_seconds(cfg: ReaderConfig) -> dict:
     if side.is_file():
         out["prepare_seconds"] = float(cache.load_result(side)["prepare_seconds"])
     return out
+
+
+def prepared_counts(cfg: ReaderConfig) -> dict[str, int]:
+    """The training images per source as the data preparation counted them ({} if not kept)."""
+    side = trained_reader(cfg).trained.path
+    side = side.with_name(side.stem + ".prepare.npz")
+    return dict(cache.load_result(side).get("counts", {})) if side.is_file() else {}
 
 
 def report(cfg: ReaderConfig | None = None) -> dict:
