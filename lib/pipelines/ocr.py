@@ -409,6 +409,8 @@ def reader_summary() -> dict:
     except Exception as exc:  # EMNIST or the fonts missing: say so, the chapter goes on
         return {"available": False, "why": f"{type(exc).__name__}: {exc}".split("\n")[0]}
     counts = dict(rep["counts"])
+    prepared = rep.get("prepared_counts", {})
+    counts.update({k: v for k, v in prepared.items() if k.startswith("cut out of touching pairs")})
     rows = [{"data": name, "images": int(rep["valid_n"][name]), "accuracy": acc}
             for name, acc in rep["valid_acc"].items()]
     X_valid = load_nist36("valid")[1]
@@ -417,7 +419,8 @@ def reader_summary() -> dict:
     n_train = sum(counts.values()) if cfg.subset is None else min(cfg.subset, sum(counts.values()))
     return {
         "available": True, "counts": counts, "total": n_train, "subset": cfg.subset,
-        "reject": int(cfg.reject_fraction * n_train), "styled": cfg.styled_fraction,
+        "reject": int(prepared.get("not a character (generated)", cfg.reject_fraction * n_train)),
+        "styled": cfg.styled_fraction, "touching_pieces": cfg.touching_fraction,
         "pen": cfg.style.pen, "condense": cfg.style.condense, "slant": cfg.style.slant,
         "rotate": cfg.style.rotate_deg, "channels": cfg.spec.channels, "hidden": cfg.spec.hidden,
         "epochs": cfg.train.epochs, "valid": pd.DataFrame(rows).set_index("data").rename_axis(None),
