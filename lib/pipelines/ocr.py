@@ -435,13 +435,16 @@ def reader_summary() -> dict:
 #: Photos timed from the command line, in this order: (sample photo, megapixels to scale it to;
 #: None: as it is). 04_deep is a 12-megapixel phone photo; the others are scaled up to one.
 SPEED_PHOTOS = (("04_deep", None), ("01_list", 12.0), ("02_letters", 12.0), ("03_haiku", 12.0))
+#: Calls timed (the medians are reported).
+SPEED_CALLS = 3
 
 
 @cache.cached("ocr-speed", code=CODE)
 def _cli_speed(model: str, model_key: str, images: tuple) -> dict:
-    """``python -m lib.ocr --json`` on the photos of ``SPEED_PHOTOS`` in one call: each photo's
-    seconds (decode, detect, read) as the command reports them, the whole call's, and the
-    machine's load average (1 minute) before and after."""
+    """``python -m lib.ocr --json`` on the photos of ``SPEED_PHOTOS`` in one call, ``SPEED_CALLS``
+    times: each photo's seconds (decode, detect, read) as the command reports them and the whole
+    call's, the median over the calls (one call on a shared machine is easily slowed by other
+    jobs), and the machine's load average (1 minute) before the first call and after the last."""
     import json
     import os
     import subprocess
@@ -467,18 +470,23 @@ def _cli_speed(model: str, model_key: str, images: tuple) -> dict:
             paths.append(path)
             pixels.append(size[0] * size[1])
         before = os.getloadavg()[0]
-        start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "lib.ocr", "--model", model, "--json", *paths],
-                              capture_output=True, text=True, cwd=config.PROJECT_ROOT, check=True)
-        total = time.perf_counter() - start
+        calls, totals = [], []
+        for _ in range(SPEED_CALLS):
+            start = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", "lib.ocr", "--model", model, "--json", *paths],
+                                  capture_output=True, text=True, cwd=config.PROJECT_ROOT, check=True)
+            totals.append(time.perf_counter() - start)
+            calls.append(json.loads(done.stdout)["photos"])
         after = os.getloadavg()[0]
-    photos = json.loads(done.stdout)["photos"]
     rows = []
-    for (name, megapixels), n, ph in zip(SPEED_PHOTOS, pixels, photos, strict=True):
+    for k, ((name, megapixels), n) in enumerate(zip(SPEED_PHOTOS, pixels, strict=True)):
+        ph = calls[0][k]
         chars = sum(len(c["chars"]) for line in ph["lines"] for c in line["words"])
+        seconds = {part: float(np.median([call[k]["seconds"][part] for call in calls])) for part in ph["seconds"]}
         rows.append({"photo": name if megapixels is None else f"{name} (scaled to {megapixels:g} MP)",
-                     "megapixels": n / 1e6, "characters": chars, **ph["seconds"]})
-    return {"rows": rows, "total": total, "load": [before, after], "cpus": os.cpu_count()}
+                     "megapixels": n / 1e6, "characters": chars, **seconds})
+    return {"rows": rows, "total": float(np.median(totals)), "load": [before, after], "cpus": os.cpu_count(),
+            "calls": SPEED_CALLS}
 
 
 def cli_speed(model: str = "reader") -> dict | None:
@@ -492,7 +500,7 @@ def cli_speed(model: str = "reader") -> dict | None:
         return None
     table = pd.DataFrame(out["rows"]).set_index("photo").rename_axis(None)
     table["total"] = table[["load", "detect", "read"]].sum(axis=1)
-    return {"table": table, "total": out["total"], "load": out["load"], "cpus": out["cpus"],
+    return {"table": table, "total": out["total"], "load": out["load"], "cpus": out["cpus"], "calls": out["calls"],
             "startup": out["total"] - float(table["total"].sum())}
 
 
