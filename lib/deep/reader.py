@@ -54,6 +54,14 @@ REJECT = len(CLASSES)
 OUTPUTS = (*CLASSES, "not a character")
 #: Source modules whose code the trained weights depend on.
 CODE = ("lib.deep.reader", "lib.deep.augment", "lib.ocr.crops", "lib.data.torch_datasets", "lib.data.synthetic")
+#: ... and where the training data imitates the segmentation (touching pieces, widening), its code too.
+SEGMENT_CODE = (*CODE, "lib.ocr.segment")
+
+
+def code_for(cfg: ReaderConfig) -> tuple[str, ...]:
+    """The modules whose source the reader trained under ``cfg`` depends on."""
+    uses_segment = cfg.touching_fraction or cfg.widen_condensed or cfg.style.p_widen
+    return SEGMENT_CODE if uses_segment else CODE
 #: Longer-side extents (32x32 pixels) the normalisation uses, as reading's test-time variants.
 EXTENTS = (24, 25, 26, 27, 28)
 
@@ -68,15 +76,26 @@ class StyleSpec:
     p_condense: float = 0.6
     slant: float = 0.4                            # shear x += s * (centre - y) / height, |s| <= slant
     rotate_deg: float = 6.0
+    p_widen: float = 0.0                          # chance a condensed glyph is widened back as reading does
+    elastic: float = 0.0                          # RMS displacement of a smooth random warp,
+                                                  # fraction of the glyph height (0: none)
+    p_elastic: float = 0.5
 
 
 @dataclass(frozen=True)
 class ReaderConfig:
     """Everything the trained reader depends on besides the data files and the code."""
 
+    families: tuple[str, ...] | None = None  # training font families used (None: all of them)
     synthetic_per_class: int = 300     # generated characters per class, training font families
+    styled_per_class: int = 300        # ... and styled ones (own glyphs or re-drawn skeletons,
+                                       # condensed to wide, fine pen to marker: make_styled_characters)
     styled_fraction: float = 0.6       # share of the training images restyled (the rest as drawn)
-    reject_fraction: float = 0.08      # generated mis-segmentations, as a fraction of the rest
+    reject_fraction: float = 0.12      # generated mis-segmentations, as a fraction of the rest
+    reject_touching: float = 0.5       # ... of their pairs of glyphs, the share written touching
+    touching_fraction: float = 0.1     # characters cut out of touching pairs, as a fraction of the rest
+    widen_condensed: float = 0.0       # share of condensed glyphs widened back as reading widens a
+                                       # condensed writing (lib.ocr.segment.widen)
     n_valid: int = 3400                # EMNIST images held out of training for validation
     valid_synthetic_per_class: int = 40  # validation font family (Kalam): never trained on
     subset: int | None = None          # quick profile: a random subset of the training images
@@ -92,9 +111,32 @@ def reader_config() -> ReaderConfig:
     """The active profile's configuration (quick: a few thousand images, one epoch)."""
     base = ReaderConfig()
     if config.is_quick():
-        return dataclasses.replace(base, synthetic_per_class=40, subset=4000, valid_synthetic_per_class=10,
+        return dataclasses.replace(base, synthetic_per_class=40, styled_per_class=20, subset=4000,
+                                   valid_synthetic_per_class=10,
                                    train=dataclasses.replace(base.train, epochs=1))
     return base
+
+
+#: The training families of the reader's first version, before the print and display faces.
+FIRST_FAMILIES = ("Caveat", "Permanent Marker", "Amatic SC", "Zeyada", "Indie Flower", "Shadows Into Light",
+                  "DejaVu Sans", "Computer Modern Sans")
+
+
+def first_version_config() -> ReaderConfig:
+    """The reader as first built (chapter 4 compares it with the present one): the first
+    version's eight training families, no styled characters, no pieces of touching pairs, no
+    touching pairs among the mis-segmentations, no widening, the same network and training."""
+    first = ReaderConfig(
+        families=FIRST_FAMILIES, synthetic_per_class=300, styled_per_class=0, styled_fraction=0.6,
+        reject_fraction=0.08, reject_touching=0.0, touching_fraction=0.0, widen_condensed=0.0,
+        style=StyleSpec(pen=(0.04, 0.22), p_pen=0.75, condense=(0.35, 1.15), p_condense=0.6, slant=0.4,
+                        rotate_deg=6.0, p_widen=0.0, elastic=0.0),
+        spec=models.CNNSpec(classes=len(OUTPUTS), image_size=32, channels=(16, 32, 64), hidden=128),
+        train=train.TrainConfig(epochs=4, batch_size=128, lr=3e-3, label_smoothing=0.05))
+    if config.is_quick():
+        return dataclasses.replace(first, synthetic_per_class=40, subset=4000, valid_synthetic_per_class=10,
+                                   train=dataclasses.replace(first.train, epochs=1))
+    return first
 
 
 # ----------------------------------------------------------------------------- glyphs
@@ -158,9 +200,32 @@ def restyle(mask: np.ndarray, rng: np.random.Generator, spec: StyleSpec) -> np.n
     warped = _crop(warped)
     if not warped.any():
         return mask
+    if spec.elastic > 0 and rng.random() < spec.p_elastic:
+        warped = elastic(warped, spec.elastic * warped.shape[0], rng)
     if rng.random() < spec.p_pen:
         warped = redraw(warped, rng.uniform(*spec.pen) * warped.shape[0])
+    if spec.p_widen and factor < 0.9 and rng.random() < spec.p_widen:
+        # a condensed writing's letters as reading sees them: widened back, vertical strokes
+        # thickened (lib.ocr.segment.widen); the page's factor is not each letter's own
+        from lib.ocr import segment as seg
+
+        back = float(np.clip(np.exp(rng.normal(0.0, 0.2)) / factor, 1.0, seg.DEFAULT.max_stretch))
+        warped = seg.widen(warped, back)
     return warped
+
+
+def elastic(mask: np.ndarray, rms: float, rng: np.random.Generator) -> np.ndarray:
+    """The glyph under a smooth random displacement field of RMS ``rms`` pixels (a hand's wobble)."""
+    pad = int(np.ceil(2 * rms)) + 2
+    m = np.pad(mask, pad).astype(np.float32)
+    h, w = m.shape
+    smooth = max(h, w) / 6.0  # a few bends per glyph, not a jitter of the outline
+    field = [ndi.gaussian_filter(rng.standard_normal((h, w)), smooth, mode="wrap") for _ in range(2)]
+    scale = rms / max(float(np.sqrt(np.mean(field[0] ** 2 + field[1] ** 2))), 1e-9)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    out = ndi.map_coordinates(m, [yy + scale * field[0], xx + scale * field[1]], order=1) > 0.5
+    out = _crop(out)
+    return out if out.any() else mask
 
 
 def _glue(a: np.ndarray, b: np.ndarray, overlap: int) -> np.ndarray:
@@ -174,17 +239,23 @@ def _glue(a: np.ndarray, b: np.ndarray, overlap: int) -> np.ndarray:
     return out
 
 
-def missegmented(masks: list[np.ndarray], n: int, rng: np.random.Generator) -> list[np.ndarray]:
-    """``n`` crops that are not one character: two glyphs run together, or a glyph cut through."""
+def missegmented(masks: list[np.ndarray], n: int, rng: np.random.Generator,
+                 touching: float = 0.5) -> list[np.ndarray]:
+    """``n`` crops that are not one character: half of them two glyphs side by side (a share
+    ``touching`` of those touching as in joined writing, :func:`touch`, the rest run into each
+    other by up to a quarter of their height), half a glyph cut through."""
+    from lib.ocr.crops import stroke_width
+
     out = []
     for _ in range(n):
         a = _crop(masks[rng.integers(len(masks))])
-        if rng.random() < 0.5:
-            b = _crop(masks[rng.integers(len(masks))])
-            scale = a.shape[0] / max(b.shape[0], 1)
-            b = ndi.zoom(b.astype(np.float32), scale, order=1) > 0.5 if abs(scale - 1) > 0.05 else b
-            overlap = int(rng.uniform(-0.05, 0.25) * a.shape[0])
-            out.append(_glue(a, _crop(b), overlap))
+        u = rng.random()
+        if u < 0.5:
+            b = _same_height(a, _crop(masks[rng.integers(len(masks))]))
+            if u < 0.5 * touching:
+                out.append(touch(a, b, int(round(rng.uniform(0.0, 1.0) * max(stroke_width(a), 1.0))))[0])
+            else:
+                out.append(_glue(a, b, int(rng.uniform(-0.05, 0.25) * a.shape[0])))
         else:
             w = a.shape[1]
             if w < 6:
@@ -193,6 +264,94 @@ def missegmented(masks: list[np.ndarray], n: int, rng: np.random.Generator) -> l
             cut = int(rng.uniform(0.3, 0.7) * w)
             part = a[:, :cut] if rng.random() < 0.5 else a[:, cut:]
             out.append(_crop(part) if part.any() else a)
+    return out
+
+
+def _same_height(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    scale = a.shape[0] / max(b.shape[0], 1)
+    return _crop(ndi.zoom(b.astype(np.float32), scale, order=1) > 0.5) if abs(scale - 1) > 0.05 else b
+
+
+def touch(a: np.ndarray, b: np.ndarray, run: int) -> tuple[np.ndarray, np.ndarray]:
+    """``b`` set right of ``a`` on a common baseline so that their facing strokes touch and
+    run ``run`` pixels into each other (as joined writing). Returns the pair and ``a``'s
+    pixels in it."""
+    h = max(a.shape[0], b.shape[0])
+    ra = np.full(h, -1)
+    lb = np.full(h, b.shape[1] + a.shape[1])
+    rows_a = np.flatnonzero(a.any(1))
+    rows_b = np.flatnonzero(b.any(1))
+    ra[rows_a + h - a.shape[0]] = a.shape[1] - 1 - np.argmax(a[rows_a, ::-1], axis=1)
+    lb[rows_b + h - b.shape[0]] = np.argmax(b[rows_b], axis=1)
+    gap = int(np.min(a.shape[1] + lb - ra - 1))  # free columns between them with b at x = a's width
+    overlap = min(gap + run, a.shape[1] + b.shape[1] - 2)
+    pair = _glue(a, b, overlap)
+    truth = np.zeros_like(pair)
+    truth[h - a.shape[0]:, : a.shape[1]] = a
+    return pair, truth
+
+
+def touching_pieces(masks: list[np.ndarray], labels: np.ndarray, n_pairs: int, rng: np.random.Generator,
+                    overlap: tuple[float, float] = (0.0, 1.0)) -> tuple[list[np.ndarray], np.ndarray]:
+    """Characters as the segmentation cuts them out of touching writing.
+
+    Two glyphs are set on a common baseline, their strokes running ``overlap`` stroke
+    widths into each other (:func:`touch`), and cut apart where chapter 4's segmentation
+    would cut them (:func:`lib.ocr.segment.cut_paths`: of the minimum-ink paths, the one that
+    best separates the two); each piece keeps its glyph's label. A piece carries a bit of its
+    neighbour and misses a bit of itself, as on a page of joined letters. Returns up to
+    ``2 n_pairs`` masks and their labels.
+    """
+    from lib.ocr import segment as seg
+    from lib.ocr.crops import stroke_width
+
+    out, out_y = [], []
+    for _ in range(n_pairs):
+        i, j = rng.integers(len(masks), size=2)
+        a, b = _crop(masks[i]), _crop(masks[j])
+        if not a.any() or not b.any():
+            continue
+        b = _same_height(a, b)
+        stroke = max(stroke_width(a), 1.0)
+        pair, truth = touch(a, b, int(round(rng.uniform(*overlap) * stroke)))
+        paths = seg.cut_paths(pair, pair.shape[0], stroke)
+        if not paths:
+            continue
+        # the cut that leaves the fewest of a's pixels on the right and of b's on the left
+        cols = np.arange(pair.shape[1])[None, :]
+        errors = [int((truth & (cols >= p[:, None])).sum() + ((pair & ~truth) & (cols < p[:, None])).sum())
+                  for p in paths]
+        left, right = seg.split_mark(pair, [paths[int(np.argmin(errors))]])
+        for piece, label in ((left, labels[i]), (right, labels[j])):
+            if piece.sum() >= 0.3 * min(a.sum(), b.sum()):
+                out.append(_crop(piece))
+                out_y.append(label)
+    return out, np.array(out_y, np.int64)
+
+
+def widened(masks: list[np.ndarray], labels: np.ndarray, share, rng: np.random.Generator,
+            spread: float = 0.2) -> list[np.ndarray]:
+    """Condensed glyphs as reading sees them: widened back towards their class's typical width.
+
+    Reading widens a condensed writing's crops by one factor per page, the typical width over
+    height of a character over the median of the page's marks (``lib.ocr.segment``), which
+    thickens its vertical strokes and squares its curves. A glyph narrower than its class's
+    typical proportions (``segment.ASPECT``) is widened, with probability ``share`` (one per
+    glyph, or one for all), by that ratio times a random factor (log-normal, ``spread``: a
+    page's median is not each letter's own), between 1 and ``segment.DEFAULT.max_stretch``.
+    """
+    from lib.ocr import segment as seg
+
+    shares = np.broadcast_to(np.asarray(share, float), (len(masks),))
+    out = []
+    for m, label, p in zip(masks, labels, shares, strict=True):
+        m = _crop(m)
+        if not m.any() or label >= len(CLASSES) or rng.random() >= p:
+            out.append(m)
+            continue
+        ratio = seg.ASPECT[label] / (m.shape[1] / m.shape[0])
+        factor = float(np.clip(ratio * np.exp(rng.normal(0.0, spread)), 1.0, seg.DEFAULT.max_stretch))
+        out.append(seg.widen(m, factor) if ratio > 1.0 else m)
     return out
 
 
@@ -224,10 +383,27 @@ def _emnist_capitals(split_seed: int, n_valid: int):
     return out
 
 
-def _synthetic(n_per_class: int, seed: int, split: str):
-    from lib.data.synthetic import make_characters, split_fonts
+def _faces(split: str, families: tuple[str, ...] | None) -> tuple[str, ...]:
+    from lib.data.synthetic import fonts
 
-    X, y = make_characters(n_per_class, seed, split_fonts(split))
+    names = fonts.split_fonts(split)
+    return names if families is None else tuple(n for n in names if fonts.BY_NAME[n].family in families)
+
+
+def _synthetic(n_per_class: int, seed: int, split: str, families: tuple[str, ...] | None = None):
+    from lib.data.synthetic import make_characters
+
+    X, y = make_characters(n_per_class, seed, _faces(split, families))
+    return rows_to_bright(X), y
+
+
+def _styled(n_per_class: int, seed: int, families: tuple[str, ...] | None = None):
+    from lib.data.synthetic import make_styled_characters, styled_characters
+
+    if families is None:
+        X, y = styled_characters(n_per_class, seed)
+    else:
+        X, y = make_styled_characters(n_per_class, seed, fonts=_faces("train", families))
     return rows_to_bright(X), y
 
 
@@ -271,8 +447,11 @@ def build_data(cfg: ReaderConfig, progress: Callable | None = None) -> ReaderDat
         missing["EMNIST"] = str(exc).split("\n")[0]
     X, y, _ = load_nist36("train")
     sources.append(("NIST36 train", rows_to_bright(X), np.asarray(y, np.int64)))
-    sx, sy = _synthetic(cfg.synthetic_per_class, cfg.seed * 1000 + 11, "train")
+    sx, sy = _synthetic(cfg.synthetic_per_class, cfg.seed * 1000 + 11, "train", cfg.families)
     sources.append(("generated, training fonts", sx, sy))
+    if cfg.styled_per_class:
+        tx, ty = _styled(cfg.styled_per_class, cfg.seed * 1000 + 13, cfg.families)
+        sources.append(("generated, training fonts, styled", tx, ty))
     vx, vy = _synthetic(cfg.valid_synthetic_per_class, cfg.seed * 1000 + 12, "valid")
     valid_bright["generated, validation font"] = (vx, vy)
 
@@ -294,9 +473,20 @@ def build_data(cfg: ReaderConfig, progress: Callable | None = None) -> ReaderDat
     for m, change in zip(masks, restyled, strict=True):
         all_masks.append(restyle(m, rng, cfg.style) if change else m)
         step()
+    if cfg.widen_condensed:  # the generated glyphs of condensed faces, as reading widens them
+        generated = np.zeros(len(all_masks), bool)
+        for k, (name, _, _) in enumerate(sources):
+            if name.startswith("generated"):
+                generated[(pick >= offsets[k]) & (pick < offsets[k + 1])] = True
+        all_masks = widened(all_masks, labels, np.where(generated, cfg.widen_condensed, 0.0), rng)
     all_labels = [labels]
+    if cfg.touching_fraction:
+        pieces, piece_labels = touching_pieces(all_masks, labels, int(cfg.touching_fraction * len(all_masks) / 2), rng)
+        all_masks += pieces
+        all_labels.append(piece_labels)
+        counts["cut out of touching pairs (generated)"] = len(pieces)
     n_reject = int(cfg.reject_fraction * len(all_masks))
-    all_masks += missegmented(all_masks, n_reject, rng)
+    all_masks += missegmented(all_masks, n_reject, rng, cfg.reject_touching)
     all_labels.append(np.full(n_reject, REJECT, np.int64))
     x_train = normalise(all_masks, rng)
     valid = {name: (normalise(to_masks(b), rng), y) for name, (b, y) in valid_bright.items()}
@@ -336,7 +526,7 @@ def _spec(cfg: ReaderConfig) -> models.CNNSpec:
 
 def training_key(cfg: ReaderConfig) -> str:
     """The reader's cache key (as ``fit_cached`` computes it), for results derived from it."""
-    return train.cache_key("reader", cfg.train, (_spec(cfg), cfg, data_fingerprint(cfg)), CODE)
+    return train.cache_key("reader", cfg.train, (_spec(cfg), cfg, data_fingerprint(cfg)), code_for(cfg))
 
 
 @functools.lru_cache(maxsize=2)
@@ -348,6 +538,7 @@ def _trained(cfg: ReaderConfig, progress: Callable | None) -> Reader:
         start = time.perf_counter()
         data = build_data(cfg, progress)
         prepared["seconds"] = time.perf_counter() - start
+        prepared["counts"] = data.counts
         xt, yt = to_input(data.x_train), torch.from_numpy(data.y_train)
         xv = torch.cat([to_input(r) for r, _ in data.valid.values()])
         yv = torch.cat([torch.from_numpy(y) for _, y in data.valid.values()])
@@ -355,10 +546,10 @@ def _trained(cfg: ReaderConfig, progress: Callable | None) -> Reader:
 
     result = train.fit_cached("reader", lambda: models.build(spec), make_loaders, cfg.train,
                               key=(spec, cfg, data_fingerprint(cfg)), augment=augment.augmenter(cfg.online),
-                              code=CODE, progress=progress)
+                              code=code_for(cfg), progress=progress)
     side = result.path.with_name(result.path.stem + ".prepare.npz")
     if prepared:  # trained now: keep the data preparation's time beside the weights
-        cache.save_result(side, {"prepare_seconds": prepared["seconds"]})
+        cache.save_result(side, {"prepare_seconds": prepared["seconds"], "counts": prepared["counts"]})
     return Reader(result.model, result, cfg)
 
 
@@ -388,12 +579,15 @@ def _report(cfg: ReaderConfig, key: str) -> dict:
         out["valid_n"] = {}
     out["counts"]["NIST36 train"] = len(load_nist36("train")[1])
     out["counts"]["generated, training fonts"] = cfg.synthetic_per_class * len(CLASSES)
+    if cfg.styled_per_class:
+        out["counts"]["generated, training fonts, styled"] = cfg.styled_per_class * len(CLASSES)
     vx, vy = _synthetic(cfg.valid_synthetic_per_class, cfg.seed * 1000 + 12, "valid")
     out["valid_acc"]["generated, validation font"] = _accuracy(model, vx, vy, rng)
     out["valid_n"]["generated, validation font"] = len(vy)
     X, y, _ = load_nist36("valid")
     out["nist36_valid_acc_not_held_out"] = _accuracy(model, rows_to_bright(X), np.asarray(y), rng)
     out["seconds"] = reader_seconds(cfg)
+    out["prepared_counts"] = prepared_counts(cfg)
     return out
 
 
@@ -413,6 +607,13 @@ def reader_seconds(cfg: ReaderConfig) -> dict:
     return out
 
 
+def prepared_counts(cfg: ReaderConfig) -> dict[str, int]:
+    """The training images per source as the data preparation counted them ({} if not kept)."""
+    side = trained_reader(cfg).trained.path
+    side = side.with_name(side.stem + ".prepare.npz")
+    return dict(cache.load_result(side).get("counts", {})) if side.is_file() else {}
+
+
 def report(cfg: ReaderConfig | None = None) -> dict:
     """Training counts per source and validation accuracies (cached with the model's key).
 
@@ -427,13 +628,23 @@ def report(cfg: ReaderConfig | None = None) -> dict:
 def classifier_from(model: torch.nn.Module) -> Callable[[np.ndarray], np.ndarray]:
     """Wrap the reader as ``rows (N, 1024) -> (N, 37)`` log-probabilities (36 classes + reject)."""
 
+    # channels-last convolutions are about twice as fast on a CPU for these small images
+    model = model.eval().to(memory_format=torch.channels_last)
+    device = next(model.parameters()).device
+
     def score(rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.float32)
         if rows.ndim != 2 or rows.shape[1] != 1024:
             raise ValueError(f"reader: expected rows of shape (N, 1024), got {rows.shape}")
         if len(rows) == 0:
             return np.zeros((0, len(OUTPUTS)), np.float32)
-        return torch.log_softmax(train.predict(model, to_input(rows)), dim=1).numpy()
+        x = to_input(rows)
+        out = []
+        with torch.inference_mode():
+            for i in range(0, len(x), 512):
+                batch = x[i: i + 512].to(device).contiguous(memory_format=torch.channels_last)
+                out.append(torch.log_softmax(model(batch).float(), dim=1).cpu())
+        return torch.cat(out).numpy()
 
     score.classes = OUTPUTS
     return score

@@ -10,7 +10,9 @@ the others are still read (exit code 1).
 Output: the text of each photo (``== name`` before each when there are several), or with
 ``--json`` one JSON document, ``{"box_format": ..., "model": ..., "photos": [...]}``, with per
 photo its lines, words, characters, boxes (full-resolution pixels), each character's
-confidence and alternatives, and the candidates the segmentation considered.
+confidence and alternatives, the candidates the segmentation considered, and its seconds
+(``load``: waiting for the photo's decoding, which runs while the previous photo is read;
+``detect``; ``read``).
 
 With several photos ``--boxes OUT.png`` saves one figure per photo, ``OUT-<photo name>.png``.
 """
@@ -22,6 +24,8 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from lib.data.errors import DataError
@@ -164,6 +168,18 @@ def load_model(kind: str):
     return scorer(kind)
 
 
+def _prefetched(paths: list[Path], load) -> Iterator[Future]:
+    """``load(path)`` of each path as a future, the next photo decoding in a background thread
+    while the current one is detected and read (decoding a 12-megapixel JPEG takes a good part
+    of a second, and Pillow and numpy release the GIL while they work)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = pool.submit(load, paths[0]) if paths else None
+        for k in range(len(paths)):
+            current = ahead
+            ahead = pool.submit(load, paths[k + 1]) if k + 1 < len(paths) else None
+            yield current
+
+
 def run(args) -> int:
     from lib.data.images import load_image
     from lib.ocr import export
@@ -188,10 +204,10 @@ def run(args) -> int:
         print(f"{PROG}: cannot load the {args.model!r} model: {exc}", file=sys.stderr)
         return 1
     status, photos = 0, []
-    for path, target in zip(images, targets, strict=True):
+    for path, target, pending in zip(images, targets, _prefetched(images, load_image), strict=True):
         start = time.perf_counter()
         try:
-            image = load_image(path)
+            image = pending.result()
         except DataError as exc:
             print(f"{PROG}: {exc}", file=sys.stderr)
             status = 1

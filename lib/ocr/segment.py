@@ -6,23 +6,32 @@ touch (a wide *M* run into a narrow *I* is one mark) and one character comes in 
 pen lifted inside an *E*). The classic answer for handwriting, **over-segmentation and
 dynamic programming**, is implemented here for each line:
 
-1. **Atoms.** Every mark wide enough to hold two characters (``split_from`` line heights)
-   gets *cut candidates*: the columns where its ink profile has a local minimum that crosses
-   at most ``cut_ink`` stroke widths of ink, at least ``min_atom`` line heights from its edges
-   and from each other. The marks cut there are the line's atoms, left to right.
-2. **Candidates.** Every run of 1 to ``max_atoms`` consecutive atoms is a candidate
+1. **Every mark read whole.** All marks of the page are classified at once. A mark that the
+   classifier reads with probability at least ``settle_p`` and whose width is within a
+   factor ``exp(settle_width)`` of the width its class has in this writing (the width prior
+   below) is *settled*: it is one character and gets no cuts. Most marks of neat writing
+   are settled, which keeps the search small.
+2. **Cut paths.** Every other mark wide enough to hold two characters (``split_from`` line
+   heights) gets candidate cuts: **minimum-ink paths** from its top to its bottom, found by
+   dynamic programming over its pixels (one column per row; a sideways step costs
+   ``cut_drift`` pixels of ink), so a cut can bend around an overhang (the bar of a *T* over
+   the foot of an *L*) where no straight cut separates two letters. A path is a candidate
+   where its cost has a local minimum along the mark, it crosses at most ``cut_ink`` stroke
+   widths of ink and lies at least ``min_atom`` line heights from the mark's edges and from
+   the next path. The paths cut the mark into the line's atoms, left to right.
+3. **Candidates.** Every run of 1 to ``max_atoms`` consecutive atoms is a candidate
    character, unless it is wider than ``max_width`` line heights or joins atoms further apart
    than ``merge_gap`` line heights (separate marks that close are possibly one broken
    character). Each candidate is cropped and normalised like any character
-   (:func:`lib.ocr.crops.normalize_char`) and classified, all at once.
-3. **Width prior from the line's other characters.** A writer's letters keep their
+   (:func:`lib.ocr.crops.normalize_char`) and classified, all in one call.
+4. **Width prior from the line's other characters.** A writer's letters keep their
    proportions: an *M* is about three times as wide as an *I* in every hand, and a condensed
    hand makes them all narrower together. The prior compares a candidate's width with the
    width its class has in this writing: ``ASPECT[c]`` (the class's median width/height) times
    the line height times the writing's own condensation factor, the median over the page's
-   unsplit marks of their width over the width expected for their class. It is Gaussian in
-   the log of the ratio, with spread ``width_sigma``.
-4. **Best path.** A segmentation of the line is a path through the atoms; its score is the
+   marks of their width over the width expected for the class they are read as. It is
+   Gaussian in the log of the ratio, with spread ``width_sigma``.
+5. **Best path.** A segmentation of the line is a path through the atoms; its score is the
    sum over its characters of ``max_c [log p(c | crop) + width_weight * log prior(width | c)]``
    plus ``char_bonus`` per character (without it the sum of log-probabilities, all negative,
    would favour fewer characters), minus ``cut_cost`` for each cut through a mark and
@@ -41,7 +50,8 @@ gaps keeps them. The page's gaps are then split into letter gaps and word gaps a
 (:func:`lib.ocr.layout.space_threshold`).
 
 Every parameter was chosen on generated pages in the training and validation font families
-(``lib.data.synthetic``), never on the sample photos or on held-out styles.
+(``lib.data.synthetic.unseen.validation_pages``), never on the sample photos or on held-out
+styles.
 """
 
 from __future__ import annotations
@@ -53,7 +63,7 @@ import numpy as np
 import scipy.ndimage as ndi
 
 from lib.data.nist36 import CLASSES, to_row
-from lib.ocr.crops import SIDE, VARIANTS, normalize_char, stroke_width
+from lib.ocr.crops import EXTENT, SIDE, VARIANTS, normalize_char, stroke_width
 
 N_CLASSES = len(CLASSES)
 
@@ -71,41 +81,59 @@ ASPECT = np.array([
 class SegmentParams:
     """Every tunable of the segmentation; lengths in line heights (see the module doc)."""
 
+    settle_p: float = 0.8       # a mark read whole at least this probably ...
+    settle_width: float = 0.3   # ... and this close to its class's width (log ratio) gets no cuts
     split_from: float = 0.55    # marks at least this wide get cut candidates
     min_atom: float = 0.12      # cuts at least this far from a mark's edges and each other
     cut_ink: float = 4.0        # a cut crosses at most this many stroke widths of ink
+    cut_drift: float = 0.5      # cost of a cut path's sideways step, in pixels of ink crossed
+    cut_thick: float = 0.25     # cost per pixel of a cut along the middle of a double-width stroke
+    cut_rows: int = 40          # cut paths are searched on the mark shrunk to at most this height
     max_atoms: int = 4          # a candidate joins at most this many atoms
     max_width: float = 1.9      # ... and is at most this wide
     merge_gap: float = 0.12     # separate marks closer than this may be one character
     width_sigma: float = 0.5    # spread of the width prior (log of the width ratio)
     width_weight: float = 1.0   # weight of the width prior's log-density
     char_bonus: float = 0.5     # added per character of a path
+    marginal: bool = True       # score a candidate by the probability of any class (only for
+                                # classifiers with a "not a character" output; else the best class)
     cut_cost: float = 2.0       # subtracted per cut through a mark (touching letters are rarer
                                 # than letters apart)
     join_cost: float = 0.5      # subtracted per pair of separate marks read as one character
     condense_range: tuple[float, float] = (0.3, 1.6)  # the condensation factor is clipped here
     gaps_in_widths: bool = True   # measure word gaps in character widths (else line heights)
-    search_variants: tuple = ((None, 0, 0),)  # crops scored for the search (the plain crop);
-                                  # the characters chosen are then read with the full averaging
+    touch_gap: float = 0.05       # neighbours closer than this (character widths) touch: no space
     max_side: int = 64            # masks are shrunk to this size before normalisation
-    final_variants: tuple = ((26, 0, 0), (26, 1, 0), (26, -1, 0), (26, 0, 1), (26, 0, -1))
+    final_variants: tuple = ((EXTENT, 0, 0), (EXTENT, 1, 0), (EXTENT, -1, 0), (EXTENT, 0, 1), (EXTENT, 0, -1))
                                   # the chosen characters' averaging: shifts of one normalised
                                   # crop (as good as all of VARIANTS on validation pages, a
                                   # third of the work)
+    final_p: float = 0.9          # chosen characters read at least this probably keep the plain
+                                  # crop's reading (1: every character is averaged)
     max_stretch: float = 2.5      # condensed writing is widened up to this factor (0: never)
 
 
 DEFAULT = SegmentParams()
+#: The segmentation as first built (chapter 4 compares it with the one above): straight cuts
+#: at the minima of every wide mark's ink profile, every mark cut, the best class's
+#: probability as a candidate's evidence, every chosen character averaged, touching
+#: neighbours' gaps counted among the word gaps.
+FIRST_VERSION = SegmentParams(
+    settle_p=2.0, split_from=0.55, min_atom=0.12, cut_ink=4.0, cut_drift=np.inf, cut_thick=1.0, cut_rows=1 << 20,
+    max_atoms=4, max_width=1.9, merge_gap=0.12, width_sigma=0.5, width_weight=1.0, char_bonus=0.5,
+    marginal=False, cut_cost=2.0, join_cost=0.5, condense_range=(0.3, 1.6), gaps_in_widths=True,
+    touch_gap=-np.inf, max_side=64, final_p=2.0, max_stretch=2.5,
+    final_variants=((EXTENT, 0, 0), (EXTENT, 1, 0), (EXTENT, -1, 0), (EXTENT, 0, 1), (EXTENT, 0, -1)))
 
 
 @dataclass
 class Atom:
-    """A vertical slice of one mark, at the detector's work scale."""
+    """A piece of one mark (between two cut paths), at the detector's work scale."""
 
     y0: int
     x0: int
-    loose: np.ndarray   # the crop's pixels (bool), box (y0, x0) + shape
-    tight: np.ndarray   # the same columns of the half-maximum mask (for boxes)
+    loose: np.ndarray   # the piece's pixels (bool) in its box (y0, x0) + shape
+    tight: np.ndarray   # the same piece of the half-maximum mask (for boxes)
     mark: int           # index of the detection box it came from
 
 
@@ -120,6 +148,7 @@ class Candidate:
     mask: np.ndarray    # the crop's pixels (bool) in the box ``origin``
     origin: tuple[int, int]
     marks: tuple[int, ...]
+    whole: bool = False  # exactly one whole mark
 
 
 @dataclass
@@ -144,73 +173,226 @@ class Segmentation:
     atoms: list[list[Atom]] = field(default_factory=list)
     boxes: np.ndarray | None = None   # full-resolution boxes of ``chars``, when known exactly
     line_h: np.ndarray | None = None  # each candidate's line height (work pixels)
+    rows: int = 0                     # crops classified (all calls together)
 
 
-# ---------------------------------------------------------------------------- atoms
-def cut_columns(mask: np.ndarray, line_h: float, stroke: float, p: SegmentParams = DEFAULT) -> list[int]:
-    """Candidate cut columns of one mark: local minima of its ink profile (see module doc)."""
-    h, w = mask.shape
-    margin = max(1, int(round(p.min_atom * line_h)))
-    if w < max(p.split_from * line_h, 2 * margin + 1):
+# ---------------------------------------------------------------------------- cut paths
+def _shrink_float(mask: np.ndarray, f: int) -> np.ndarray:
+    """The mask's ink fraction in f x f blocks (the ragged edge padded with paper)."""
+    if f <= 1:
+        return mask.astype(np.float64)
+    h, w = -(-mask.shape[0] // f) * f, -(-mask.shape[1] // f) * f
+    padded = np.zeros((h, w), np.float64)
+    padded[: mask.shape[0], : mask.shape[1]] = mask
+    return padded.reshape(h // f, f, w // f, f).mean(axis=(1, 3))
+
+
+def _seam_costs(ink: np.ndarray, drift: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Minimum-ink paths, one column per row, moving at most one column per row.
+
+    Returns ``down`` (cost of the best path from the top row to each pixel), ``up`` (from
+    each pixel to the bottom row) and their back-pointers (-1, 0, +1: the column step to the
+    previous row). ``down + up - ink`` is the cost of the best whole path through a pixel.
+    A column of +inf ink is a wall no path crosses (used to lay several marks side by side).
+    """
+    h, w = ink.shape
+    inf = np.full(1, np.inf)
+
+    def sweep(rows):
+        cost = np.empty((h, w))
+        step = np.zeros((h, w), np.int8)
+        cost[rows[0]] = ink[rows[0]]
+        prev = cost[rows[0]]
+        for y in rows[1:]:
+            options = np.stack([np.concatenate([inf, prev[:-1]]) + drift, prev,
+                                np.concatenate([prev[1:], inf]) + drift])
+            k = options.argmin(axis=0)
+            step[y] = k - 1
+            prev = ink[y] + options[k, np.arange(w)]
+            cost[y] = prev
+        return cost, step
+
+    down, down_step = sweep(range(h))
+    up, up_step = sweep(range(h - 1, -1, -1))
+    return down, up, down_step, up_step
+
+
+def _seam_ink(ink: np.ndarray, stroke: float, thick: float) -> np.ndarray:
+    """The cost of cutting through each pixel: its ink, except along the middle of a run of
+    ink one and a half to three strokes wide, which costs ``thick`` times its ink there.
+
+    Two strokes that touch side by side along their length (the I of an *IN*, two H's)
+    make one double-width stroke with no thin place to cut: its middle line is where the
+    two letters meet. A single stroke is that wide only where it lies nearly flat, and a
+    cut path, moving at most one column per row, cannot follow a flat stroke.
+    """
+    if thick >= 1.0:
+        return ink
+    out = ink.copy()
+    b = np.zeros((ink.shape[0], ink.shape[1] + 2), np.int8)
+    b[:, 1:-1] = ink > 0.5
+    d = np.diff(b, axis=1)
+    rows, start = np.nonzero(d == 1)
+    _, stop = np.nonzero(d == -1)  # the same runs, in the same (row-major) order
+    length = stop - start
+    double = (length >= 1.5 * stroke) & (length <= 3.0 * stroke)
+    for centre in ((start + stop - 1) // 2, (start + stop) // 2):
+        out[rows[double], centre[double]] = ink[rows[double], centre[double]] * thick
+    return out
+
+
+def _trace(x: int, y: int, down_step: np.ndarray, up_step: np.ndarray) -> np.ndarray:
+    """The column of the best path through (y, x) in every row."""
+    h = down_step.shape[0]
+    path = np.empty(h, np.int64)
+    path[y] = x
+    for r in range(y, 0, -1):
+        path[r - 1] = path[r] + down_step[r, path[r]]
+    for r in range(y, h - 1):
+        path[r + 1] = path[r] + up_step[r, path[r]]
+    return path
+
+
+def _local_minima(cost: np.ndarray, margin: int, limit: float) -> list[int]:
+    """Columns of local minima of ``cost`` at most ``limit`` and ``margin`` from both ends;
+    a flat valley gives its middle; minima closer than ``margin`` keep the lower one."""
+    w = len(cost)
+    if w < 2 * margin + 1:
         return []
-    profile = mask.sum(axis=0).astype(float)
-    k = max(1, int(round(stroke / 2)))
-    smooth = ndi.uniform_filter1d(profile, 2 * k + 1, mode="nearest")
-    lo = ndi.minimum_filter1d(smooth, 2 * max(k, margin // 2) + 1, mode="nearest")
-    limit = p.cut_ink * max(stroke, 1.0)
+    lo = ndi.minimum_filter1d(cost, 2 * max(1, margin // 2) + 1, mode="nearest")
     is_min = np.zeros(w, bool)
     is_min[margin: w - margin] = True
-    is_min &= (smooth <= lo + 1e-9) & (profile <= limit)
-    # a flat valley (the bridge between two letters, the inside of a D) gives one cut, its middle
+    is_min &= (cost <= lo + 1e-9) & (cost <= limit)
     cols = []
     edges = np.flatnonzero(np.diff(np.concatenate([[0], is_min.astype(np.int8), [0]])))
     for start, stop in zip(edges[::2], edges[1::2], strict=True):
         cols.append(int((start + stop - 1) // 2))
     kept: list[int] = []
-    for c in sorted(cols, key=lambda c: (profile[c], smooth[c])):
+    for c in sorted(cols, key=lambda c: cost[c]):
         if all(abs(c - d) >= margin for d in kept):
             kept.append(c)
     return sorted(kept)
 
 
-def line_atoms(det, line: list[int], line_h: float, stroke: float, p: SegmentParams = DEFAULT) -> list[Atom]:
-    """The atoms of one line, left to right: each mark cut at its candidate columns."""
-    n = len(det.boxes)
-    loose_slices = _slices(det.crop_labels, n)
-    atoms: list[Atom] = []
-    for i in line:
-        sl = loose_slices[i]
-        if sl is None:
-            continue
-        loose = det.crop_labels[sl] == i + 1
-        tight = det.labels[sl] == i + 1
-        edges = [0, *cut_columns(loose, line_h, stroke, p), loose.shape[1]]
-        for a, b in zip(edges[:-1], edges[1:], strict=False):
-            part = loose[:, a:b]
-            if not part.any():
+def cut_paths(mask: np.ndarray, line_h: float, stroke: float, p: SegmentParams = DEFAULT) -> list[np.ndarray]:
+    """Candidate cuts of one mark, left to right: each the column of the cut in every row
+    of ``mask`` (pixels left of it on one side, the rest on the other; see the module doc)."""
+    return cut_paths_many([mask], line_h, stroke, p)[0]
+
+
+def cut_paths_many(masks: list[np.ndarray], line_h: float | list[float], stroke: float,
+                   p: SegmentParams = DEFAULT) -> list[list[np.ndarray]]:
+    """:func:`cut_paths` of several marks with one dynamic programme: the marks, shrunk to
+    at most ``cut_rows`` rows, are laid side by side between walls no path can cross."""
+    heights = np.broadcast_to(np.asarray(line_h, float), (len(masks),))
+    out: list[list[np.ndarray]] = [[] for _ in masks]
+    todo = [i for i, m in enumerate(masks)
+            if m.shape[1] >= max(p.split_from * heights[i], 2 * max(1, round(p.min_atom * heights[i])) + 1)]
+    if not todo:
+        return out
+    small, factors = [], []
+    for i in todo:
+        f = max(1, int(np.ceil(masks[i].shape[0] / max(p.cut_rows, 2))))
+        small.append(_seam_ink(_shrink_float(masks[i], f), stroke / f, p.cut_thick))
+        factors.append(f)
+    rows = max(s.shape[0] for s in small)
+    canvas = np.full((rows, sum(s.shape[1] + 1 for s in small)), np.inf)
+    starts = []
+    x = 0
+    for s in small:
+        canvas[:, x: x + s.shape[1]] = 0.0
+        canvas[: s.shape[0], x: x + s.shape[1]] = s
+        starts.append(x)
+        x += s.shape[1] + 1
+    down, up, down_step, up_step = _seam_costs(canvas, p.cut_drift)
+    for i, s, f, x0 in zip(todo, small, factors, starts, strict=True):
+        h, w = s.shape
+        mid = h // 2
+        through = down[mid, x0: x0 + w] + up[mid, x0: x0 + w] - canvas[mid, x0: x0 + w]
+        margin = max(1, int(round(p.min_atom * heights[i] / f)))
+        limit = p.cut_ink * max(stroke / f, 1.0)
+        paths = []
+        for c in _local_minima(through, margin, limit):
+            path = _trace(x0 + c, mid, down_step, up_step)[:h] - x0
+            if paths and np.any(path - paths[-1] < margin):
+                if through[c] < through[paths[-1][mid]]:  # two paths too close: keep the cheaper
+                    paths[-1] = path
                 continue
-            rows = np.flatnonzero(part.any(1))
-            atoms.append(Atom(sl[0].start + rows[0], sl[1].start + a, part[rows[0]: rows[-1] + 1],
-                              tight[rows[0]: rows[-1] + 1, a:b], i))
+            if path.min() < 1 or path.max() > w - 1:
+                continue
+            paths.append(path)
+        full_h = masks[i].shape[0]
+        for path in paths:
+            # back to the mark's pixels: each row takes its block's cut, at the block's middle
+            cols = (path[np.minimum(np.arange(full_h) // f, h - 1)] * f + f // 2).astype(np.int64)
+            out[i].append(np.clip(cols, 1, masks[i].shape[1] - 1))
+    return out
+
+
+def split_mark(mask: np.ndarray, paths: list[np.ndarray]) -> list[np.ndarray]:
+    """The pieces of ``mask`` between successive cut paths (left to right, same shape)."""
+    cols = np.arange(mask.shape[1])[None, :]
+    bounds = [np.zeros(mask.shape[0], np.int64), *paths, np.full(mask.shape[0], mask.shape[1])]
+    return [mask & (cols >= a[:, None]) & (cols < b[:, None]) for a, b in zip(bounds[:-1], bounds[1:], strict=False)]
+
+
+# ---------------------------------------------------------------------------- atoms
+@dataclass
+class _Mark:
+    index: int
+    line: int
+    y0: int
+    x0: int
+    loose: np.ndarray
+    tight: np.ndarray
+
+
+def _marks(det) -> list[list[_Mark]]:
+    n = len(det.boxes)
+    slices = ndi.find_objects(det.crop_labels, max_label=n)
+    out = []
+    for li, line in enumerate(det.lines):
+        marks = []
+        for i in line:
+            sl = slices[i]
+            if sl is None:
+                continue
+            marks.append(_Mark(i, li, sl[0].start, sl[1].start, det.crop_labels[sl] == i + 1,
+                               det.labels[sl] == i + 1))
+        out.append(marks)
+    return out
+
+
+def _atoms_of(mark: _Mark, paths: list[np.ndarray]) -> list[Atom]:
+    if not paths:
+        return [Atom(mark.y0, mark.x0, mark.loose, mark.tight, mark.index)]
+    atoms = []
+    for loose, tight in zip(split_mark(mark.loose, paths), split_mark(mark.tight, paths), strict=True):
+        if not loose.any():
+            continue
+        rows, cols = np.flatnonzero(loose.any(1)), np.flatnonzero(loose.any(0))
+        sl = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
+        atoms.append(Atom(mark.y0 + rows[0], mark.x0 + cols[0], loose[sl], tight[sl], mark.index))
     return atoms
-
-
-def _slices(labels: np.ndarray, n: int):
-    return ndi.find_objects(labels, max_label=n)
 
 
 def _union(atoms: list[Atom]) -> tuple[np.ndarray, tuple[int, int], np.ndarray]:
     """The atoms' loose pixels on one canvas, its origin, and the tight ink box."""
-    y0 = min(a.y0 for a in atoms)
-    x0 = min(a.x0 for a in atoms)
-    y1 = max(a.y0 + a.loose.shape[0] for a in atoms)
-    x1 = max(a.x0 + a.loose.shape[1] for a in atoms)
-    canvas = np.zeros((y1 - y0, x1 - x0), bool)
-    tight = np.zeros_like(canvas)
-    for a in atoms:
-        ys, xs = slice(a.y0 - y0, a.y0 - y0 + a.loose.shape[0]), slice(a.x0 - x0, a.x0 - x0 + a.loose.shape[1])
-        canvas[ys, xs] |= a.loose
-        tight[ys, xs] |= a.tight
+    if len(atoms) == 1:
+        a = atoms[0]
+        canvas, tight, y0, x0 = a.loose, a.tight, a.y0, a.x0
+    else:
+        y0 = min(a.y0 for a in atoms)
+        x0 = min(a.x0 for a in atoms)
+        y1 = max(a.y0 + a.loose.shape[0] for a in atoms)
+        x1 = max(a.x0 + a.loose.shape[1] for a in atoms)
+        canvas = np.zeros((y1 - y0, x1 - x0), bool)
+        tight = np.zeros_like(canvas)
+        for a in atoms:
+            ys = slice(a.y0 - y0, a.y0 - y0 + a.loose.shape[0])
+            xs = slice(a.x0 - x0, a.x0 - x0 + a.loose.shape[1])
+            canvas[ys, xs] |= a.loose
+            tight[ys, xs] |= a.tight
     ink = tight if tight.any() else canvas
     rows, cols = np.flatnonzero(ink.any(1)), np.flatnonzero(ink.any(0))
     box = np.array([y0 + rows[0], x0 + cols[0], y0 + rows[-1] + 1, x0 + cols[-1] + 1])
@@ -218,22 +400,27 @@ def _union(atoms: list[Atom]) -> tuple[np.ndarray, tuple[int, int], np.ndarray]:
 
 
 def candidates(atoms: list[Atom], line_index: int, line_h: float, p: SegmentParams = DEFAULT) -> list[Candidate]:
-    """Every admissible run of consecutive atoms (see the module doc)."""
+    """Every admissible run of consecutive atoms, and every mark whole (see the module doc)."""
     out = []
     spans = set()
+    n_of = {}
+    for t in atoms:
+        n_of[t.mark] = n_of.get(t.mark, 0) + 1
     for a in range(len(atoms)):
         right = atoms[a].x0 + atoms[a].loose.shape[1]
+        left = atoms[a].x0
         for b in range(a, min(a + p.max_atoms, len(atoms))):
             if b > a:
                 if atoms[b].x0 - right > p.merge_gap * line_h:
                     break
                 right = max(right, atoms[b].x0 + atoms[b].loose.shape[1])
-            left = min(t.x0 for t in atoms[a: b + 1])
+                left = min(left, atoms[b].x0)
             if b > a and right - left > p.max_width * line_h:
                 break
             mask, origin, box = _union(atoms[a: b + 1])
-            out.append(Candidate(line_index, a, b + 1, box, mask, origin,
-                                 tuple(sorted({t.mark for t in atoms[a: b + 1]}))))
+            marks = tuple(sorted({t.mark for t in atoms[a: b + 1]}))
+            whole = len(marks) == 1 and b + 1 - a == n_of[marks[0]]
+            out.append(Candidate(line_index, a, b + 1, box, mask, origin, marks, whole))
             spans.add((a, b + 1))
     # every mark as it is, however many atoms it was cut into: the reading without any cut
     for mark in dict.fromkeys(t.mark for t in atoms):
@@ -241,7 +428,7 @@ def candidates(atoms: list[Atom], line_index: int, line_h: float, p: SegmentPara
         span = (idx[0], idx[-1] + 1)
         if span not in spans:
             mask, origin, box = _union(atoms[span[0]: span[1]])
-            out.append(Candidate(line_index, span[0], span[1], box, mask, origin, (mark,)))
+            out.append(Candidate(line_index, span[0], span[1], box, mask, origin, (mark,), True))
     return out
 
 
@@ -267,10 +454,7 @@ def shrink(mask: np.ndarray, max_side: int) -> np.ndarray:
     f = int(np.ceil(max(mask.shape) / max_side)) if max_side else 1
     if f <= 1:
         return mask
-    h, w = (-(-mask.shape[0] // f)) * f, (-(-mask.shape[1] // f)) * f
-    padded = np.zeros((h, w), np.float32)
-    padded[: mask.shape[0], : mask.shape[1]] = mask
-    return padded.reshape(h // f, f, w // f, f).mean(axis=(1, 3)) >= 0.5
+    return _shrink_float(mask, f) >= 0.5
 
 
 def widen(mask: np.ndarray, factor: float) -> np.ndarray:
@@ -282,9 +466,43 @@ def widen(mask: np.ndarray, factor: float) -> np.ndarray:
     return mask[:, cols]
 
 
+def crops(masks: list[np.ndarray], max_side: int | None = None, stretch: float = 1.0,
+          extent: int | None = None) -> np.ndarray:
+    """(N, 32, 32) normalised crops of character masks (shrunk, widened, normalised)."""
+    out = np.empty((len(masks), SIDE, SIDE), np.float32)
+    for i, m in enumerate(masks):
+        if max_side:
+            m = shrink(m, max_side)
+        if stretch > 1.01:
+            m = widen(m, stretch)
+        out[i] = normalize_char(m) if extent is None else normalize_char(m, extent=extent)
+    return out
+
+
+def classify_crops(images: np.ndarray, score: Callable[[np.ndarray], np.ndarray],
+                   variants=((None, 0, 0),)) -> np.ndarray:
+    """(N, C) log-probabilities of normalised crops, averaged over shifts ``(_, dy, dx)``
+    of each (the variants' extents are the crops' own: see :func:`classify_masks`)."""
+    n = len(images)
+    stack = np.empty((len(variants), n, SIDE * SIDE), np.float32)
+    for v, (_, dy, dx) in enumerate(variants):
+        for i, image in enumerate(images):
+            stack[v, i] = to_row(np.roll(image, (dy, dx), axis=(0, 1)) if dy or dx else image)
+    return _scores(stack.reshape(-1, SIDE * SIDE), score).reshape(len(variants), n, -1).mean(axis=0)
+
+
+def _scores(flat: np.ndarray, score: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    scores = np.asarray(score(flat))
+    if scores.ndim != 2 or scores.shape[0] != len(flat) or scores.shape[1] not in (N_CLASSES, N_CLASSES + 1):
+        raise ValueError(f"the classifier returned scores of shape {scores.shape}; "
+                         f"expected ({len(flat)}, {N_CLASSES}) or ({len(flat)}, {N_CLASSES + 1})")
+    return log_probabilities(scores)
+
+
 def classify_masks(masks: list[np.ndarray], score: Callable[[np.ndarray], np.ndarray],
                    variants=VARIANTS, max_side: int | None = None, stretch: float = 1.0) -> np.ndarray:
-    """(N, C) log-probabilities of character masks, averaged over the test-time variants.
+    """(N, C) log-probabilities of character masks, averaged over the test-time variants
+    ``(extent, dy, dx)`` (extent ``None``: the default).
 
     ``variants`` of ``None`` or ``()`` classifies the plain crop only (no averaging);
     ``max_side`` shrinks larger masks first (:func:`shrink`), ``stretch`` widens every mask
@@ -292,25 +510,15 @@ def classify_masks(masks: list[np.ndarray], score: Callable[[np.ndarray], np.nda
     """
     if not masks:
         return np.zeros((0, N_CLASSES))
-    if max_side:
-        masks = [shrink(m, max_side) for m in masks]
-    if stretch > 1.01:
-        masks = [widen(m, stretch) for m in masks]
     variants = tuple(variants) if variants else ((None, 0, 0),)
     by_extent: dict = {}
     stack = np.empty((len(variants), len(masks), SIDE * SIDE), np.float32)
     for v, (extent, dy, dx) in enumerate(variants):
         if extent not in by_extent:
-            by_extent[extent] = [normalize_char(m) if extent is None else normalize_char(m, extent=extent)
-                                 for m in masks]
+            by_extent[extent] = crops(masks, max_side, stretch, extent)
         for i, image in enumerate(by_extent[extent]):
             stack[v, i] = to_row(np.roll(image, (dy, dx), axis=(0, 1)) if dy or dx else image)
-    flat = stack.reshape(-1, SIDE * SIDE)
-    scores = np.asarray(score(flat))
-    if scores.ndim != 2 or scores.shape[0] != len(flat) or scores.shape[1] not in (N_CLASSES, N_CLASSES + 1):
-        raise ValueError(f"the classifier returned scores of shape {scores.shape}; "
-                         f"expected ({len(flat)}, {N_CLASSES}) or ({len(flat)}, {N_CLASSES + 1})")
-    return log_probabilities(scores).reshape(len(variants), len(masks), -1).mean(axis=0)
+    return _scores(stack.reshape(-1, SIDE * SIDE), score).reshape(len(variants), len(masks), -1).mean(axis=0)
 
 
 def width_log_prior(widths: np.ndarray, line_h: np.ndarray, condense: float, sigma: float) -> np.ndarray:
@@ -364,6 +572,8 @@ class Proposal:
     angle: float
     n_lines: int
     stretch: float = 1.0        # horizontal stretch applied to every crop (condensed writing)
+    images: np.ndarray | None = None  # (N, 32, 32) each candidate's normalised crop
+    rows: int = 0               # crops classified
 
 
 def writing_stretch(det, p: SegmentParams = DEFAULT) -> float:
@@ -382,22 +592,70 @@ def writing_stretch(det, p: SegmentParams = DEFAULT) -> float:
     return float(np.clip(np.median(ASPECT) / max(ratio, 1e-3), 1.0, p.max_stretch))
 
 
-def propose(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = DEFAULT,
-            variants=VARIANTS) -> Proposal:
-    """Cut every line into atoms, list the candidate characters and classify them all at once."""
-    all_atoms, cands, line_heights = [], [], []
+def settled(logp: np.ndarray, widths: np.ndarray, line_h: np.ndarray, p: SegmentParams = DEFAULT
+            ) -> tuple[np.ndarray, float]:
+    """Which marks, read whole, are surely one character (see the module doc), and the
+    writing's condensation factor measured on them all."""
+    label = logp[:, :N_CLASSES].argmax(axis=1)
+    condense = condensation(widths, line_h, label, p)
+    ratio = np.log(np.maximum(widths, 1.0) / np.maximum(line_h, 1.0) / (condense * ASPECT[label]))
+    # only too wide is evidence of two characters in one mark; a narrow letter is just narrow
+    sure = (np.exp(logp[np.arange(len(label)), label]) >= p.settle_p) & (ratio <= p.settle_width)
+    return sure, condense
+
+
+def propose(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = DEFAULT) -> Proposal:
+    """Read every mark whole, cut the unsettled ones, and classify every candidate character.
+
+    Two classifier calls per page: all marks whole, then every new candidate at once.
+    """
     stroke = _page_stroke(det)
-    for li, line in enumerate(det.lines):
-        heights = [(b[2] - b[0]) / det.factor for b in det.boxes[line]]
-        line_h = float(np.median(heights)) if heights else 1.0
-        atoms = line_atoms(det, line, line_h, stroke, p)
-        all_atoms.append(atoms)
-        line_cands = candidates(atoms, li, line_h, p)
-        cands += line_cands
-        line_heights += [line_h] * len(line_cands)
     stretch = writing_stretch(det, p)
-    logp = classify_masks([c.mask for c in cands], score, variants, p.max_side, stretch)
-    return Proposal(all_atoms, cands, logp, np.array(line_heights, float), det.angle, len(det.lines), stretch)
+    lines = _marks(det)
+    heights = []
+    for line in det.lines:
+        h = [(b[2] - b[0]) / det.factor for b in det.boxes[line]]
+        heights.append(float(np.median(h)) if h else 1.0)
+    marks = [m for line in lines for m in line]
+    # 1. every mark whole
+    whole_images = crops([m.loose for m in marks], p.max_side, stretch)
+    whole_logp = classify_crops(whole_images, score) if marks else np.zeros((0, N_CLASSES))
+    rows = len(marks)
+    tight_w = np.array([_tight_width(m) for m in marks], float)
+    mark_h = np.array([heights[m.line] for m in marks], float)
+    sure, _ = settled(whole_logp, tight_w, mark_h, p) if marks else (np.zeros(0, bool), 1.0)
+    # 2. cut paths through the other marks, wide enough to hold two characters
+    todo = [k for k, m in enumerate(marks) if not sure[k]]
+    paths = cut_paths_many([marks[k].loose for k in todo], [mark_h[k] for k in todo], stroke, p) if todo else []
+    cuts = {marks[k].index: ps for k, ps in zip(todo, paths, strict=True)}
+    whole_of = {m.index: k for k, m in enumerate(marks)}
+    all_atoms, cands, line_heights, known = [], [], [], []
+    for li, line in enumerate(lines):
+        atoms = [a for m in line for a in _atoms_of(m, cuts.get(m.index, []))]
+        all_atoms.append(atoms)
+        line_cands = candidates(atoms, li, heights[li], p)
+        cands += line_cands
+        line_heights += [heights[li]] * len(line_cands)
+        known += [whole_of[c.marks[0]] if c.whole else -1 for c in line_cands]
+    known = np.array(known, np.int64)
+    logp = np.zeros((len(cands), whole_logp.shape[1] if marks else N_CLASSES))
+    images = np.empty((len(cands), SIDE, SIDE), np.float32)
+    old = known >= 0
+    logp[old] = whole_logp[known[old]]
+    images[old] = whole_images[known[old]]
+    new = np.flatnonzero(~old)
+    if len(new):
+        images[new] = crops([cands[k].mask for k in new], p.max_side, stretch)
+        logp[new] = classify_crops(images[new], score)
+        rows += len(new)
+    return Proposal(all_atoms, cands, logp, np.array(line_heights, float), det.angle, len(det.lines), stretch,
+                    images, rows)
+
+
+def _tight_width(mark: _Mark) -> int:
+    ink = mark.tight if mark.tight.any() else mark.loose
+    cols = np.flatnonzero(ink.any(0))
+    return int(cols[-1] - cols[0] + 1) if len(cols) else 0
 
 
 def decide(prop: Proposal, p: SegmentParams = DEFAULT) -> Segmentation:
@@ -408,17 +666,21 @@ def decide(prop: Proposal, p: SegmentParams = DEFAULT) -> Segmentation:
     if not cands:
         empty = [[] for _ in range(prop.n_lines)]
         return Segmentation([], logp, np.zeros(0, np.int64), np.zeros(0), [], empty, [list(e) for e in empty],
-                            1.0, p, all_atoms)
+                            1.0, p, all_atoms, rows=prop.rows)
     widths = np.array([c.box[3] - c.box[1] for c in cands], float)
     line_h = prop.line_h
-    # the writing's condensation, from candidates that are one whole mark
-    whole = np.array([len(c.marks) == 1 and c.stop - c.start == _atoms_of_mark(all_atoms[c.line], c.marks)
-                      for c in cands])
+    # the writing's condensation, from the candidates that are one whole mark
+    whole = np.array([c.whole for c in cands])
     plain = logp[:, :N_CLASSES].argmax(1)
     condense = condensation(widths[whole], line_h[whole], plain[whole], p) if whole.any() else 1.0
     total = logp[:, :N_CLASSES] + p.width_weight * width_log_prior(widths, line_h, condense, p.width_sigma)
     label = total.argmax(axis=1)
-    scores = total[np.arange(len(cands)), label] + p.char_bonus
+    if p.marginal and logp.shape[1] > N_CLASSES:
+        # with a "not a character" output, the evidence that a crop is one character is the
+        # probability of all 36 classes together: look-alikes (I/1, O/0) do not count against it
+        scores = _logsumexp(total) + p.char_bonus
+    else:
+        scores = total[np.arange(len(cands)), label] + p.char_bonus
     for k, c in enumerate(cands):
         atoms = all_atoms[c.line]
         joins = sum(atoms[j].mark != atoms[j - 1].mark for j in range(c.start + 1, c.stop))
@@ -433,48 +695,79 @@ def decide(prop: Proposal, p: SegmentParams = DEFAULT) -> Segmentation:
         lines.append(list(range(len(chars), len(chars) + len(path))))
         chars += [int(ks[k]) for k in path]
     # word gaps between the chosen characters, in character widths of this writing; two
-    # characters cut out of one mark touch, so their gap is no evidence about word spaces
+    # characters cut out of one mark, or touching or overlapping, are no evidence about
+    # word spaces (a page of joined words would make every other gap look like one)
     boxes = np.array([cands[k].box for k in chars], float).reshape(-1, 4)
     unit = condense if p.gaps_in_widths else 1.0
     gaps = [_gaps(boxes[line], prop.angle, unit) for line in lines]
     cut = [np.array([bool(set(cands[chars[a]].marks) & set(cands[chars[b]].marks))
-                     for a, b in zip(line[:-1], line[1:], strict=True)], bool) for line in lines]
+                     for a, b in zip(line[:-1], line[1:], strict=True)], bool).reshape(-1) | (g <= p.touch_gap)
+           for line, g in zip(lines, gaps, strict=True)]
     free = [g[~c] for g, c in zip(gaps, cut, strict=True) if len(g)]
     threshold = space_threshold(np.concatenate(free)) if free else np.inf
     spaces = [[False] + [bool(g > threshold and not c) for g, c in zip(gs, cs, strict=True)] if len(line) else []
               for line, gs, cs in zip(lines, gaps, cut, strict=True)]
-    return Segmentation(cands, logp, label, scores, chars, lines, spaces, condense, p, all_atoms, None, line_h)
+    return Segmentation(cands, logp, label, scores, chars, lines, spaces, condense, p, all_atoms, None, line_h,
+                        prop.rows)
 
 
 def segment(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = DEFAULT,
             average: bool = True) -> Segmentation:
     """Over-segment every line of a detection, classify the candidates, choose the best paths.
 
-    The search compares candidates on ``p.search_variants`` (the plain crop: each candidate is
-    normalised once); with ``average`` the characters chosen are then classified again,
-    averaged over ``p.final_variants``, and their classes taken from those scores (with the
-    same width prior).
+    The search compares candidates on their plain crops (each normalised once); with
+    ``average`` the characters chosen are then read again, averaged over
+    ``p.final_variants`` (shifts of the same crop; those read at least ``p.final_p``
+    probably keep their plain reading), and their classes taken from those scores with the
+    same width prior.
     """
-    variants = p.final_variants if average else p.search_variants
-    prop = propose(det, score, p, p.search_variants)
+    prop = propose(det, score, p)
     s = decide(prop, p)
-    if s.chars and tuple(variants or ()) != tuple(p.search_variants):
-        chosen = [s.candidates[k] for k in s.chars]
-        final = classify_masks([c.mask for c in chosen], score, variants, p.max_side, prop.stretch)
-        widths = np.array([c.box[3] - c.box[1] for c in chosen], float)
-        line_h = np.array([s.line_h[k] for k in s.chars], float)
-        total = final[:, :N_CLASSES] + p.width_weight * width_log_prior(widths, line_h, s.condense, p.width_sigma)
-        s.logp = s.logp.astype(np.float64, copy=True)
-        s.label = s.label.copy()
-        s.logp[s.chars] = final
-        s.label[s.chars] = total.argmax(axis=1)
+    if not (average and s.chars and p.final_variants):
+        return s
+    chars = np.array(s.chars)
+    plain = s.logp[chars]
+    redo = chars[np.exp(plain[:, :N_CLASSES].max(axis=1)) < p.final_p]
+    if not len(redo):
+        return s
+    # the plain crop, read in the search, is one of the variants: its reading is reused
+    plain_variant = [v for v in p.final_variants if v[0] in (None, EXTENT) and v[1:] == (0, 0)]
+    variants = tuple(v for v in p.final_variants if v not in plain_variant)
+    images = {EXTENT: prop.images[redo]}
+    for extent in {v[0] for v in variants} - {None, EXTENT}:
+        images[extent] = crops([s.candidates[k].mask for k in redo], p.max_side, prop.stretch, extent)
+    total_logp = s.logp[redo] * len(plain_variant)
+    for extent, group in _by_extent(variants).items():
+        total_logp = total_logp + classify_crops(images[extent], score, group) * len(group)
+    final = total_logp / len(p.final_variants)
+    s.rows += len(redo) * len(variants)
+    cands = [s.candidates[k] for k in redo]
+    widths = np.array([c.box[3] - c.box[1] for c in cands], float)
+    total = final[:, :N_CLASSES] + p.width_weight * width_log_prior(widths, s.line_h[redo], s.condense,
+                                                                     p.width_sigma)
+    s.logp = s.logp.astype(np.float64, copy=True)
+    s.label = s.label.copy()
+    s.logp[redo] = final
+    s.label[redo] = total.argmax(axis=1)
     return s
+
+
+def _logsumexp(a: np.ndarray) -> np.ndarray:
+    top = a.max(axis=1)
+    return top + np.log(np.exp(a - top[:, None]).sum(axis=1))
+
+
+def _by_extent(variants) -> dict:
+    out: dict = {}
+    for v in variants:
+        out.setdefault(EXTENT if v[0] is None else v[0], []).append(v)
+    return out
 
 
 def one_per_box(det, score: Callable[[np.ndarray], np.ndarray], variants=VARIANTS) -> Segmentation:
     """No segmentation: each detected box is one character, the detector's lines and spaces."""
     n = len(det.boxes)
-    slices = _slices(det.crop_labels, n)
+    slices = ndi.find_objects(det.crop_labels, max_label=n)
     cands = []
     for li, line in enumerate(det.lines):
         for i in line:
@@ -482,7 +775,7 @@ def one_per_box(det, score: Callable[[np.ndarray], np.ndarray], variants=VARIANT
             mask = np.zeros((1, 1), bool) if sl is None else det.crop_labels[sl] == i + 1
             origin = (0, 0) if sl is None else (sl[0].start, sl[1].start)
             box = np.asarray(det.boxes[i]) // max(det.factor, 1)
-            cands.append(Candidate(li, i, i + 1, box, mask, origin, (i,)))
+            cands.append(Candidate(li, i, i + 1, box, mask, origin, (i,), True))
     logp = classify_masks([c.mask for c in cands], score, variants)
     order = [i for line in det.lines for i in line]
     chars = list(range(len(cands)))
@@ -493,7 +786,7 @@ def one_per_box(det, score: Callable[[np.ndarray], np.ndarray], variants=VARIANT
     label = logp[:, :N_CLASSES].argmax(axis=1) if len(cands) else np.zeros(0, np.int64)
     boxes = np.asarray(det.boxes, int).reshape(-1, 4)[order] if order else np.zeros((0, 4), int)
     return Segmentation(cands, logp, label, np.zeros(len(cands)), chars, lines, [list(s) for s in det.spaces],
-                        1.0, DEFAULT, [], boxes)
+                        1.0, DEFAULT, [], boxes, rows=len(cands) * len(tuple(variants or ((None, 0, 0),))))
 
 
 def full_resolution(s: Segmentation, det) -> np.ndarray:
@@ -508,10 +801,6 @@ def full_resolution(s: Segmentation, det) -> np.ndarray:
     boxes[:, 2] = np.minimum(boxes[:, 2], H)
     boxes[:, 3] = np.minimum(boxes[:, 3], W)
     return boxes
-
-
-def _atoms_of_mark(atoms: list[Atom], marks: tuple[int, ...]) -> int:
-    return sum(1 for a in atoms if a.mark in marks)
 
 
 def _gaps(boxes: np.ndarray, angle: float, condense: float) -> np.ndarray:
@@ -532,7 +821,7 @@ def _page_stroke(det) -> float:
     n = len(det.boxes)
     if n == 0:
         return 1.0
-    slices = _slices(det.labels, n)
+    slices = ndi.find_objects(det.labels, max_label=n)
     pick = np.linspace(0, n - 1, min(n, 15)).astype(int)
     widths = [stroke_width(det.labels[slices[i]] == i + 1) for i in pick if slices[i] is not None]
     widths = [w for w in widths if w > 0]
@@ -540,5 +829,5 @@ def _page_stroke(det) -> float:
 
 
 __all__ = ["ASPECT", "Atom", "Candidate", "SegmentParams", "Segmentation", "best_path", "candidates",
-           "classify_masks", "cut_columns", "decide", "full_resolution", "line_atoms", "log_probabilities", "one_per_box",
-           "propose", "segment", "width_log_prior"]
+           "classify_crops", "classify_masks", "crops", "cut_paths", "cut_paths_many", "decide", "full_resolution",
+           "log_probabilities", "one_per_box", "propose", "segment", "settled", "split_mark", "width_log_prior"]

@@ -41,13 +41,13 @@ from lib.data import (
 )
 from lib.metrics import box_iou as iou
 from lib.metrics import cer, edit_distance
-from lib.ocr import detect, read_detection, scorable, scorer
+from lib.ocr import detect, read, read_detection, scorable, scorer
 from lib.ocr.crops import crop_rows
 from lib.ocr.recognize import ReadOptions, words_of
 
 __all__ = ["CODE", "MODELS", "OCRResults", "TRUTH", "alignment", "failure_pages", "iou", "match_boxes", "photo", "run"]
 
-#: The true text of each sample photo, read off the photos (issue 7); " / " separates lines.
+#: The true text of each sample photo, read off the photos; " / " separates lines.
 TRUTH = {
     "01_list": "TO DO LIST / 1 MAKE A TO DO LIST / 2 CHECK OFF THE FIRST / THING ON TO DO LIST / "
                "3 REALIZE YOU HAVE ALREADY / COMPLETED 2 THINGS / 4 REWARD YOURSELF WITH / A NAP",
@@ -62,9 +62,6 @@ STEPS = {"argmax": "network's own (argmax per box)", "averaged": "+ averaging ov
          "segmented": "+ recognition-driven segmentation", "rule": "+ word rule (final)"}
 #: Modules whose source the cached results depend on.
 CODE = ("lib.ocr", "lib.metrics", "lib.mlp", "lib.mlp_search", "lib.nn", "lib.data.synthetic")
-#: The unseen-style benchmark's variants read here (the rest come from lib.pipelines.ocr_unseen):
-#: "before" is the reader as it was, one character per detected box (no segmentation).
-VARIANTS = {"before": ReadOptions(segment=False), "lexicon": ReadOptions(lexicon=True)}
 #: Generated pages of the benchmark, per profile.
 BENCH_PAGES = {"full": 20, "quick": 4}
 #: The photo whose crops the chapter shows next to training samples.
@@ -218,47 +215,104 @@ def _benchmark(n_pages: int, seed: int, models: tuple, model_keys: tuple, profil
 # ---------------------------------------------------------------------------- unseen styles
 
 
-@cache.cached("ocr-unseen-variant", code=CODE)
-def _unseen_variant(variant: str, model: str, key: str, split: str, n_pages: int, photos: tuple) -> dict:
-    """The benchmark read with ``model`` under a variant of ``VARIANTS`` (one row per page)."""
-    from lib.ocr import read_text
+#: The goals the reader CNN is held to: raw CER over the unseen styles, on their worst source
+#: and on the homework photos; seconds per 12-megapixel photo, the first of a call (model
+#: loading excluded) and each further one.
+GOALS = {"unseen": 0.03, "worst source": 0.05, "photos": 0.005, "first photo": 2.0, "further photo": 1.0}
+#: The versions of reading compared on the unseen-style benchmark: the first version (its
+#: segmentation, and for the reader CNN its training) and the reading as it is now.
+VERSIONS = ("first", "now")
+#: The benchmark table's columns: (label, model, version).
+UNSEEN_COLUMNS = tuple((f"{'reader' if m == 'reader' else m.upper()}, {'first version' if v == 'first' else 'now'}", m, v)
+                       for m in ("mlp", "cnn", "reader") for v in VERSIONS)
+
+
+def _version_reader(model: str, version: str):
+    """The classifier and the reading options of ``model`` in ``version`` (lexicon on: the
+    reading keeps the text before it too)."""
+    from lib.ocr import segment
+
+    params = segment.FIRST_VERSION if version == "first" else segment.DEFAULT
+    if model == "reader" and version == "first":
+        from lib.deep import reader
+
+        score = reader.classifier_from(reader.trained_reader(reader.first_version_config()).model)
+    else:
+        score = scorer(model)
+    return score, ReadOptions(lexicon=True, params=params)
+
+
+def _version_key(model: str, version: str) -> str:
     from lib.pipelines import ocr_unseen
 
-    del key, photos  # cache key only
-    options = VARIANTS[variant]
-    frame = ocr_unseen.score_pages(lambda image: read_text(image, model, options=options), split,
-                                   n_pages=n_pages, progress=False)
-    return {"rows": frame.to_dict("records")}
+    return cache.fingerprint(ocr_unseen.reader_key(model), version)
 
 
-#: The benchmark table's columns: (label, model, variant); variant None is the reader as it is now.
-UNSEEN_COLUMNS = (
-    ("MLP before", "mlp", "before"), ("MLP after", "mlp", None),
-    ("CNN before", "cnn", "before"), ("CNN after", "cnn", None),
-    ("reader", "reader", None), ("reader + lexicon", "reader", "lexicon"),
-)
+@cache.cached("ocr-unseen-versions", code=CODE)
+def _unseen_read(model: str, version: str, key: str, split: str, n_pages: int, photos: tuple) -> dict:
+    """The benchmark read by ``model`` in ``version``: one row per page, with the errors of the
+    text as read (raw) and after the lexicon."""
+    from lib.metrics import edit_distance
+    from lib.ocr.lexicon import load as load_lexicon
+    from lib.pipelines import ocr_unseen
+
+    del key  # cache key only
+    score, options = _version_reader(model, version)
+    lexicon = load_lexicon()
+    names = ocr_unseen.sources(split, photos=bool(photos))
+    rows = []
+    for name in names:
+        for page, image, truth in ocr_unseen.inputs(split, name, n_pages):
+            start = time.perf_counter()
+            r = read(image, score, options=options, lexicon=lexicon)
+            seconds = time.perf_counter() - start
+            raw, corrected = scorable(r.text_before_lexicon), scorable(r.text)
+            rows.append({"source": name, "page": page, "truth": truth, "read": raw, "read_lexicon": corrected,
+                         "errors": edit_distance(raw, truth), "errors_lexicon": edit_distance(corrected, truth),
+                         "characters": len(truth), "seconds": seconds, "pixels": int(image.shape[0] * image.shape[1]),
+                         **ocr_unseen.page_info(split, name, page)})
+    return {"rows": rows}
 
 
 @dataclass
 class UnseenBenchmark:
-    """The unseen-style benchmark before and after, per source (``lib.pipelines.ocr_unseen``)."""
+    """The unseen-style benchmark, first version and now, per source (``lib.pipelines.ocr_unseen``).
 
-    results: object                 # ocr_unseen.UnseenResults with one pseudo-model per column
+    ``raw`` and ``lexicon`` are ``ocr_unseen.UnseenResults`` with one pseudo-model per column
+    of ``UNSEEN_COLUMNS`` (the text as read, and corrected by the lexicon).
+    """
+
+    raw: object
+    lexicon: object
     columns: tuple[str, ...]        # the column labels present, in order
     unavailable: dict[str, str]
     data: dict[str, str]
 
-    def cer(self) -> pd.DataFrame:
-        """CER (fractions): sources, the pooled generated row and the worst generated source."""
-        return self.results.cer()[list(self.columns)]
+    @property
+    def results(self):
+        return self.raw
 
-    def table(self) -> pd.DataFrame:
-        out = self.results.table()
-        return out[["pages", "characters", *[f"CER {c.upper()}" for c in self.columns]]].rename(
-            columns={f"CER {c.upper()}": c for c in self.columns})
+    def cer(self, lexicon: bool = False) -> pd.DataFrame:
+        """CER (fractions): sources, the pooled generated row and the worst generated source."""
+        return (self.lexicon if lexicon else self.raw).cer()[list(self.columns)]
+
+    def column(self, model: str, version: str) -> str | None:
+        """The label of ``model`` in ``version`` (None if it was not read in this build)."""
+        label = next(lab for lab, m, v in UNSEEN_COLUMNS if (m, v) == (model, version))
+        return label if label in self.columns else None
+
+    def counts(self) -> pd.DataFrame:
+        """Pages and characters per source (rows as :meth:`cer`'s; the worst-source row empty)."""
+        from lib.pipelines import ocr_unseen
+
+        d = self.raw.pages[self.raw.pages["model"] == self.columns[0]] if self.columns else self.raw.pages
+        out = d.groupby("source", sort=False).agg(pages=("page", "size"), characters=("characters", "sum"))
+        gen = out.loc[[s for s in self.raw.generated if s in out.index]]
+        out.loc[ocr_unseen.POOLED] = gen.sum()
+        return out.reindex(self.cer().index).astype("Int64")
 
     def seconds(self, column: str) -> dict[str, float]:
-        d = self.results.pages[self.results.pages["model"] == column]
+        d = self.raw.pages[self.raw.pages["model"] == column]
         return {"mean": float(d["seconds"].mean()), "megapixels": float(d["pixels"].mean() / 1e6)}
 
 
@@ -267,31 +321,79 @@ def unseen(split: str = "benchmark") -> UnseenBenchmark:
     from lib.pipelines import ocr_unseen
 
     n = ocr_unseen.PAGES[config.profile()]
-    usable, unavailable = [], {}
-    for m in MODELS:
-        why = ocr_unseen._usable(m)
-        if why:
-            unavailable[m] = why
-        else:
-            usable.append(m)
-    after = ocr_unseen.run(models=tuple(usable), split=split)
+    names = list(ocr_unseen.sources(split))
+    unavailable: dict[str, str] = {}
+    if ocr_unseen.PHOTOS in names and ocr_unseen.missing_photos():
+        names.remove(ocr_unseen.PHOTOS)
+        unavailable[ocr_unseen.PHOTOS] = "not available: " + ", ".join(ocr_unseen.missing_photos())
+    photos = ocr_unseen._photos_key() if ocr_unseen.PHOTOS in names else ()
     frames, columns = [], []
-    photos = ocr_unseen._photos_key() if ocr_unseen.PHOTOS in after.sources else ()
-    for label, model, variant in UNSEEN_COLUMNS:
-        if model not in usable:
+    for label, model, version in UNSEEN_COLUMNS:
+        why = ocr_unseen._usable(model)
+        if why:
+            unavailable[model] = why
             continue
-        if variant is None:
-            d = after.pages[after.pages["model"] == model].copy()
-        else:
-            rows = _unseen_variant(variant, model, ocr_unseen.reader_key(model), split, n, photos)["rows"]
-            d = pd.DataFrame(rows)
-            d = d[d["source"].isin(after.sources)]
+        try:
+            rows = _unseen_read(model, version, _version_key(model, version), split, n, photos)["rows"]
+        except Exception as exc:  # the first version's training data missing: say so, go on
+            unavailable[label] = f"{type(exc).__name__}: {exc}".split("\n")[0]
+            continue
+        d = pd.DataFrame(rows)
         d["model"] = label
         frames.append(d)
         columns.append(label)
-    pages = pd.concat(frames, ignore_index=True) if frames else after.pages
-    combined = dataclasses.replace(after, pages=pages, models=tuple(columns))
-    return UnseenBenchmark(combined, tuple(columns), {**after.unavailable, **unavailable}, after.data)
+    pages = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["model", "source", "page", "errors", "errors_lexicon", "characters", "seconds", "pixels"])
+    lex = pages.drop(columns=["errors"]).rename(columns={"errors_lexicon": "errors"})
+    data = {split: ocr_unseen.unseen.describe(split)}
+    if photos:
+        data["photos"] = source("images")
+    make = lambda frame: ocr_unseen.UnseenResults(split, config.profile(), n, frame, tuple(columns),  # noqa: E731
+                                                  tuple(names), dict(unavailable), data)
+    return UnseenBenchmark(make(pages.drop(columns=["errors_lexicon"])), make(lex), tuple(columns), unavailable,
+                           data)
+
+
+#: Validation pages per generated source for the widening comparison.
+WIDENING_PAGES = {"full": 4, "quick": 1}
+
+
+@cache.cached("ocr-widening", code=CODE)
+def _widening(model: str, model_key: str, n_pages: int, photos: tuple) -> dict:
+    """Errors of ``model`` with condensed writing widened (``SegmentParams.max_stretch``) and
+    without, on the validation pages and on the homework photos, and each photo's factor."""
+    from lib.metrics import edit_distance
+    from lib.ocr import segment
+    from lib.pipelines import ocr_unseen
+
+    del model_key  # cache key only
+    score = scorer(model)
+    options = {"widened": ReadOptions(), "not widened": ReadOptions(params=dataclasses.replace(
+        segment.DEFAULT, max_stretch=0.0))}
+    rows = []
+    groups = [("validation pages", "validation", src) for src in ocr_unseen.sources("validation", photos=False)]
+    if photos:
+        groups.append(("homework photos", "benchmark", ocr_unseen.PHOTOS))
+    for group, split, src in groups:
+        for page, image, truth in ocr_unseen.inputs(split, src, n_pages):
+            det = detect(image)
+            row = {"group": group, "page": page, "characters": len(truth),
+                   "factor": segment.writing_stretch(det)}
+            for name, opt in options.items():
+                row[name] = edit_distance(scorable(read_detection(det, score, opt).text), truth)
+            rows.append(row)
+    return {"rows": rows}
+
+
+def widening(model: str = "mlp") -> pd.DataFrame | None:
+    """Per page (validation pages, homework photos): characters, the widening factor reading
+    applies, and the errors of ``model`` with and without it (cached); None without the model."""
+    try:
+        out = _widening(model, _model_key(model), WIDENING_PAGES[config.profile()],
+                        () if missing_photos() else _images_key())
+    except Exception:  # the model's data missing: the chapter says so
+        return None
+    return pd.DataFrame(out["rows"])
 
 
 def reader_summary() -> dict:
@@ -307,6 +409,8 @@ def reader_summary() -> dict:
     except Exception as exc:  # EMNIST or the fonts missing: say so, the chapter goes on
         return {"available": False, "why": f"{type(exc).__name__}: {exc}".split("\n")[0]}
     counts = dict(rep["counts"])
+    prepared = rep.get("prepared_counts", {})
+    counts.update({k: v for k, v in prepared.items() if k.startswith("cut out of touching pairs")})
     rows = [{"data": name, "images": int(rep["valid_n"][name]), "accuracy": acc}
             for name, acc in rep["valid_acc"].items()]
     X_valid = load_nist36("valid")[1]
@@ -315,13 +419,89 @@ def reader_summary() -> dict:
     n_train = sum(counts.values()) if cfg.subset is None else min(cfg.subset, sum(counts.values()))
     return {
         "available": True, "counts": counts, "total": n_train, "subset": cfg.subset,
-        "reject": int(cfg.reject_fraction * n_train), "styled": cfg.styled_fraction,
+        "reject": int(prepared.get("not a character (generated)", cfg.reject_fraction * n_train)),
+        "styled": cfg.styled_fraction, "touching_pieces": cfg.touching_fraction,
         "pen": cfg.style.pen, "condense": cfg.style.condense, "slant": cfg.style.slant,
         "rotate": cfg.style.rotate_deg, "channels": cfg.spec.channels, "hidden": cfg.spec.hidden,
         "epochs": cfg.train.epochs, "valid": pd.DataFrame(rows).set_index("data").rename_axis(None),
         "missing": rep.get("missing", {}), "seconds": rep.get("seconds", {}),
         "emnist_source": source("emnist") if "EMNIST" not in rep.get("missing", {}) else "",
+        "first_families": reader.FIRST_FAMILIES,
     }
+
+
+# ---------------------------------------------------------------------------- speed
+
+#: Photos timed from the command line, in this order: (sample photo, megapixels to scale it to;
+#: None: as it is). 04_deep is a 12-megapixel phone photo; the others are scaled up to one.
+SPEED_PHOTOS = (("04_deep", None), ("01_list", 12.0), ("02_letters", 12.0), ("03_haiku", 12.0))
+#: Calls timed (the medians are reported).
+SPEED_CALLS = 3
+
+
+@cache.cached("ocr-speed", code=CODE)
+def _cli_speed(model: str, model_key: str, images: tuple) -> dict:
+    """``python -m lib.ocr --json`` on the photos of ``SPEED_PHOTOS`` in one call, ``SPEED_CALLS``
+    times: each photo's seconds (decode, detect, read) as the command reports them and the whole
+    call's, the median over the calls (one call on a shared machine is easily slowed by other
+    jobs), and the machine's load average (1 minute) before the first call and after the last."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    from PIL import Image
+
+    del model_key, images  # cache key only
+    with tempfile.TemporaryDirectory() as tmp:
+        paths, pixels = [], []
+        for name, megapixels in SPEED_PHOTOS:
+            src = config.data_dir() / "images" / f"{name}.jpg"
+            with Image.open(src) as im:
+                if megapixels is None:
+                    paths.append(str(src))
+                    pixels.append(im.size[0] * im.size[1])
+                    continue
+                f = (megapixels * 1e6 / (im.size[0] * im.size[1])) ** 0.5
+                size = (round(im.size[0] * f), round(im.size[1] * f))
+                path = os.path.join(tmp, f"{name}-{megapixels:g}mp.jpg")
+                im.convert("RGB").resize(size, Image.LANCZOS).save(path, quality=92)
+            paths.append(path)
+            pixels.append(size[0] * size[1])
+        before = os.getloadavg()[0]
+        calls, totals = [], []
+        for _ in range(SPEED_CALLS):
+            start = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", "lib.ocr", "--model", model, "--json", *paths],
+                                  capture_output=True, text=True, cwd=config.PROJECT_ROOT, check=True)
+            totals.append(time.perf_counter() - start)
+            calls.append(json.loads(done.stdout)["photos"])
+        after = os.getloadavg()[0]
+    rows = []
+    for k, ((name, megapixels), n) in enumerate(zip(SPEED_PHOTOS, pixels, strict=True)):
+        ph = calls[0][k]
+        chars = sum(len(c["chars"]) for line in ph["lines"] for c in line["words"])
+        seconds = {part: float(np.median([call[k]["seconds"][part] for call in calls])) for part in ph["seconds"]}
+        rows.append({"photo": name if megapixels is None else f"{name} (scaled to {megapixels:g} MP)",
+                     "megapixels": n / 1e6, "characters": chars, **seconds})
+    return {"rows": rows, "total": float(np.median(totals)), "load": [before, after], "cpus": os.cpu_count(),
+            "calls": SPEED_CALLS}
+
+
+def cli_speed(model: str = "reader") -> dict | None:
+    """Seconds per photo of one ``python -m lib.ocr`` call (see ``_cli_speed``); None without
+    the sample photos or the model."""
+    if missing_photos():
+        return None
+    try:
+        out = _cli_speed(model, _model_key(model), _images_key())
+    except Exception:  # the model's data missing, or the command failed: the chapter says so
+        return None
+    table = pd.DataFrame(out["rows"]).set_index("photo").rename_axis(None)
+    table["total"] = table[["load", "detect", "read"]].sum(axis=1)
+    return {"table": table, "total": out["total"], "load": out["load"], "cpus": out["cpus"], "calls": out["calls"],
+            "startup": out["total"] - float(table["total"].sum())}
 
 
 # ---------------------------------------------------------------------------- Q4.1

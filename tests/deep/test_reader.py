@@ -52,3 +52,38 @@ def test_classifier_returns_37_log_probabilities():
     assert np.allclose(np.exp(out).sum(1), 1.0, atol=1e-5)
     assert score(np.zeros((0, 1024), np.float32)).shape == (0, 37)
     assert reader.OUTPUTS[-1] == "not a character" and reader.REJECT == 36
+
+
+def _bar(h=40, w=8):
+    return np.ones((h, w), bool)
+
+
+def test_touch_makes_the_strokes_meet_and_keeps_the_truth():
+    a, b = _bar(), _bar()
+    pair, truth = reader.touch(a, b, run=0)
+    assert pair.shape == (40, 16) and pair.all()  # side by side, no free column between them
+    assert truth.sum() == a.sum() and truth[:, :8].all()
+    overlapped, _ = reader.touch(a, b, run=3)
+    assert overlapped.shape[1] == 13
+
+
+def test_touching_pieces_are_labelled_halves_of_touching_pairs():
+    masks = reader.to_masks(np.stack([_letter_t(), _letter_t()[:, ::-1]]))
+    pieces, labels = reader.touching_pieces(masks, np.array([3, 7]), 6, np.random.default_rng(2))
+    assert 0 < len(pieces) <= 12 and len(pieces) == len(labels)
+    assert set(labels.tolist()) <= {3, 7} and all(p.any() for p in pieces)
+
+
+def test_widened_widens_only_condensed_glyphs():
+    narrow = np.zeros((40, 10), bool)
+    narrow[:, :3] = narrow[:, 7:] = narrow[18:22] = True  # an H a quarter as wide as high
+    label = 7  # H: typically nearly as wide as high
+    out = reader.widened([narrow, narrow], np.array([label, label]), [1.0, 0.0], np.random.default_rng(0))
+    assert out[0].shape[1] > 1.2 * narrow.shape[1] and out[1].shape == narrow.shape
+
+
+def test_first_version_config_differs_only_in_the_training_data():
+    first, now = reader.first_version_config(), reader.reader_config()
+    assert first.spec == now.spec and first.train == now.train
+    assert first.styled_per_class == 0 and first.touching_fraction == 0 and first.families
+    assert reader.training_key(first) != reader.training_key(now)

@@ -154,3 +154,28 @@ def test_raw_prints_the_networks_own_transcription(tmp_path, monkeypatch, capsys
     assert capsys.readouterr().out.strip() == "0LL L0L"
     assert cli.main([str(page), "--model", "mlp"]) == 0
     assert capsys.readouterr().out.strip() == "OLL LOL"
+
+
+def test_photos_are_decoded_one_ahead_in_order_and_errors_stay_with_their_photo():
+    from pathlib import Path
+
+    from lib.data.errors import DataError
+
+    started = []
+
+    def load(path):
+        started.append(path.name)
+        if path.name == "bad":
+            raise DataError(f"{path} is not an image")
+        return path.name.upper()
+
+    paths = [Path("a"), Path("bad"), Path("c")]
+    results = []
+    for k, future in enumerate(cli._prefetched(paths, load)):
+        assert len(started) <= k + 2  # never more than one photo ahead
+        try:
+            results.append(future.result())
+        except DataError as exc:
+            results.append(str(exc))
+    assert results == ["A", "bad is not an image", "C"]
+    assert list(cli._prefetched([], load)) == []

@@ -11,7 +11,7 @@ import scipy.ndimage as ndi
 from lib.ocr import detect
 from lib.ocr import segment as seg
 from lib.ocr.recognize import ReadOptions, read_detection
-from tests.ocr.glyphs import glyph, template_scorer, word_page
+from tests.ocr.glyphs import glyph, joined, page, template_scorer, word_page
 
 
 @pytest.fixture(scope="module")
@@ -63,15 +63,61 @@ def test_best_path_takes_the_highest_total():
     assert seg.best_path(3, spans, np.array([1.0, 1.0, 2.5, 1.0, 0.0])) == [2, 3]
 
 
-def test_cut_columns_find_the_thin_bridge():
+def test_cut_paths_find_the_thin_bridge():
     bar = np.ones((40, 6), bool)
     mask = np.zeros((40, 30), bool)
     mask[:, :6] = bar
     mask[:, 24:] = bar
     mask[30:34, 6:24] = True  # a bridge at the bottom
-    cuts = seg.cut_columns(mask, line_h=40, stroke=4)
-    assert cuts and all(8 <= c <= 22 for c in cuts)
-    assert seg.cut_columns(np.ones((40, 10), bool), line_h=40, stroke=4) == []  # too narrow to hold two
+    paths = seg.cut_paths(mask, line_h=40, stroke=4)
+    assert paths and all(8 <= c <= 22 for path in paths for c in path)
+    left, right = seg.split_mark(mask, paths[:1])
+    assert left[:, :6].all() and right[:, 24:].all() and not (left & right).any()
+    assert seg.cut_paths(np.ones((40, 10), bool), line_h=40, stroke=4) == []  # too narrow to hold two
+
+
+def test_cut_paths_bend_around_an_overhang():
+    # an L whose foot runs under the bar of a Γ and touches its stem by a thin stroke: every
+    # column crosses a whole stroke or two, a path bent between the bar and the foot only
+    # the thin contact
+    mask = np.zeros((60, 53), bool)
+    mask[:, :8] = mask[52:, :41] = True     # L: stem and foot
+    mask[:, 45:] = mask[:8, 20:] = True     # Γ: stem and bar, over the foot
+    mask[55:57, 41:45] = True               # the contact
+    straight = seg.cut_paths(mask, 60, 8, replace(seg.DEFAULT, cut_drift=np.inf))
+    bent = seg.cut_paths(mask, 60, 8, replace(seg.DEFAULT, cut_drift=0.1))
+    ink = lambda path: int(mask[np.arange(60), path].sum())  # noqa: E731
+    assert min(map(ink, straight)) >= 8
+    best = min(bent, key=ink)
+    assert ink(best) <= 2 and best[0] < 20 and 41 <= best[-1] < 45
+    left, right = seg.split_mark(mask, [best])
+    assert left[:, :8].all() and left[52:, :41].all() and right[:8, 20:].all() and right[:, 45:].all()
+
+
+def test_two_pieces_no_straight_cut_separates_are_read_apart(score):
+    # the bar of the T over the L's foot: the detector keeps them as one mark (they overlap
+    # horizontally); a bent cut reads them apart, a straight one cannot
+    image = page([glyph("L"), glyph("T")], [-18])
+    assert len(detect(image).boxes) == 1
+    for drift, reads_apart in ((0.1, True), (np.inf, False)):
+        params = replace(PARAMS, cut_drift=drift)
+        assert (read_detection(detect(image), score, ReadOptions(word_rule=False, params=params)).text
+                == "LT") == reads_apart
+
+
+def test_a_narrow_i_against_an_m_is_split(score):
+    m, i = glyph("M"), glyph("I")
+    image = page([joined(m, i, 6, at=0.1)], [])  # the I touches the M near the top
+    assert len(detect(image).boxes) == 1
+    assert _read(image, score).text == "MI"
+
+
+def test_settled_marks_are_not_cut(score):
+    # neat, well separated letters are read whole with confidence: nothing else is classified
+    image = word_page("HOME", gap=30)
+    reading = _read(image, score)
+    assert reading.text == "HOME"
+    assert len(reading.segmentation.candidates) == 4
 
 
 def test_width_prior_prefers_the_class_width():
@@ -107,3 +153,15 @@ def test_condensed_writing_is_widened_to_typical_proportions(score):
     assert seg.writing_stretch(det) == pytest.approx(1.0, abs=0.3)
     assert seg.widen(narrow, 2.0).shape == (60, 40) and seg.widen(narrow, 2.0)[:, 16:24].all()
     assert seg.writing_stretch(det, replace(seg.DEFAULT, max_stretch=0.0)) == 1.0
+
+
+def test_a_cut_may_follow_the_middle_of_two_strokes_side_by_side():
+    # two bars touching along their whole height: one double-width stroke with no thin place;
+    # its middle, where the two meet, is the cheap cut
+    mask = np.zeros((40, 16), bool)
+    mask[:, :] = True
+    ink = mask.astype(float)
+    thick = seg._seam_ink(ink, stroke=8.0, thick=0.25)
+    assert np.allclose(thick[:, 7:9], 0.25) and thick[:, :6].min() == 1.0
+    assert seg._seam_ink(ink, stroke=8.0, thick=1.0) is ink
+    assert seg._seam_ink(ink, stroke=3.0, thick=0.25).min() == 1.0  # 16 px is five strokes: no seam
