@@ -178,14 +178,6 @@ def _page_fingerprint(split: str, source: str, page: str) -> str:
     return unseen.page_key(unseen.page_spec(split, source, int(page.rsplit("-", 1)[1])))
 
 
-def _photos_key() -> tuple[tuple[str, str], ...]:
-    """The four photos' file digests. Only for ``lib.pipelines.ocr``'s cached variants, whose
-    key takes it as a parameter until that module moves to ``cache.key``."""
-    from lib.data import SAMPLE_IMAGES
-
-    return tuple((n, _page_fingerprint("benchmark", PHOTOS, n)) for n in SAMPLE_IMAGES)
-
-
 def _cached_read(model: str, split: str, source: str, page: str) -> dict:
     """One page read by a named reader, cached under the key of the reader and of the page."""
 
