@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lib import cache, config, results
+from lib import cache, config, fmt, results
 from lib.data import (
     CLASSES,
     SAMPLE_IMAGES,
@@ -668,13 +668,13 @@ class OCRResults:
         for m in self.models:
             for step, label in (("argmax", " own"), ("rule", " final")):
                 cols[f"{m.upper()}{label}"] = [self.cer[m][step][n] for n in (*SAMPLE_IMAGES, "overall")]
-        return pd.DataFrame(cols, index=[*SAMPLE_IMAGES, "overall"]).map(lambda v: f"{v:.1%}")
+        return pd.DataFrame(cols, index=[*SAMPLE_IMAGES, "overall"]).map(fmt.pct)
 
     def steps_table(self) -> pd.DataFrame:
         """Overall CER on the photos after each step, per model; the lexicon apart, last."""
-        rows = {STEPS[s]: {MODEL_NAMES[m]: f"{self.cer[m][s]['overall']:.1%}" for m in self.models} for s in STEPS}
+        rows = {STEPS[s]: {MODEL_NAMES[m]: fmt.pct(self.cer[m][s]["overall"]) for m in self.models} for s in STEPS}
         rows["lexicon (optional, on the final text)"] = {
-            MODEL_NAMES[m]: f"{self.cer[m]['lexicon']['overall']:.1%}" for m in self.models}
+            MODEL_NAMES[m]: fmt.pct(self.cer[m]["lexicon"]["overall"]) for m in self.models}
         return pd.DataFrame(rows).T
 
     def changed(self, model: str, step: str) -> int:
@@ -709,11 +709,11 @@ class OCRResults:
         """Totals over the generated pages."""
         b = self.bench
         row = {"pages": len(b), "characters": int(b["expected"].sum()), "boxes": int(b["found"].sum()),
-               "recall (IoU >= 0.5)": f"{_box_scores(b)[0]:.1%}",
-               "precision (IoU >= 0.5)": f"{_box_scores(b)[1]:.1%}",
+               "recall (IoU >= 0.5)": fmt.pct(_box_scores(b)[0]),
+               "precision (IoU >= 0.5)": fmt.pct(_box_scores(b)[1]),
                "lines and spaces exact": f"{int(b['layout_ok'].sum())} / {len(b)}"}
         for m in self.bench_models:
-            row[f"CER {m.upper()}"] = f"{b[f'{m}_rule_errors'].sum() / b['truth_chars'].sum():.1%}"
+            row[f"CER {m.upper()}"] = fmt.pct(b[f"{m}_rule_errors"].sum() / b["truth_chars"].sum())
         return pd.DataFrame([row]).T.rename(columns={0: "generated pages"})
 
 
@@ -821,8 +821,8 @@ def _record(r: OCRResults) -> None:
     deep_s = float(r.seconds["04_deep"])
     results.record(
         "Q4.2", recall, data=f"{r.source}; {len(b)} generated pages",
-        display=f"photos: {found} boxes for {expected} characters; generated pages: recall {recall:.1%}, "
-                f"precision {precision:.1%} at IoU >= 0.5; 04_deep ({r.shapes['04_deep'][1]}x"
+        display=f"photos: {found} boxes for {expected} characters; generated pages: recall {fmt.pct(recall)}, "
+                f"precision {fmt.pct(precision)} at IoU >= 0.5; 04_deep ({r.shapes['04_deep'][1]}x"
                 f"{r.shapes['04_deep'][0]}) in {deep_s:.2f} s",
         boxes_found=found, characters=expected, precision=precision, seconds_04_deep=deep_s,
     )
@@ -833,11 +833,11 @@ def _record(r: OCRResults) -> None:
     if "mlp" in r.cer:
         mlp = r.cer["mlp"]["rule"]["overall"]
         extra = {"mlp_own": r.cer["mlp"]["argmax"]["overall"]}
-        display = f"CER MLP {mlp:.1%} (network's own {extra['mlp_own']:.1%})"
+        display = f"CER MLP {fmt.pct(mlp)} (network's own {fmt.pct(extra['mlp_own'])})"
         for m in ("cnn", "reader"):
             if m in r.cer:
                 extra.update({m: r.cer[m]["rule"]["overall"], f"{m}_own": r.cer[m]["argmax"]["overall"]})
-                display += f"; {m} {extra[m]:.1%} (own {extra[m + '_own']:.1%})"
+                display += f"; {m} {fmt.pct(extra[m])} (own {fmt.pct(extra[m + '_own'])})"
         data = f"{r.source}; MLP trained on {r.nist36_source}"
         if "cnn" in r.cer:
             data += f"; CNN trained on {source('emnist')}"
@@ -855,7 +855,7 @@ def _record_without_photos(r: OCRResults) -> None:
     recall, precision = _box_scores(b)
     results.record(
         "Q4.2", recall, data=f"{len(b)} generated pages (lib.data.synthetic); the sample photos are not available",
-        display=f"generated pages only (no sample photos): recall {recall:.1%}, precision {precision:.1%} "
+        display=f"generated pages only (no sample photos): recall {fmt.pct(recall)}, precision {fmt.pct(precision)} "
                 "at IoU >= 0.5", precision=precision,
     )
     files = ", ".join(r.missing)

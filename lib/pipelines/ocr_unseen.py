@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lib import cache, config
+from lib import cache, config, fmt
 from lib.data.synthetic import unseen
 
 __all__ = ["PAGES", "PHOTOS", "Reader", "UnseenResults", "inputs", "reader_key", "run", "score_pages", "sources"]
@@ -283,7 +283,7 @@ class UnseenResults:
             out["characters"] = counts["characters"].reindex(out.index).map(
                 lambda v: "" if pd.isna(v) else str(int(v)))
         for m in self.models:
-            out[f"CER {m.upper()}"] = cer[m].map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
+            out[f"CER {m.upper()}"] = cer[m].map(lambda v: "" if pd.isna(v) else fmt.pct(v))
         return out
 
     def times(self) -> pd.DataFrame:
