@@ -96,10 +96,10 @@ def _model_keys(*models: str) -> tuple[str, ...]:
     return tuple(reader_key(m) for m in models)
 
 
-def _cached(name: str, compute, *config_parts, data=()) -> dict:
+def _cached(name: str, compute, *config_parts, data=(), code=()) -> dict:
     """``compute()`` cached under ``name``, the profile, the ``config_parts``, the ``data``
-    fingerprints and the source of this module and :data:`CODE`."""
-    key = cache.key(name, config.profile(), *config_parts, data=data, code=(__name__, *CODE))
+    fingerprints and the source of this module, :data:`CODE` and ``code``."""
+    key = cache.key(name, config.profile(), *config_parts, data=data, code=(__name__, *CODE, *code))
     return cache.load_or_compute(cache.cache_path(name, key), compute)
 
 
@@ -229,7 +229,8 @@ def _unseen_read(model: str, version: str, split: str, n_pages: int, photos: boo
     pages = [ocr_unseen._page_fingerprint(split, name, page) for name in ocr_unseen.sources(split, photos=photos)
              for page in ocr_unseen._page_names(split, name, n_pages)]
     return _cached("ocr-unseen-versions", lambda: _read_unseen(model, version, split, n_pages, photos),
-                   model, version, split, n_pages, photos, data=(*_model_keys(model), *pages))
+                   model, version, split, n_pages, photos, data=(*_model_keys(model), *pages),
+                   code=("lib.pipelines.ocr_unseen",))
 
 
 def _read_unseen(model: str, version: str, split: str, n_pages: int, photos: bool) -> dict:
@@ -345,7 +346,8 @@ def _widening(model: str, n_pages: int, photos: bool) -> dict:
     pages = [ocr_unseen._page_fingerprint("validation", src, page) for src in ocr_unseen.sources("validation", photos=False)
              for page in ocr_unseen._page_names("validation", src, n_pages)]
     return _cached("ocr-widening", lambda: _widen(model, n_pages, photos), model, n_pages, photos,
-                   data=(*_model_keys(model), *pages, *(_photo_digests() if photos else ())))
+                   data=(*_model_keys(model), *pages, *(_photo_digests() if photos else ())),
+                   code=("lib.pipelines.ocr_unseen",))
 
 
 def _widen(model: str, n_pages: int, photos: bool) -> dict:
