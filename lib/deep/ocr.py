@@ -49,20 +49,39 @@ def restrict_scores(logits47: torch.Tensor) -> torch.Tensor:
     return torch.log_softmax(logits47[:, list(EMNIST_INDEX)], dim=1)
 
 
-def classifier_from(model: torch.nn.Module) -> Callable[[np.ndarray], np.ndarray]:
-    """Wrap any EMNIST-Balanced model (28x28 upright input, 47 logits) as a NIST36 scorer."""
-    from lib.deep.train import predict
+def rows_scorer(model: torch.nn.Module, to_input: Callable[[np.ndarray], torch.Tensor],
+                to_scores: Callable[[torch.Tensor], torch.Tensor], classes: tuple[str, ...],
+                name: str) -> Callable[[np.ndarray], np.ndarray]:
+    """Wrap a trained image model as ``score(rows (N, 1024)) -> (N, len(classes))`` float32
+    log-probabilities: ``to_input`` turns NIST36-convention rows into the model's images,
+    ``to_scores`` its logits into the log-probabilities of ``classes``; ``name`` opens its errors.
+    """
+    # channels-last convolutions are about twice as fast on a CPU for these small images
+    model = model.eval().to(memory_format=torch.channels_last)
+    device = next(model.parameters()).device
 
     def score(rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.float32)
         if rows.ndim != 2 or rows.shape[1] != 1024:
-            raise ValueError(f"cnn_classifier: expected rows of shape (N, 1024), got {rows.shape}")
+            raise ValueError(f"{name}: expected rows of shape (N, 1024), got {rows.shape}")
         if len(rows) == 0:
-            return np.zeros((0, len(NIST36_CLASSES)), np.float32)
-        return restrict_scores(predict(model, rows_to_emnist(rows))).numpy()
+            return np.zeros((0, len(classes)), np.float32)
+        x = to_input(rows)
+        out = []
+        with torch.inference_mode():
+            for i in range(0, len(x), 512):
+                batch = x[i: i + 512].to(device).contiguous(memory_format=torch.channels_last)
+                out.append(to_scores(model(batch).float()).cpu())
+        return torch.cat(out).numpy()
 
+    score.classes = classes
+    return score
+
+
+def classifier_from(model: torch.nn.Module) -> Callable[[np.ndarray], np.ndarray]:
+    """Wrap any EMNIST-Balanced model (28x28 upright input, 47 logits) as a NIST36 scorer."""
+    score = rows_scorer(model, rows_to_emnist, restrict_scores, NIST36_CLASSES, "cnn_classifier")
     score.rule = RULE
-    score.classes = NIST36_CLASSES
     return score
 
 

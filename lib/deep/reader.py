@@ -48,6 +48,7 @@ from lib import cache, config
 from lib.data.errors import DataError
 from lib.data.nist36 import CLASSES, load_nist36, nist36_fingerprint, to_row
 from lib.deep import augment, models, train
+from lib.deep.ocr import rows_scorer
 
 #: Output classes: the 36 of NIST36, then "not a character".
 REJECT = len(CLASSES)
@@ -526,7 +527,7 @@ def _spec(cfg: ReaderConfig) -> models.CNNSpec:
 
 def training_key(cfg: ReaderConfig) -> str:
     """The reader's cache key (as ``fit_cached`` computes it), for results derived from it."""
-    return train.cache_key("reader", cfg.train, (_spec(cfg), cfg, data_fingerprint(cfg)), code_for(cfg))
+    return train.training_key("reader", cfg.train, _spec(cfg), cfg, data=(data_fingerprint(cfg),), code=code_for(cfg))
 
 
 @functools.lru_cache(maxsize=2)
@@ -545,7 +546,7 @@ def _trained(cfg: ReaderConfig, progress: Callable | None) -> Reader:
         return train.tensor_loaders(_Split(xt, yt), _Split(xv, yv), cfg.train.batch_size, seed=cfg.seed)
 
     result = train.fit_cached("reader", lambda: models.build(spec), make_loaders, cfg.train,
-                              key=(spec, cfg, data_fingerprint(cfg)), augment=augment.augmenter(cfg.online),
+                              specs=(spec, cfg), data=(data_fingerprint(cfg),), augment=augment.augmenter(cfg.online),
                               code=code_for(cfg), progress=progress)
     side = result.path.with_name(result.path.stem + ".prepare.npz")
     if prepared:  # trained now: keep the data preparation's time beside the weights
@@ -563,9 +564,7 @@ class _Split:
         self.x, self.y = x, y
 
 
-@cache.cached("reader-report", code=CODE)
-def _report(cfg: ReaderConfig, key: str) -> dict:
-    del key  # the trained model's key: part of this entry's key only
+def _report(cfg: ReaderConfig) -> dict:
     model = trained_reader(cfg).model
     rng = np.random.default_rng(cfg.seed + 1)
     out: dict = {"valid_acc": {}, "counts": {}, "missing": {}}
@@ -622,32 +621,13 @@ def report(cfg: ReaderConfig | None = None) -> dict:
     EMNIST stand-in's training split.
     """
     cfg = cfg or reader_config()
-    return _report(cfg, training_key(cfg))
+    key = cache.key("reader-report", cfg, data=(training_key(cfg),), code=CODE)
+    return cache.load_or_compute(cache.cache_path("reader-report", key), lambda: _report(cfg))
 
 
 def classifier_from(model: torch.nn.Module) -> Callable[[np.ndarray], np.ndarray]:
     """Wrap the reader as ``rows (N, 1024) -> (N, 37)`` log-probabilities (36 classes + reject)."""
-
-    # channels-last convolutions are about twice as fast on a CPU for these small images
-    model = model.eval().to(memory_format=torch.channels_last)
-    device = next(model.parameters()).device
-
-    def score(rows: np.ndarray) -> np.ndarray:
-        rows = np.asarray(rows, dtype=np.float32)
-        if rows.ndim != 2 or rows.shape[1] != 1024:
-            raise ValueError(f"reader: expected rows of shape (N, 1024), got {rows.shape}")
-        if len(rows) == 0:
-            return np.zeros((0, len(OUTPUTS)), np.float32)
-        x = to_input(rows)
-        out = []
-        with torch.inference_mode():
-            for i in range(0, len(x), 512):
-                batch = x[i: i + 512].to(device).contiguous(memory_format=torch.channels_last)
-                out.append(torch.log_softmax(model(batch).float(), dim=1).cpu())
-        return torch.cat(out).numpy()
-
-    score.classes = OUTPUTS
-    return score
+    return rows_scorer(model, to_input, lambda logits: torch.log_softmax(logits, dim=1), OUTPUTS, "reader")
 
 
 def reader_classifier(progress: Callable | None = None) -> Callable[[np.ndarray], np.ndarray]:

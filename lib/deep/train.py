@@ -304,12 +304,6 @@ def training_key(name: str, cfg: TrainConfig, *specs: Any, data: Iterable[Any] =
     return cache.key(name, cfg, *specs, data=data, code=(*CODE, *code))
 
 
-def cache_key(name: str, cfg: TrainConfig, key: Any, code: tuple[str, ...] = ()) -> str:
-    """``training_key(name, cfg, key, code=code)``: the form ``lib.deep.reader`` calls, kept until
-    the OCR code moves to :func:`training_key`."""
-    return training_key(name, cfg, key, code=code)
-
-
 def _load_checkpoint(path: Path, model: nn.Module) -> dict[str, Any]:
     """Load a ``fit_cached`` checkpoint into ``model``; raises if any part is missing or wrong."""
     saved = torch.load(path, map_location="cpu", weights_only=True)
@@ -321,7 +315,7 @@ def _load_checkpoint(path: Path, model: nn.Module) -> dict[str, Any]:
 
 def fit_cached(name: str, make_model: Callable[[], nn.Module], make_loaders: Callable[[], tuple],
                cfg: TrainConfig, *, specs: tuple = (), data: Iterable[Any] = (), augment: Callable | None = None,
-               code: tuple[str, ...] = (), progress: Progress | None = None, key: Any = None) -> Trained:
+               code: tuple[str, ...] = (), progress: Progress | None = None) -> Trained:
     """Train once per key (:func:`training_key`) and reuse the saved ``state_dict`` afterwards.
 
     ``make_model()`` builds the architecture (called after seeding, so initial weights are
@@ -329,11 +323,8 @@ def fit_cached(name: str, make_model: Callable[[], nn.Module], make_loaders: Cal
     when training is needed. Both are closures, so the key names what they build from:
     ``specs``, the settings they use (model spec, augmentation spec), and ``data``, the
     fingerprints of the data the loaders read; ``code`` names extra modules whose source counts
-    (``lib.deep.train`` and ``lib.deep.models`` always do). ``key`` is one more ``specs`` part,
-    the form ``lib.deep.reader`` passes until the OCR code moves to ``specs``/``data``.
+    (``lib.deep.train`` and ``lib.deep.models`` always do).
     """
-    if key is not None:
-        specs = (*specs, key)
     path = cache.cache_path(name, training_key(name, cfg, *specs, data=data, code=code), suffix=".pt")
     torch.manual_seed(cfg.seed)
     model = make_model()

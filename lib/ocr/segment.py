@@ -61,6 +61,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.ndimage as ndi
+import scipy.special
 
 from lib.data.nist36 import CLASSES, to_row
 from lib.ocr.crops import EXTENT, SIDE, VARIANTS, normalize_char, stroke_width
@@ -441,8 +442,7 @@ def log_probabilities(scores: np.ndarray) -> np.ndarray:
     s = np.asarray(scores, np.float64)
     if s.size and s.min() >= 0 and np.allclose(s.sum(axis=1), 1.0, atol=1e-3):
         return np.log(np.clip(s, 1e-12, None))
-    s = s - s.max(axis=1, keepdims=True)
-    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+    return scipy.special.log_softmax(s, axis=1)
 
 
 def shrink(mask: np.ndarray, max_side: int) -> np.ndarray:
@@ -678,7 +678,7 @@ def decide(prop: Proposal, p: SegmentParams = DEFAULT) -> Segmentation:
     if p.marginal and logp.shape[1] > N_CLASSES:
         # with a "not a character" output, the evidence that a crop is one character is the
         # probability of all 36 classes together: look-alikes (I/1, O/0) do not count against it
-        scores = _logsumexp(total) + p.char_bonus
+        scores = scipy.special.logsumexp(total, axis=1) + p.char_bonus
     else:
         scores = total[np.arange(len(cands)), label] + p.char_bonus
     for k, c in enumerate(cands):
@@ -750,11 +750,6 @@ def segment(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = D
     s.logp[redo] = final
     s.label[redo] = total.argmax(axis=1)
     return s
-
-
-def _logsumexp(a: np.ndarray) -> np.ndarray:
-    top = a.max(axis=1)
-    return top + np.log(np.exp(a - top[:, None]).sum(axis=1))
 
 
 def _by_extent(variants) -> dict:

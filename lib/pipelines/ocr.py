@@ -29,23 +29,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lib import cache, config, results
+from lib import cache, config, fmt, results
 from lib.data import (
     CLASSES,
     SAMPLE_IMAGES,
     load_nist36,
     load_sample_image,
-    nist36_fingerprint,
     nist36_source,
     source,
 )
-from lib.metrics import box_iou as iou
-from lib.metrics import cer, edit_distance
+from lib.metrics import cer, edit_alignment, edit_distance, match_boxes, recall_precision
 from lib.ocr import detect, read, read_detection, scorable, scorer
 from lib.ocr.crops import crop_rows
 from lib.ocr.recognize import ReadOptions, words_of
 
-__all__ = ["CODE", "MODELS", "OCRResults", "TRUTH", "alignment", "failure_pages", "iou", "match_boxes", "photo", "run"]
+__all__ = ["CODE", "MODELS", "OCRResults", "TRUTH", "failure_pages", "photo", "run"]
 
 #: The true text of each sample photo, read off the photos; " / " separates lines.
 TRUTH = {
@@ -85,45 +83,35 @@ def missing_photos() -> list[str]:
     return [f"images/{n}.jpg" for n in SAMPLE_IMAGES if not (config.data_dir() / "images" / f"{n}.jpg").is_file()]
 
 
-def _images_key() -> tuple:
-    info = [(n, (config.data_dir() / "images" / f"{n}.jpg").stat().st_size) for n in SAMPLE_IMAGES]
-    return tuple(info)
+def _photo_digests() -> tuple[str, ...]:
+    """The sample photos' file digests: the data of every result read off them."""
+    return tuple(cache.file_digest(config.data_dir() / "images" / f"{n}.jpg") for n in SAMPLE_IMAGES)
 
 
-def _files_hash(*paths: str) -> str:
-    """Hash of source files (folders: every .py under them), read without importing them."""
-    import hashlib
+def _model_keys(*models: str) -> tuple[str, ...]:
+    """What each model's output depends on (``ocr_unseen.reader_key``: profile, data, code);
+    computed without importing torch, so a cache hit costs no model load."""
+    from lib.pipelines.ocr_unseen import reader_key
 
-    h = hashlib.sha256()
-    for rel in paths:
-        path = config.PROJECT_ROOT / rel
-        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
-            h.update(str(file.relative_to(config.PROJECT_ROOT)).encode())
-            h.update(file.read_bytes())
-    return h.hexdigest()[:20]
+    return tuple(reader_key(m) for m in models)
 
 
-def _model_key(model: str) -> str:
-    """What the trained model depends on, besides this chapter's code: profile, data, code.
-
-    Computed without importing torch (the CNNs' recipes are functions of the profile and of
-    lib/deep's and the generator's source), so a cache hit costs no torch import.
-    """
-    if model == "mlp":
-        from lib.mlp_search import best_config
-
-        return cache.fingerprint("mlp", best_config(), nist36_fingerprint())
-    return cache.fingerprint(model, config.profile(), nist36_fingerprint(),
-                             _files_hash("lib/deep", "lib/data/torch_datasets.py", "lib/data/synthetic"))
+def _cached(name: str, compute, *config_parts, data=(), code=()) -> dict:
+    """``compute()`` cached under ``name``, the profile, the ``config_parts``, the ``data``
+    fingerprints and the source of this module, :data:`CODE` and ``code``."""
+    key = cache.key(name, config.profile(), *config_parts, data=data, code=(__name__, *CODE, *code))
+    return cache.load_or_compute(cache.cache_path(name, key), compute)
 
 
 # ---------------------------------------------------------------------------- photos
 
 
-@cache.cached("ocr-detect", code=CODE)
-def _detections(profile: str, images: tuple) -> dict:
-    """find_letters on each photo: boxes, lines, spaces, seconds; crops of one photo."""
-    del profile, images  # cache key only
+def _detections() -> dict:
+    """find_letters on each photo: boxes, lines, spaces, seconds; crops of one photo (cached)."""
+    return _cached("ocr-detect", _detect_photos, data=_photo_digests())
+
+
+def _detect_photos() -> dict:
     out: dict = {"lines": {}, "spaces": {}, "seconds": {}, "shape": {}, "angle": {}}
     for name in SAMPLE_IMAGES:
         image = photo(name)
@@ -141,13 +129,15 @@ def _detections(profile: str, images: tuple) -> dict:
     return out
 
 
-@cache.cached("ocr-read", code=CODE)
-def _readings(model: str, model_key: str, profile: str, images: tuple) -> dict:
-    """Each photo's text after each step of reading (``STEPS``), and with the lexicon."""
+def _readings(model: str) -> dict:
+    """Each photo's text after each step of reading (``STEPS``), and with the lexicon (cached)."""
+    return _cached("ocr-read", lambda: _read_photos(model), model, data=(*_model_keys(model), *_photo_digests()))
+
+
+def _read_photos(model: str) -> dict:
     from lib.ocr.layout import text_from
     from lib.ocr.lexicon import correct
 
-    del model_key, profile, images  # cache key only
     score = scorer(model)
     out: dict = {step: {} for step in (*STEPS, "lexicon")}
     out["seconds"] = {}
@@ -169,28 +159,17 @@ def _readings(model: str, model_key: str, profile: str, images: tuple) -> dict:
 # ---------------------------------------------------------------------------- benchmark
 
 
-def match_boxes(found: np.ndarray, expected: np.ndarray, threshold: float = 0.5) -> int:
-    """Greedy one-to-one matches with IoU >= threshold (best pairs first)."""
-    if len(found) == 0 or len(expected) == 0:
-        return 0
-    m = iou(found, expected)
-    pairs = sorted(((m[i, j], i, j) for i, j in zip(*np.nonzero(m >= threshold), strict=True)), reverse=True)
-    used_f, used_e = set(), set()
-    for _, i, j in pairs:
-        if i not in used_f and j not in used_e:
-            used_f.add(i)
-            used_e.add(j)
-    return len(used_f)
-
-
 def _layout_of(text: str) -> str:
     return "\n".join(" ".join("#" * len(w) for w in line.split()) for line in text.split("\n"))
 
 
-@cache.cached("ocr-bench", code=CODE)
-def _benchmark(n_pages: int, seed: int, models: tuple, model_keys: tuple, profile: str) -> dict:
-    """Generated pages: boxes (recall, precision), layout and per-model CER, per page."""
-    del model_keys, profile  # cache key only
+def _benchmark(n_pages: int, seed: int, models: tuple) -> dict:
+    """Generated pages: boxes (recall, precision), layout and per-model CER, per page (cached)."""
+    return _cached("ocr-bench", lambda: _bench_pages(n_pages, seed, models), n_pages, seed, models,
+                   data=_model_keys(*models))
+
+
+def _bench_pages(n_pages: int, seed: int, models: tuple) -> dict:
     from lib.data.synthetic import make_page, random_text
     from lib.ocr.layout import text_from
 
@@ -242,24 +221,25 @@ def _version_reader(model: str, version: str):
     return score, ReadOptions(lexicon=True, params=params)
 
 
-def _version_key(model: str, version: str) -> str:
+def _unseen_read(model: str, version: str, split: str, n_pages: int, photos: bool) -> dict:
+    """The benchmark read by ``model`` in ``version``: one row per page, with the errors of the
+    text as read (raw) and after the lexicon (cached; ``photos``: the homework photos too)."""
     from lib.pipelines import ocr_unseen
 
-    return cache.fingerprint(ocr_unseen.reader_key(model), version)
+    pages = [ocr_unseen._page_fingerprint(split, name, page) for name in ocr_unseen.sources(split, photos=photos)
+             for page in ocr_unseen._page_names(split, name, n_pages)]
+    return _cached("ocr-unseen-versions", lambda: _read_unseen(model, version, split, n_pages, photos),
+                   model, version, split, n_pages, photos, data=(*_model_keys(model), *pages),
+                   code=("lib.pipelines.ocr_unseen",))
 
 
-@cache.cached("ocr-unseen-versions", code=CODE)
-def _unseen_read(model: str, version: str, key: str, split: str, n_pages: int, photos: tuple) -> dict:
-    """The benchmark read by ``model`` in ``version``: one row per page, with the errors of the
-    text as read (raw) and after the lexicon."""
-    from lib.metrics import edit_distance
+def _read_unseen(model: str, version: str, split: str, n_pages: int, photos: bool) -> dict:
     from lib.ocr.lexicon import load as load_lexicon
     from lib.pipelines import ocr_unseen
 
-    del key  # cache key only
     score, options = _version_reader(model, version)
     lexicon = load_lexicon()
-    names = ocr_unseen.sources(split, photos=bool(photos))
+    names = ocr_unseen.sources(split, photos=photos)
     rows = []
     for name in names:
         for page, image, truth in ocr_unseen.inputs(split, name, n_pages):
@@ -326,7 +306,7 @@ def unseen(split: str = "benchmark") -> UnseenBenchmark:
     if ocr_unseen.PHOTOS in names and ocr_unseen.missing_photos():
         names.remove(ocr_unseen.PHOTOS)
         unavailable[ocr_unseen.PHOTOS] = "not available: " + ", ".join(ocr_unseen.missing_photos())
-    photos = ocr_unseen._photos_key() if ocr_unseen.PHOTOS in names else ()
+    photos = ocr_unseen.PHOTOS in names
     frames, columns = [], []
     for label, model, version in UNSEEN_COLUMNS:
         why = ocr_unseen._usable(model)
@@ -334,7 +314,7 @@ def unseen(split: str = "benchmark") -> UnseenBenchmark:
             unavailable[model] = why
             continue
         try:
-            rows = _unseen_read(model, version, _version_key(model, version), split, n, photos)["rows"]
+            rows = _unseen_read(model, version, split, n, photos)["rows"]
         except Exception as exc:  # the first version's training data missing: say so, go on
             unavailable[label] = f"{type(exc).__name__}: {exc}".split("\n")[0]
             continue
@@ -358,15 +338,22 @@ def unseen(split: str = "benchmark") -> UnseenBenchmark:
 WIDENING_PAGES = {"full": 4, "quick": 1}
 
 
-@cache.cached("ocr-widening", code=CODE)
-def _widening(model: str, model_key: str, n_pages: int, photos: tuple) -> dict:
+def _widening(model: str, n_pages: int, photos: bool) -> dict:
     """Errors of ``model`` with condensed writing widened (``SegmentParams.max_stretch``) and
-    without, on the validation pages and on the homework photos, and each photo's factor."""
-    from lib.metrics import edit_distance
+    without, on the validation pages and on the homework photos, and each photo's factor (cached)."""
+    from lib.pipelines import ocr_unseen
+
+    pages = [ocr_unseen._page_fingerprint("validation", src, page) for src in ocr_unseen.sources("validation", photos=False)
+             for page in ocr_unseen._page_names("validation", src, n_pages)]
+    return _cached("ocr-widening", lambda: _widen(model, n_pages, photos), model, n_pages, photos,
+                   data=(*_model_keys(model), *pages, *(_photo_digests() if photos else ())),
+                   code=("lib.pipelines.ocr_unseen",))
+
+
+def _widen(model: str, n_pages: int, photos: bool) -> dict:
     from lib.ocr import segment
     from lib.pipelines import ocr_unseen
 
-    del model_key  # cache key only
     score = scorer(model)
     options = {"widened": ReadOptions(), "not widened": ReadOptions(params=dataclasses.replace(
         segment.DEFAULT, max_stretch=0.0))}
@@ -389,8 +376,7 @@ def widening(model: str = "mlp") -> pd.DataFrame | None:
     """Per page (validation pages, homework photos): characters, the widening factor reading
     applies, and the errors of ``model`` with and without it (cached); None without the model."""
     try:
-        out = _widening(model, _model_key(model), WIDENING_PAGES[config.profile()],
-                        () if missing_photos() else _images_key())
+        out = _widening(model, WIDENING_PAGES[config.profile()], not missing_photos())
     except Exception:  # the model's data missing: the chapter says so
         return None
     return pd.DataFrame(out["rows"])
@@ -439,8 +425,13 @@ SPEED_PHOTOS = (("04_deep", None), ("01_list", 12.0), ("02_letters", 12.0), ("03
 SPEED_CALLS = 3
 
 
-@cache.cached("ocr-speed", code=CODE)
-def _cli_speed(model: str, model_key: str, images: tuple) -> dict:
+def _cli_speed(model: str) -> dict:
+    """``python -m lib.ocr`` timed on the photos (cached; see :func:`_time_cli`)."""
+    return _cached("ocr-speed", lambda: _time_cli(model), model, SPEED_PHOTOS, SPEED_CALLS,
+                   data=(*_model_keys(model), *_photo_digests()))
+
+
+def _time_cli(model: str) -> dict:
     """``python -m lib.ocr --json`` on the photos of ``SPEED_PHOTOS`` in one call, ``SPEED_CALLS``
     times: each photo's seconds (decode, detect, read) as the command reports them and the whole
     call's, the median over the calls (one call on a shared machine is easily slowed by other
@@ -453,7 +444,6 @@ def _cli_speed(model: str, model_key: str, images: tuple) -> dict:
 
     from PIL import Image
 
-    del model_key, images  # cache key only
     with tempfile.TemporaryDirectory() as tmp:
         paths, pixels = [], []
         for name, megapixels in SPEED_PHOTOS:
@@ -495,7 +485,7 @@ def cli_speed(model: str = "reader") -> dict | None:
     if missing_photos():
         return None
     try:
-        out = _cli_speed(model, _model_key(model), _images_key())
+        out = _cli_speed(model)
     except Exception:  # the model's data missing, or the command failed: the chapter says so
         return None
     table = pd.DataFrame(out["rows"]).set_index("photo").rename_axis(None)
@@ -555,10 +545,12 @@ def _failure_pages(seed: int) -> dict:
     return out
 
 
-@cache.cached("ocr-touching", code=CODE)
-def _touching_read(seed: int, model: str, model_key: str) -> dict:
-    """Q4.1's touching-letters page read one character per box and with segmentation."""
-    del model_key  # cache key only
+def _touching_read(seed: int, model: str) -> dict:
+    """Q4.1's touching-letters page read one character per box and with segmentation (cached)."""
+    return _cached("ocr-touching", lambda: _read_touching(seed, model), seed, model, data=_model_keys(model))
+
+
+def _read_touching(seed: int, model: str) -> dict:
     out = _failure_pages(seed)
     from lib.data.synthetic import PageParams, make_page
 
@@ -577,7 +569,7 @@ def touching_page(model: str = "reader", seed: int = config.SEED) -> dict | None
     """Q4.1's touching-letters page read by ``model`` before and after segmentation (None if
     the model cannot be loaded in this build)."""
     try:
-        return _touching_read(seed, model, _model_key(model))
+        return _touching_read(seed, model)
     except Exception:  # the model's data missing: the chapter leaves the figure out
         return None
 
@@ -585,10 +577,12 @@ def touching_page(model: str = "reader", seed: int = config.SEED) -> dict | None
 # ---------------------------------------------------------------------------- no photos
 
 
-@cache.cached("ocr-example", code=CODE)
-def _example_page(seed: int, models: tuple, model_keys: tuple, profile: str) -> dict:
-    """One generated page read like a photo: boxes, crops and each model's text (no photos)."""
-    del model_keys, profile  # cache key only
+def _example_page(seed: int, models: tuple) -> dict:
+    """One generated page read like a photo: boxes, crops and each model's text (no photos; cached)."""
+    return _cached("ocr-example", lambda: _read_example(seed, models), seed, models, data=_model_keys(*models))
+
+
+def _read_example(seed: int, models: tuple) -> dict:
     from lib.data.synthetic import make_page, random_text
 
     image, text, boxes = make_page(random_text(seed), seed)
@@ -601,12 +595,11 @@ def _example_page(seed: int, models: tuple, model_keys: tuple, profile: str) -> 
     return out
 
 
-def _usable_models(keys: dict, unavailable: dict) -> tuple[str, ...]:
+def _usable_models(unavailable: dict) -> tuple[str, ...]:
     """The classifiers that can be loaded or trained in this build (the rest go to ``unavailable``)."""
     usable = []
     for m in MODELS:
         try:
-            keys[m] = _model_key(m)
             scorer(m)
         except Exception as exc:  # data of the model missing (EMNIST offline): say so, go on
             unavailable[m] = f"{type(exc).__name__}: {exc}"
@@ -677,13 +670,13 @@ class OCRResults:
         for m in self.models:
             for step, label in (("argmax", " own"), ("rule", " final")):
                 cols[f"{m.upper()}{label}"] = [self.cer[m][step][n] for n in (*SAMPLE_IMAGES, "overall")]
-        return pd.DataFrame(cols, index=[*SAMPLE_IMAGES, "overall"]).map(lambda v: f"{v:.1%}")
+        return pd.DataFrame(cols, index=[*SAMPLE_IMAGES, "overall"]).map(fmt.pct)
 
     def steps_table(self) -> pd.DataFrame:
         """Overall CER on the photos after each step, per model; the lexicon apart, last."""
-        rows = {STEPS[s]: {MODEL_NAMES[m]: f"{self.cer[m][s]['overall']:.1%}" for m in self.models} for s in STEPS}
+        rows = {STEPS[s]: {MODEL_NAMES[m]: fmt.pct(self.cer[m][s]["overall"]) for m in self.models} for s in STEPS}
         rows["lexicon (optional, on the final text)"] = {
-            MODEL_NAMES[m]: f"{self.cer[m]['lexicon']['overall']:.1%}" for m in self.models}
+            MODEL_NAMES[m]: fmt.pct(self.cer[m]["lexicon"]["overall"]) for m in self.models}
         return pd.DataFrame(rows).T
 
     def changed(self, model: str, step: str) -> int:
@@ -707,7 +700,7 @@ class OCRResults:
 
         counts: Counter = Counter()
         for name in SAMPLE_IMAGES:
-            for t, p in alignment(scorable(self.texts[model][rule][name]), truth_text(name)):
+            for t, p in edit_alignment(scorable(self.texts[model][rule][name]), truth_text(name)):
                 if t != p:
                     counts[(t, p)] += 1
         show = {" ": "space", "\n": "line break", "": "nothing"}
@@ -718,34 +711,17 @@ class OCRResults:
         """Totals over the generated pages."""
         b = self.bench
         row = {"pages": len(b), "characters": int(b["expected"].sum()), "boxes": int(b["found"].sum()),
-               "recall (IoU >= 0.5)": f"{b['matched'].sum() / b['expected'].sum():.1%}",
-               "precision (IoU >= 0.5)": f"{b['matched'].sum() / max(b['found'].sum(), 1):.1%}",
+               "recall (IoU >= 0.5)": fmt.pct(_box_scores(b)[0]),
+               "precision (IoU >= 0.5)": fmt.pct(_box_scores(b)[1]),
                "lines and spaces exact": f"{int(b['layout_ok'].sum())} / {len(b)}"}
         for m in self.bench_models:
-            row[f"CER {m.upper()}"] = f"{b[f'{m}_rule_errors'].sum() / b['truth_chars'].sum():.1%}"
+            row[f"CER {m.upper()}"] = fmt.pct(b[f"{m}_rule_errors"].sum() / b["truth_chars"].sum())
         return pd.DataFrame([row]).T.rename(columns={0: "generated pages"})
 
 
-def alignment(predicted: str, truth: str) -> list[tuple[str, str]]:
-    """An optimal edit alignment: (true, read) pairs; '' marks an insertion or a deletion."""
-    n, m = len(truth), len(predicted)
-    d = np.zeros((n + 1, m + 1), int)
-    d[:, 0], d[0, :] = np.arange(n + 1), np.arange(m + 1)
-    for i in range(1, n + 1):
-        for j in range(1, m + 1):
-            d[i, j] = min(d[i - 1, j] + 1, d[i, j - 1] + 1, d[i - 1, j - 1] + (truth[i - 1] != predicted[j - 1]))
-    pairs, i, j = [], n, m
-    while i > 0 or j > 0:
-        if i > 0 and j > 0 and d[i, j] == d[i - 1, j - 1] + (truth[i - 1] != predicted[j - 1]):
-            pairs.append((truth[i - 1], predicted[j - 1]))
-            i, j = i - 1, j - 1
-        elif i > 0 and d[i, j] == d[i - 1, j] + 1:
-            pairs.append((truth[i - 1], ""))
-            i -= 1
-        else:
-            pairs.append(("", predicted[j - 1]))
-            j -= 1
-    return pairs[::-1]
+def _box_scores(bench: pd.DataFrame) -> tuple[float, float]:
+    """Box recall and precision at IoU >= 0.5 over the generated pages."""
+    return recall_precision(int(bench["matched"].sum()), int(bench["expected"].sum()), int(bench["found"].sum()))
 
 
 def _score(texts: dict[str, str]) -> dict[str, float]:
@@ -776,13 +752,11 @@ def run() -> OCRResults:
     if missing_photos():
         return _run_without_photos()
     profile = config.profile()
-    images = _images_key()
-    det = _detections(profile, images)
-    texts, scores, unavailable, keys = {}, {}, {}, {}
+    det = _detections()
+    texts, scores, unavailable = {}, {}, {}
     for m in MODELS:
         try:
-            keys[m] = _model_key(m)
-            r = _readings(m, keys[m], profile, images)
+            r = _readings(m)
         except Exception as exc:  # a model that cannot be loaded or trained: say so, go on
             unavailable[m] = f"{type(exc).__name__}: {exc}"
             continue
@@ -791,8 +765,7 @@ def run() -> OCRResults:
         scores[m] = {step: _score(t) for step, t in texts[m].items()}
     bench_models = tuple(m for m in MODELS if m in texts)
     n_pages = BENCH_PAGES[profile]
-    bench = pd.DataFrame(_benchmark(n_pages, 7000 + config.SEED, bench_models,
-                                    tuple(keys[m] for m in bench_models), profile)["rows"])
+    bench = pd.DataFrame(_benchmark(n_pages, 7000 + config.SEED, bench_models)["rows"])
     truth_chars = list(truth_text(CROPS_PHOTO).replace(" ", "").replace("\n", ""))
     crops = det["crops"]
     out = OCRResults(
@@ -821,11 +794,10 @@ def run() -> OCRResults:
 def _run_without_photos() -> OCRResults:
     """No sample photos: the method runs on generated pages only; Q4.3/Q4.4 are not run."""
     profile = config.profile()
-    keys, unavailable = {}, {}
-    models = _usable_models(keys, unavailable)
-    model_keys = tuple(keys[m] for m in models)
-    bench = pd.DataFrame(_benchmark(BENCH_PAGES[profile], 7000 + config.SEED, models, model_keys, profile)["rows"])
-    example = _example_page(6000 + config.SEED, models, model_keys, profile)
+    unavailable: dict = {}
+    models = _usable_models(unavailable)
+    bench = pd.DataFrame(_benchmark(BENCH_PAGES[profile], 7000 + config.SEED, models)["rows"])
+    example = _example_page(6000 + config.SEED, models)
     truth_chars = list(scorable(example["text"]).replace(" ", "").replace("\n", ""))
     out = OCRResults(
         source=source("images"), nist36_source=nist36_source(), profile=profile,
@@ -847,13 +819,12 @@ def _record(r: OCRResults) -> None:
     table = r.boxes_table()
     found, expected = int(table["boxes"].sum()), int(table["characters"].sum())
     b = r.bench
-    recall = float(b["matched"].sum() / b["expected"].sum())
-    precision = float(b["matched"].sum() / max(b["found"].sum(), 1))
+    recall, precision = _box_scores(b)
     deep_s = float(r.seconds["04_deep"])
     results.record(
         "Q4.2", recall, data=f"{r.source}; {len(b)} generated pages",
-        display=f"photos: {found} boxes for {expected} characters; generated pages: recall {recall:.1%}, "
-                f"precision {precision:.1%} at IoU >= 0.5; 04_deep ({r.shapes['04_deep'][1]}x"
+        display=f"photos: {found} boxes for {expected} characters; generated pages: recall {fmt.pct(recall)}, "
+                f"precision {fmt.pct(precision)} at IoU >= 0.5; 04_deep ({r.shapes['04_deep'][1]}x"
                 f"{r.shapes['04_deep'][0]}) in {deep_s:.2f} s",
         boxes_found=found, characters=expected, precision=precision, seconds_04_deep=deep_s,
     )
@@ -864,11 +835,11 @@ def _record(r: OCRResults) -> None:
     if "mlp" in r.cer:
         mlp = r.cer["mlp"]["rule"]["overall"]
         extra = {"mlp_own": r.cer["mlp"]["argmax"]["overall"]}
-        display = f"CER MLP {mlp:.1%} (network's own {extra['mlp_own']:.1%})"
+        display = f"CER MLP {fmt.pct(mlp)} (network's own {fmt.pct(extra['mlp_own'])})"
         for m in ("cnn", "reader"):
             if m in r.cer:
                 extra.update({m: r.cer[m]["rule"]["overall"], f"{m}_own": r.cer[m]["argmax"]["overall"]})
-                display += f"; {m} {extra[m]:.1%} (own {extra[m + '_own']:.1%})"
+                display += f"; {m} {fmt.pct(extra[m])} (own {fmt.pct(extra[m + '_own'])})"
         data = f"{r.source}; MLP trained on {r.nist36_source}"
         if "cnn" in r.cer:
             data += f"; CNN trained on {source('emnist')}"
@@ -883,11 +854,10 @@ def _record_without_photos(r: OCRResults) -> None:
 
     _record_q41(r)
     b = r.bench
-    recall = float(b["matched"].sum() / b["expected"].sum())
-    precision = float(b["matched"].sum() / max(b["found"].sum(), 1))
+    recall, precision = _box_scores(b)
     results.record(
         "Q4.2", recall, data=f"{len(b)} generated pages (lib.data.synthetic); the sample photos are not available",
-        display=f"generated pages only (no sample photos): recall {recall:.1%}, precision {precision:.1%} "
+        display=f"generated pages only (no sample photos): recall {fmt.pct(recall)}, precision {fmt.pct(precision)} "
                 "at IoU >= 0.5", precision=precision,
     )
     files = ", ".join(r.missing)

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lib import cache, config
+from lib import cache, config, fmt
 from lib.data.synthetic import unseen
 
 __all__ = ["PAGES", "PHOTOS", "Reader", "UnseenResults", "inputs", "reader_key", "run", "score_pages", "sources"]
@@ -178,14 +178,6 @@ def _page_fingerprint(split: str, source: str, page: str) -> str:
     return unseen.page_key(unseen.page_spec(split, source, int(page.rsplit("-", 1)[1])))
 
 
-def _photos_key() -> tuple[tuple[str, str], ...]:
-    """The four photos' file digests. Only for ``lib.pipelines.ocr``'s cached variants, whose
-    key takes it as a parameter until that module moves to ``cache.key``."""
-    from lib.data import SAMPLE_IMAGES
-
-    return tuple((n, _page_fingerprint("benchmark", PHOTOS, n)) for n in SAMPLE_IMAGES)
-
-
 def _cached_read(model: str, split: str, source: str, page: str) -> dict:
     """One page read by a named reader, cached under the key of the reader and of the page."""
 
@@ -291,7 +283,7 @@ class UnseenResults:
             out["characters"] = counts["characters"].reindex(out.index).map(
                 lambda v: "" if pd.isna(v) else str(int(v)))
         for m in self.models:
-            out[f"CER {m.upper()}"] = cer[m].map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
+            out[f"CER {m.upper()}"] = cer[m].map(lambda v: "" if pd.isna(v) else fmt.pct(v))
         return out
 
     def times(self) -> pd.DataFrame:

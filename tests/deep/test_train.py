@@ -101,9 +101,9 @@ def test_fit_cached_miss_then_hit_then_miss_on_change(tmp_path, monkeypatch):
         made.append(1)
         return loaders()
 
-    first = train.fit_cached("toy", small_mlp, make_loaders, CFG, key=("blobs", 0))
+    first = train.fit_cached("toy", small_mlp, make_loaders, CFG, specs=("blobs",), data=("seed 0",))
     assert not first.cached and first.path.exists() and first.path.suffix == ".pt"
-    second = train.fit_cached("toy", small_mlp, make_loaders, CFG, key=("blobs", 0))
+    second = train.fit_cached("toy", small_mlp, make_loaders, CFG, specs=("blobs",), data=("seed 0",))
     assert second.cached and len(made) == 1  # the hit does not even build the loaders
     assert second.history.as_dict() == first.history.as_dict()
     assert second.seconds == pytest.approx(first.seconds)
@@ -111,9 +111,9 @@ def test_fit_cached_miss_then_hit_then_miss_on_change(tmp_path, monkeypatch):
         assert torch.equal(a, b)
     x, _ = blobs(seed=2)
     assert torch.allclose(train.predict(first.model, x), train.predict(second.model, x))
-    # another config, another key, another data fingerprint: each trains again
-    train.fit_cached("toy", small_mlp, make_loaders, train.TrainConfig(epochs=1, device="cpu"), key=("blobs", 0))
-    train.fit_cached("toy", small_mlp, make_loaders, CFG, key=("blobs", 1))
+    # another config, another data fingerprint: each trains again
+    train.fit_cached("toy", small_mlp, make_loaders, train.TrainConfig(epochs=1, device="cpu"), specs=("blobs",), data=("seed 0",))
+    train.fit_cached("toy", small_mlp, make_loaders, CFG, specs=("blobs",), data=("seed 1",))
     assert len(made) == 3
     # the file loads with weights_only=True (no pickled objects)
     saved = torch.load(first.path, weights_only=True)
@@ -121,9 +121,9 @@ def test_fit_cached_miss_then_hit_then_miss_on_change(tmp_path, monkeypatch):
 
 
 def test_fit_cached_key_depends_on_code(monkeypatch):
-    k1 = train.cache_key("toy", CFG, ("k",))
+    k1 = train.training_key("toy", CFG, "k")
     monkeypatch.setattr(train.cache, "source_hash", lambda *m: "changed")
-    assert train.cache_key("toy", CFG, ("k",)) != k1
+    assert train.training_key("toy", CFG, "k") != k1
 
 
 def test_resolve_device():

@@ -1,30 +1,19 @@
-"""Helpers of chapter 4's pipeline: box matching, text alignment, scoring of the true texts."""
+"""Helpers of chapter 4's pipeline: the photos' fingerprints, scoring of the true texts."""
 
 from __future__ import annotations
 
-import numpy as np
-
-from lib.metrics import edit_distance
-from lib.pipelines.ocr import TRUTH, alignment, iou, match_boxes, truth_text
+from lib.data import SAMPLE_IMAGES
+from lib.pipelines.ocr import TRUTH, _photo_digests, truth_text
 
 
-def test_iou_and_one_to_one_matching():
-    a = np.array([[0, 0, 10, 10], [0, 20, 10, 30]])
-    assert np.allclose(iou(a, a), np.eye(2))
-    shifted = a + np.array([0, 2, 0, 2])
-    assert np.allclose(np.diag(iou(a, shifted)), 80 / 120)
-    assert match_boxes(shifted, a) == 2
-    # two found boxes on one true box: only one counts
-    assert match_boxes(np.array([[0, 0, 10, 10], [0, 1, 10, 10]]), a[:1]) == 1
-    assert match_boxes(np.zeros((0, 4)), a) == 0
-
-
-def test_alignment_is_an_optimal_edit_script():
-    for pred, truth in [("T0 D0", "TO DO"), ("HELO", "HELLO"), ("ABCD", "ABC"), ("", "AB"), ("XY", "")]:
-        pairs = alignment(pred, truth)
-        assert "".join(t for t, _ in pairs) == truth
-        assert "".join(p for _, p in pairs) == pred
-        assert sum(t != p for t, p in pairs) == edit_distance(pred, truth)
+def test_photo_digests_follow_the_photos_contents(data_dir):
+    (data_dir / "images").mkdir()
+    for name in SAMPLE_IMAGES:
+        (data_dir / "images" / f"{name}.jpg").write_bytes(name.encode())
+    digests = _photo_digests()
+    assert len(set(digests)) == len(SAMPLE_IMAGES)
+    (data_dir / "images" / f"{SAMPLE_IMAGES[0]}.jpg").write_bytes(b"another photo, as long")
+    assert _photo_digests()[0] != digests[0] and _photo_digests()[1:] == digests[1:]
 
 
 def test_truth_texts_are_scorable():

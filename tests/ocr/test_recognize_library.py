@@ -1,5 +1,5 @@
-"""Reading's log-softmax agrees with ``scipy.special.log_softmax``, so the library call can
-replace the hand-written one (in ``lib.ocr.segment``) without moving a score."""
+"""Reading's scores are ``scipy.special.log_softmax`` of the logits (overflowing and all-equal
+rows included), and probabilities are only logged."""
 
 from __future__ import annotations
 
@@ -25,3 +25,4 @@ def test_logits_are_log_softmaxed_as_scipy_does():
 def test_probabilities_are_only_logged():
     p = scipy.special.softmax(np.random.default_rng(1).normal(size=(5, 36)), axis=1)
     np.testing.assert_allclose(log_probabilities(p), np.log(p), rtol=1e-12)
+

@@ -137,15 +137,3 @@ def test_the_benchmark_pages_are_in_heldout_lettering_only():
     for source in unseen.SOURCES:
         spec = unseen.page_spec("benchmark", source, 0)
         assert spec.fonts and all(heldout.is_heldout(f) for f in spec.fonts)
-
-
-def test_photos_key_follows_the_photos_contents(data_dir):
-    from lib.data import SAMPLE_IMAGES
-
-    (data_dir / "images").mkdir()
-    for name in SAMPLE_IMAGES:
-        (data_dir / "images" / f"{name}.jpg").write_bytes(name.encode())
-    key = U._photos_key()
-    assert [n for n, _ in key] == list(SAMPLE_IMAGES) and len({d for _, d in key}) == len(SAMPLE_IMAGES)
-    (data_dir / "images" / f"{SAMPLE_IMAGES[0]}.jpg").write_bytes(b"another photo, as long")
-    assert U._photos_key()[0] != key[0] and U._photos_key()[1:] == key[1:]
