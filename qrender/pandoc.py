@@ -21,8 +21,9 @@ Node = dict[str, Any]
 #: pandoc-types 1.23, the AST of pandoc 3.x (pandoc 3.9 reads every 1.23.* document).
 API_VERSION = [1, 23, 1]
 
-#: Markdown as Quarto reads it (pandoc markdown; `$`-math, fenced divs, attributes).
-READER = "markdown+tex_math_dollars+fenced_divs+bracketed_spans+raw_attribute-smart"
+#: Markdown as Quarto reads it (pandoc markdown; `$`-math, fenced divs, attributes; smart quotes,
+#: so "people's" prints with a typographic apostrophe, as in Quarto).
+READER = "markdown+tex_math_dollars+fenced_divs+bracketed_spans+raw_attribute"
 
 
 @functools.lru_cache(maxsize=1)
