@@ -108,19 +108,25 @@ class Trained:
 # ----------------------------------------------------------------------------- helpers
 #: Torch's CPU threads for training and inference. Fixed, not the machine's core count or its
 #: load: a float sum split over another number of threads rounds differently, so the trained
-#: weights (and the book's numbers) would depend on the machine and on how busy it was.
+#: weights (and the book's numbers) would depend on the machine and on how busy it was. One,
+#: the count the recipes' hyper-parameters were chosen with (``lib.deep.recipes``), so their
+#: recorded validation accuracies are what a training gives.
 #: ``HW5_TORCH_THREADS`` overrides it (the numbers may then differ in the last digits).
-TORCH_THREADS = 2
+TORCH_THREADS = 1
+
+
+def thread_count() -> int:
+    """The threads :func:`torch_threads` uses by default: ``$HW5_TORCH_THREADS``, else :data:`TORCH_THREADS`."""
+    env = os.environ.get("HW5_TORCH_THREADS")
+    return max(1, int(env) if env else TORCH_THREADS)
 
 
 @contextlib.contextmanager
 def torch_threads(n: int | None = None):
-    """Run with ``n`` torch threads (default: ``$HW5_TORCH_THREADS``, else :data:`TORCH_THREADS`)."""
-    if n is None:
-        env = os.environ.get("HW5_TORCH_THREADS")
-        n = int(env) if env else TORCH_THREADS
+    """Run with ``n`` torch threads (default: :func:`thread_count`)."""
+    n = thread_count() if n is None else max(1, n)
     before = torch.get_num_threads()
-    torch.set_num_threads(max(1, n))
+    torch.set_num_threads(n)
     try:
         yield
     finally:
@@ -344,7 +350,7 @@ def fit_cached(name: str, make_model: Callable[[], nn.Module], make_loaders: Cal
         "seconds": seconds,
         "cpu_seconds": time.process_time() - cpu_start,  # all threads; vs. seconds: how loaded the machine was
         "device": str(resolve_device(cfg.device)),
-        "threads": torch.get_num_threads(),
+        "threads": thread_count(),  # what fit trained with (torch_threads restores the count after it)
         "torch": str(torch.__version__),
         "profile": config.profile(),
     }

@@ -120,6 +120,28 @@ def test_fit_cached_miss_then_hit_then_miss_on_change(tmp_path, monkeypatch):
     assert set(saved) == {"state_dict", "history", "meta"}
 
 
+def test_fit_trains_with_the_fixed_thread_count_and_the_meta_says_so(tmp_path, monkeypatch):
+    """fit runs on thread_count() threads whatever the process uses, and fit_cached records that
+    count (not the process's, which torch_threads restores after fit)."""
+    monkeypatch.setenv("HW5_CACHE", str(tmp_path))
+    monkeypatch.setenv("HW5_TORCH_THREADS", "1")
+    seen = []
+
+    def augment(x):
+        seen.append(torch.get_num_threads())
+        return x
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        trained = train.fit_cached("toy", small_mlp, loaders, train.TrainConfig(epochs=1, device="cpu"),
+                                   specs=("threads",), augment=augment)
+        assert set(seen) == {1} and torch.get_num_threads() == 2
+        assert trained.meta["threads"] == 1
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_fit_cached_key_depends_on_code(monkeypatch):
     k1 = train.training_key("toy", CFG, "k")
     monkeypatch.setattr(train.cache, "source_hash", lambda *m: "changed")
