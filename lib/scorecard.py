@@ -71,6 +71,12 @@ def not_run(entry: dict[str, Any] | None) -> bool:
     return entry is None or entry.get("value") is None
 
 
+def _quick_miss(entry: dict[str, Any]) -> bool:
+    """A homework bar missed in the quick profile, which is not held to it."""
+    return (entry.get("requirement") is not None and not entry.get("requirement_met")
+            and entry.get("profile") == "quick")
+
+
 def homework_cell(entry: dict[str, Any] | None) -> str:
     """The homework's bar and whether it is met; FAIL where the result's own check fails."""
     if not_run(entry):
@@ -79,7 +85,7 @@ def homework_cell(entry: dict[str, Any] | None) -> str:
         bar = format_bar(entry, entry["requirement"])
         if entry.get("requirement_met"):
             return f"{bar}: met"
-        if entry.get("profile") == "quick":
+        if _quick_miss(entry):
             return f"{bar}: n/a (quick)"
         return f"{bar}: not met"
     return FAIL if entry.get("pass") is False else ""
@@ -174,7 +180,7 @@ def verdict(entry: dict[str, Any] | None) -> str:
     if not_run(entry):
         return MISSING
     passed = entry.get("pass")
-    if passed is False and entry.get("requirement") is not None and entry.get("profile") == "quick":
+    if _quick_miss(entry):
         return "n/a"  # the quick profile is not held to the homework's bar (its row says so)
     return "" if passed is None else ("pass" if passed else FAIL)
 

@@ -344,6 +344,15 @@ def reachable(hosts: set[tuple[str, int]], timeout: float = CONNECT_TIMEOUT) -> 
     return {host: out[host] if host in out else f"no answer within {timeout:g} s" for host in sorted(hosts)}
 
 
+def _timed_out(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it was raised from, or a URLError's reason) is a timeout."""
+    while exc is not None:
+        if isinstance(exc, TimeoutError):
+            return True
+        exc = getattr(exc, "reason", None) if isinstance(exc, urllib.error.URLError) else exc.__cause__
+    return False
+
+
 # ----------------------------------------------------------------------------- the command
 def missing(root: Path) -> list[Dataset]:
     """The datasets with at least one file missing from ``root``."""
@@ -402,7 +411,7 @@ def fetch(root: Path, downloads: Path | None = None, offline: bool | None = None
             written = ds.install(files, root)
         except (FetchError, DataError, OSError, EOFError, zipfile.BadZipFile, tarfile.TarError) as exc:
             skip(ds, " ".join(str(exc).split())[:300])
-            if "timed out" in str(exc):  # a host that stalls once is not waited for again
+            if _timed_out(exc):  # a host that stalls once is not waited for again
                 status.update({s.host: "it stopped answering" for s in ds.sources})
             continue
         outcome[ds.name] = "fetched"
