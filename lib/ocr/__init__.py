@@ -10,10 +10,21 @@ imported here (the homework's rule for Q4); the CNN path imports ``lib.deep`` la
 from lib.ocr.classify import MODELS, classifier, scorer
 from lib.ocr.crops import crop_rows, normalize_char
 from lib.ocr.detect import Detection, DetectParams, detect, find_letters
-from lib.ocr.recognize import Reading, ReadOptions, read, read_detection, read_text, scorable, word_rule
+from lib.ocr.recognize import (
+    MODEL_PARAMS,
+    Reading,
+    ReadOptions,
+    read,
+    read_detection,
+    read_text,
+    scorable,
+    segment_params,
+    word_rule,
+)
 
 __all__ = [
     "MODELS",
+    "MODEL_PARAMS",
     "DetectParams",
     "Detection",
     "ReadOptions",
@@ -28,5 +39,6 @@ __all__ = [
     "read_text",
     "scorable",
     "scorer",
+    "segment_params",
     "word_rule",
 ]

@@ -87,3 +87,8 @@ def will_train(kind: str) -> bool:
 def scorer(kind: str = "mlp") -> Scorer:
     """The trained model ``kind`` as ``rows (N, 1024) -> scores (N, 36)`` (loaded once)."""
     return classifier(kind, scores=True)
+
+
+def kind_of(score: Scorer) -> str | None:
+    """The name of ``MODELS`` whose loaded scorer ``score`` is (None for any other callable)."""
+    return next((kind for kind, loaded in _SCORERS.items() if loaded is score), None)

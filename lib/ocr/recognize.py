@@ -25,13 +25,13 @@ higher in total; one-character words are left alone. No dictionary, no knowledge
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from lib.data.nist36 import CLASSES
 from lib.ocr import segment as seg
-from lib.ocr.classify import MODELS, Scorer, classifier, scorer
+from lib.ocr.classify import MODELS, Scorer, classifier, kind_of, scorer
 from lib.ocr.crops import SIDE, VARIANTS, normalize_char
 from lib.ocr.detect import Detection, detect
 from lib.ocr.layout import text_from
@@ -39,8 +39,8 @@ from lib.ocr.layout import text_from
 N_LETTERS = 26
 N_CLASSES = len(CLASSES)
 log_probabilities = seg.log_probabilities
-__all__ = ["MODELS", "ReadOptions", "Reading", "classifier", "read", "read_detection", "read_text", "scorable",
-           "scorer", "word_rule"]
+__all__ = ["MODELS", "MODEL_PARAMS", "ReadOptions", "Reading", "classifier", "read", "read_detection", "read_text",
+           "scorable", "scorer", "segment_params", "word_rule"]
 
 
 @dataclass(frozen=True)
@@ -51,12 +51,28 @@ class ReadOptions:
     segment: bool = True
     word_rule: bool = True
     lexicon: bool = False
-    params: seg.SegmentParams = seg.DEFAULT
+    params: seg.SegmentParams | None = None  # None: the classifier's own (segment_params)
 
     @classmethod
     def raw(cls) -> ReadOptions:
         """The network's own transcription: argmax per detected box, nothing else."""
         return cls(average=False, segment=False, word_rule=False, lexicon=False)
+
+
+#: Segmentation parameters of the classifiers that read best with other ones than
+#: ``seg.DEFAULT``. The reader CNN learnt condensed lettering (its style augmentation narrows
+#: glyphs to 0.35-1.15 of their width), so a condensed writing is widened less for it: at most
+#: 1.5 times, against 2.5 for the MLP and the EMNIST CNN, which never saw condensed letters.
+#: Chosen on the validation pages (12 per generated source): the reader's CER 6.7% at 2.5,
+#: 6.2% at 1.25, 6.0% at 1.5, 6.4% at 1.75; the EMNIST CNN's 11.3% at 2.5, 12.9% at 1.5.
+MODEL_PARAMS: dict[str, seg.SegmentParams] = {"reader": replace(seg.DEFAULT, max_stretch=1.5)}
+
+
+def segment_params(model: str | Scorer) -> seg.SegmentParams:
+    """The segmentation parameters ``model`` reads with: a name of ``MODELS`` or its loaded
+    scorer (``scorer(name)``); ``seg.DEFAULT`` for any other callable."""
+    name = model if isinstance(model, str) else kind_of(model)
+    return MODEL_PARAMS.get(name, seg.DEFAULT)
 
 
 #: The steps chapter 4 shows, each adding one to the previous (Q4.4).
@@ -168,11 +184,7 @@ def read_detection(det: Detection, model: str | Scorer = "mlp", options: ReadOpt
     ``tta=False`` is short for ``options.average=False``; ``lexicon`` is a
     :class:`lib.ocr.lexicon.Lexicon` (only used when ``options.lexicon``).
     """
-    from dataclasses import replace
-
-    options = options or ReadOptions()
-    if tta is not None:
-        options = replace(options, average=tta)
+    options = _resolved(options, model, tta)
     score = scorer(model) if isinstance(model, str) else model
     if options.segment:
         s = seg.segment(det, score, options.params, options.average)
@@ -203,6 +215,17 @@ def read(image: np.ndarray, model: str | Scorer = "mlp", tta: bool | None = None
     return read_detection(detect(image), score, options, tta, lexicon)
 
 
+def _resolved(options: ReadOptions | None, model: str | Scorer, tta: bool | None) -> ReadOptions:
+    """``options`` (default: all steps) with ``tta`` applied and the model's segmentation
+    parameters filled in where none are given."""
+    options = options or ReadOptions()
+    if tta is not None:
+        options = replace(options, average=tta)
+    if options.params is None:
+        options = replace(options, params=segment_params(model))
+    return options
+
+
 def read_text(image: np.ndarray, model: str | Scorer = "mlp", word_level: bool = True,
               options: ReadOptions | None = None) -> str:
     """The text of a photo: lines separated by ``"\\n"``, words by one space.
@@ -211,8 +234,6 @@ def read_text(image: np.ndarray, model: str | Scorer = "mlp", word_level: bool =
     (chapter 4's reader) or any callable ``rows (N, 1024) -> scores (N, 36 or 37)``.
     ``word_level`` applies the letter/digit rule.
     """
-    from dataclasses import replace
-
     options = options or ReadOptions()
     if not word_level:
         options = replace(options, word_rule=False)

@@ -209,9 +209,9 @@ UNSEEN_COLUMNS = tuple((f"{'reader' if m == 'reader' else m.upper()}, {'first ve
 def _version_reader(model: str, version: str):
     """The classifier and the reading options of ``model`` in ``version`` (lexicon on: the
     reading keeps the text before it too)."""
-    from lib.ocr import segment
+    from lib.ocr import segment, segment_params
 
-    params = segment.FIRST_VERSION if version == "first" else segment.DEFAULT
+    params = segment.FIRST_VERSION if version == "first" else segment_params(model)
     if model == "reader" and version == "first":
         from lib.deep import reader
 
@@ -351,12 +351,13 @@ def _widening(model: str, n_pages: int, photos: bool) -> dict:
 
 
 def _widen(model: str, n_pages: int, photos: bool) -> dict:
-    from lib.ocr import segment
+    from lib.ocr import segment, segment_params
     from lib.pipelines import ocr_unseen
 
     score = scorer(model)
-    options = {"widened": ReadOptions(), "not widened": ReadOptions(params=dataclasses.replace(
-        segment.DEFAULT, max_stretch=0.0))}
+    own = segment_params(model)
+    options = {"widened": ReadOptions(params=own),
+               "not widened": ReadOptions(params=dataclasses.replace(own, max_stretch=0.0))}
     rows = []
     groups = [("validation pages", "validation", src) for src in ocr_unseen.sources("validation", photos=False)]
     if photos:

@@ -99,3 +99,18 @@ def test_classifier_kinds(monkeypatch):
 def test_scorable_rule():
     assert scorable("1. Make a to-do list!\n\n  2.  Check ") == "1 MAKE A TODO LIST\n2 CHECK"
     assert scorable("") == ""
+
+
+def test_a_models_own_segmentation_parameters_follow_its_loaded_scorer(monkeypatch):
+    """The reader widens condensed writing less than the others; its scorer, passed as a
+    callable (as the CLI and the pipelines do), still reads with the reader's parameters."""
+    from lib.ocr import MODEL_PARAMS, segment_params
+
+    assert segment_params("reader").max_stretch < seg.DEFAULT.max_stretch
+    assert segment_params("mlp") == segment_params("cnn") == seg.DEFAULT
+    monkeypatch.setitem(read_module._SCORERS, "reader", stub_scores)
+    assert segment_params(stub_scores) == MODEL_PARAMS["reader"]
+    assert segment_params(lambda rows: stub_scores(rows)) == seg.DEFAULT
+    image, _ = draw_page("OIL")
+    assert read(image, stub_scores).options.params == MODEL_PARAMS["reader"]
+    assert read(image, stub_scores, options=PLAIN).options.params == PLAIN.params
