@@ -221,6 +221,9 @@ def test_whole_book_site_in_chromium(quick_book: Path) -> None:
 # -- the PDF a grader reads ----------------------------------------------------------------------
 #: Pages the submission PDF may have (its quick-profile twin has the same sections and figures).
 PAGE_BUDGET = 45
+#: The full profile's longer tables and sentences make its PDF about a page longer than the
+#: quick twin this test renders (full 45, quick 44 when measured): the twin is held to less.
+FULL_PROFILE_EXTRA = 1
 #: Words about how the book is made, which a grader must never read in it.
 FORBIDDEN = re.compile(r"\b(issues?|developers?|worktrees?|the lead|pull requests?|TODO|FIXME)\b", re.I)
 
@@ -229,7 +232,8 @@ FORBIDDEN = re.compile(r"\b(issues?|developers?|worktrees?|the lead|pull request
 @pytest.mark.slow
 def test_pdf_keeps_its_page_budget(quick_book: Path) -> None:
     pages = _pdf_text(quick_book).count("\f")
-    assert 0 < pages <= PAGE_BUDGET, f"the PDF has {pages} pages (budget {PAGE_BUDGET})"
+    budget = PAGE_BUDGET - FULL_PROFILE_EXTRA
+    assert 0 < pages <= budget, f"the quick PDF has {pages} pages (budget {budget}, {PAGE_BUDGET} for the full one)"
 
 
 @pytest.mark.slow
