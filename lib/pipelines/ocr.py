@@ -268,10 +268,6 @@ class UnseenBenchmark:
     unavailable: dict[str, str]
     data: dict[str, str]
 
-    @property
-    def results(self):
-        return self.raw
-
     def cer(self, lexicon: bool = False) -> pd.DataFrame:
         """CER (fractions): sources, the pooled generated row and the worst generated source."""
         return (self.lexicon if lexicon else self.raw).cer()[list(self.columns)]

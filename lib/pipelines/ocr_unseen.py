@@ -106,7 +106,7 @@ def page_info(split: str, source: str, page: str) -> dict:
     """Who wrote a page and how it was photographed: family, style, surface, ink (photos: "photo")."""
     if source == PHOTOS:
         return {"family": "homework photo", "style": "photo", "surface": "paper", "ink": "pen"}
-    info = unseen.load_page(split, source, int(page.rsplit("-", 1)[1])).info
+    info = unseen.page_info(split, source, int(page.rsplit("-", 1)[1]))
     return {k: info.get(k) for k in ("family", "style", "surface", "ink")}
 
 

@@ -192,13 +192,26 @@ def _rendered(spec: PageSpec) -> dict:
             "touching": page.touching, "contact": page.contact, "text": page.text, "info": json.dumps(page.info)}
 
 
+def _record(split: str, source: str, index: int) -> dict:
+    """Page ``index`` of a split's source as the cache stores it (rendered on first use)."""
+    _require_fonts(split)
+    spec = page_spec(split, source, index)
+    return cache.load_or_compute(cache.cache_path("synthetic-photo-pages", page_key(spec)), lambda: _rendered(spec))
+
+
+def page_info(split: str, source: str, index: int) -> dict:
+    """Who wrote page ``index`` and how it was photographed (``PhotoPage.info``), without
+    decoding its photo."""
+    import json
+
+    return json.loads(_record(split, source, index)["info"])
+
+
 def load_page(split: str, source: str, index: int) -> PhotoPage:
     """Page ``index`` of a split's source: rendered once, then decoded from the cache."""
     import json
 
-    _require_fonts(split)
-    spec = page_spec(split, source, index)
-    out = cache.load_or_compute(cache.cache_path("synthetic-photo-pages", page_key(spec)), lambda: _rendered(spec))
+    out = _record(split, source, index)
     jpeg = np.asarray(out["jpeg"], np.uint8).tobytes()
     return PhotoPage(decode_jpeg(jpeg), str(out["text"]), np.asarray(out["boxes"], np.int64),
                      np.asarray(out["word_of"], np.int64), np.asarray(out["touching"], bool),
