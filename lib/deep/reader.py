@@ -57,10 +57,14 @@ OUTPUTS = (*CLASSES, "not a character")
 CODE = ("lib.deep.reader", "lib.deep.augment", "lib.ocr.crops", "lib.data.torch_datasets", "lib.data.synthetic")
 #: ... and where the training data imitates the segmentation (touching pieces, widening), its code too.
 SEGMENT_CODE = (*CODE, "lib.ocr.segment")
+#: ... and where it learns what segmentation cuts out of whole pages, detection's and reading's too.
+PAGES_CODE = (*SEGMENT_CODE, "lib.ocr.detect", "lib.ocr.recognize")
 
 
 def code_for(cfg: ReaderConfig) -> tuple[str, ...]:
     """The modules whose source the reader trained under ``cfg`` depends on."""
+    if cfg.mined_pages:
+        return PAGES_CODE
     uses_segment = cfg.touching_fraction or cfg.widen_condensed or cfg.style.p_widen
     return SEGMENT_CODE if uses_segment else CODE
 #: Longer-side extents (32x32 pixels) the normalisation uses, as reading's test-time variants.
@@ -95,6 +99,9 @@ class ReaderConfig:
     reject_fraction: float = 0.12      # generated mis-segmentations, as a fraction of the rest
     reject_touching: float = 0.5       # ... of their pairs of glyphs, the share written touching
     touching_fraction: float = 0.1     # characters cut out of touching pairs, as a fraction of the rest
+    mined_pages: int = 100             # pages in training lettering whose segmentation candidates
+                                       # are learnt (mined_candidates; 100 read the validation pages
+                                       # as well as 250, at less than half the preparation time)
     widen_condensed: float = 0.0       # share of condensed glyphs widened back as reading widens a
                                        # condensed writing (lib.ocr.segment.widen)
     n_valid: int = 3400                # EMNIST images held out of training for validation
@@ -113,7 +120,7 @@ def reader_config() -> ReaderConfig:
     base = ReaderConfig()
     if config.is_quick():
         return dataclasses.replace(base, synthetic_per_class=40, styled_per_class=20, subset=4000,
-                                   valid_synthetic_per_class=10,
+                                   valid_synthetic_per_class=10, mined_pages=4,
                                    train=dataclasses.replace(base.train, epochs=1))
     return base
 
@@ -126,10 +133,11 @@ FIRST_FAMILIES = ("Caveat", "Permanent Marker", "Amatic SC", "Zeyada", "Indie Fl
 def first_version_config() -> ReaderConfig:
     """The reader as first built (chapter 4 compares it with the present one): the first
     version's eight training families, no styled characters, no pieces of touching pairs, no
-    touching pairs among the mis-segmentations, no widening, the same network and training."""
+    touching pairs among the mis-segmentations, no candidates of segmented pages, no widening,
+    the same network and training."""
     first = ReaderConfig(
         families=FIRST_FAMILIES, synthetic_per_class=300, styled_per_class=0, styled_fraction=0.6,
-        reject_fraction=0.08, reject_touching=0.0, touching_fraction=0.0, widen_condensed=0.0,
+        reject_fraction=0.08, reject_touching=0.0, touching_fraction=0.0, widen_condensed=0.0, mined_pages=0,
         style=StyleSpec(pen=(0.04, 0.22), p_pen=0.75, condense=(0.35, 1.15), p_condense=0.6, slant=0.4,
                         rotate_deg=6.0, p_widen=0.0, elastic=0.0),
         spec=models.CNNSpec(classes=len(OUTPUTS), image_size=32, channels=(16, 32, 64), hidden=128),
@@ -490,9 +498,70 @@ def build_data(cfg: ReaderConfig, progress: Callable | None = None) -> ReaderDat
     all_masks += missegmented(all_masks, n_reject, rng, cfg.reject_touching)
     all_labels.append(np.full(n_reject, REJECT, np.int64))
     x_train = normalise(all_masks, rng)
+    if cfg.mined_pages:  # already normalised crops, after everything drawn from rng
+        mined_rows, mined_labels = mined_candidates(cfg.mined_pages, progress)
+        x_train = np.concatenate([x_train, mined_rows])
+        all_labels.append(mined_labels)
+        counts["candidates of segmented pages (generated)"] = len(mined_labels)
     valid = {name: (normalise(to_masks(b), rng), y) for name, (b, y) in valid_bright.items()}
     counts["not a character (generated)"] = n_reject
     return ReaderData(x_train, np.concatenate(all_labels), valid, counts, missing)
+
+
+def label_candidates(boxes: np.ndarray, truth: np.ndarray, chars: list[str]) -> np.ndarray:
+    """The class each candidate box should be read as, from the page's true character boxes
+    (both ``[y1, x1, y2, x2]`` in the same pixels): the character it matches (intersection over
+    union at least 0.6); "not a character" where it holds at least half of each of two
+    characters, or only a part of one (IoU under 0.35, under 0.7 of any character); -1 (not
+    used) otherwise."""
+    from lib.metrics import box_iou
+
+    if len(boxes) == 0 or len(truth) == 0:
+        return np.full(len(boxes), -1, np.int64)
+    b, t = np.asarray(boxes, float), np.asarray(truth, float)
+    iou = box_iou(b, t)
+    y1, x1 = np.maximum(b[:, None, 0], t[None, :, 0]), np.maximum(b[:, None, 1], t[None, :, 1])
+    y2, x2 = np.minimum(b[:, None, 2], t[None, :, 2]), np.minimum(b[:, None, 3], t[None, :, 3])
+    inter = np.clip(y2 - y1, 0, None) * np.clip(x2 - x1, 0, None)
+    cover = inter / np.maximum((t[:, 2] - t[:, 0]) * (t[:, 3] - t[:, 1]), 1.0)[None, :]
+    out = np.full(len(b), -1, np.int64)
+    best = iou.argmax(axis=1)
+    one = iou[np.arange(len(b)), best] >= 0.6
+    out[one] = [CLASSES.index(chars[k]) for k in best[one]]
+    two = (cover >= 0.5).sum(axis=1) >= 2
+    part = (iou.max(axis=1) < 0.35) & (cover.max(axis=1) < 0.7)
+    out[~one & (two | part)] = REJECT
+    return out
+
+
+def mined_candidates(n_pages: int, progress: Callable | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """What segmentation cuts out of ``n_pages`` generated pages in training lettering
+    (``unseen.training_page_spec``): every candidate character (every mark cut, so no
+    classifier is needed) as a normalised row, labelled by :func:`label_candidates`."""
+    from lib.data.synthetic import unseen
+    from lib.ocr import detect
+    from lib.ocr import segment as seg
+    from lib.ocr.recognize import MODEL_PARAMS
+
+    params = dataclasses.replace(MODEL_PARAMS["reader"], settle_p=2.0)  # cut every mark
+    uniform = lambda rows: np.zeros((len(rows), len(OUTPUTS)), np.float32)  # noqa: E731
+    step = _steps(progress, n_pages, "segmented pages")
+    rows, labels = [], []
+    for i in range(n_pages):
+        page = unseen.render(unseen.training_page_spec(i))
+        det = detect(page.image)
+        prop = seg.propose(det, uniform, params)
+        step()
+        if not prop.candidates:
+            continue
+        boxes = np.array([c.box for c in prop.candidates], float) * det.factor
+        y = label_candidates(boxes, page.boxes, [c for c in page.text if not c.isspace()])
+        keep = y >= 0
+        rows.append(np.array([to_row(im) for im in prop.images[keep]], np.float32).reshape(-1, 1024))
+        labels.append(y[keep])
+    if not rows:
+        return np.zeros((0, 1024), np.float32), np.zeros(0, np.int64)
+    return np.concatenate(rows), np.concatenate(labels)
 
 
 def _steps(progress: Callable | None, total: int, desc: str) -> Callable[[], None]:

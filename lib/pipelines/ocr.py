@@ -393,17 +393,21 @@ def reader_summary() -> dict:
         return {"available": False, "why": f"{type(exc).__name__}: {exc}".split("\n")[0]}
     counts = dict(rep["counts"])
     prepared = rep.get("prepared_counts", {})
-    counts.update({k: v for k, v in prepared.items() if k.startswith("cut out of touching pairs")})
+    counts.update({k: v for k, v in prepared.items()
+                   if k.startswith(("cut out of touching pairs", "candidates of segmented pages"))})
     rows = [{"data": name, "images": int(rep["valid_n"][name]), "accuracy": acc}
             for name, acc in rep["valid_acc"].items()]
     X_valid = load_nist36("valid")[1]
     rows.append({"data": f"NIST36 valid ({nist36_source()}), not held out", "images": len(X_valid),
                  "accuracy": rep["nist36_valid_acc_not_held_out"]})
-    n_train = sum(counts.values()) if cfg.subset is None else min(cfg.subset, sum(counts.values()))
+    # the candidates of segmented pages come on top of the (possibly subsampled) images
+    mined = sum(v for k, v in counts.items() if k.startswith("candidates of segmented pages"))
+    drawn = sum(counts.values()) - mined
+    n_train = (drawn if cfg.subset is None else min(cfg.subset, drawn)) + mined
     return {
         "available": True, "counts": counts, "total": n_train, "subset": cfg.subset,
         "reject": int(prepared.get("not a character (generated)", cfg.reject_fraction * n_train)),
-        "styled": cfg.styled_fraction, "touching_pieces": cfg.touching_fraction,
+        "styled": cfg.styled_fraction, "touching_pieces": cfg.touching_fraction, "mined_pages": cfg.mined_pages,
         "pen": cfg.style.pen, "condense": cfg.style.condense, "slant": cfg.style.slant,
         "rotate": cfg.style.rotate_deg, "channels": cfg.spec.channels, "hidden": cfg.spec.hidden,
         "epochs": cfg.train.epochs, "valid": pd.DataFrame(rows).set_index("data").rename_axis(None),

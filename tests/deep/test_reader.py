@@ -86,4 +86,35 @@ def test_first_version_config_differs_only_in_the_training_data():
     first, now = reader.first_version_config(), reader.reader_config()
     assert first.spec == now.spec and first.train == now.train
     assert first.styled_per_class == 0 and first.touching_fraction == 0 and first.families
+    assert first.mined_pages == 0 < now.mined_pages
     assert reader.training_key(first) != reader.training_key(now)
+
+
+def test_candidates_are_labelled_by_the_true_boxes():
+    truth = np.array([[0, 0, 40, 20], [0, 22, 40, 44]])  # "M", "I" side by side
+    boxes = np.array([
+        [1, 1, 40, 20],   # the M: its class
+        [0, 23, 39, 44],  # the I: its class
+        [0, 0, 40, 44],   # both together: not a character
+        [0, 0, 40, 6],    # a third of the M: not a character
+        [0, 0, 40, 10],   # half of the M: not sure, left out
+    ])
+    labels = reader.label_candidates(boxes, truth, ["M", "I"])
+    m, i = reader.CLASSES.index("M"), reader.CLASSES.index("I")
+    assert labels.tolist() == [m, i, reader.REJECT, reader.REJECT, -1]
+    assert reader.label_candidates(boxes[:0], truth, ["M", "I"]).shape == (0,)
+
+
+def test_mined_candidates_come_from_pages_in_training_lettering():
+    from lib.data.synthetic import fonts as fontlib
+    from lib.data.synthetic import unseen
+
+    train = set(fontlib.split_fonts("train"))
+    for i in range(8):
+        spec = unseen.training_page_spec(i)
+        assert spec.split == "training" and spec.fonts and {f.name for f in spec.fonts} <= train
+        assert spec.seed not in {unseen.BASE_SEED[s] + k for s in unseen.SPLITS for k in range(4000)}
+    assert unseen.training_page_spec(3) == unseen.training_page_spec(3)
+    rows, labels = reader.mined_candidates(1)
+    assert rows.shape == (len(labels), 1024) and len(labels) > 10
+    assert (labels == reader.REJECT).any() and (labels < reader.REJECT).mean() > 0.3

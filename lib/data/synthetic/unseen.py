@@ -165,6 +165,32 @@ def page_spec(split: str, source: str, index: int) -> PageSpec:
     return PageSpec(split, source, index, seed, page_text(seed), fonts, params)
 
 
+#: Seeds of the pages in training lettering (:func:`training_page_spec`), apart from both splits'.
+TRAINING_SEED = 300_000
+
+
+def training_page_spec(index: int) -> PageSpec:
+    """Page ``index`` of the pages in *training* lettering only, for training a reader on what
+    segmentation cuts out of a page (never scored). Sources are dealt out in turn, the family
+    and whether the page is re-drawn with a random pen are drawn from its seed."""
+    from lib.data.synthetic import fonts as fontlib
+
+    index = int(index)
+    seed = TRAINING_SEED + index
+    source = list(SOURCES)[index % len(SOURCES)]
+    params = SOURCES[source]
+    rng = np.random.default_rng(seed)
+    restroke = bool(rng.random() < params.restroked)
+    faces = fontlib.resolve(fontlib.split_fonts("train"))
+    if restroke:
+        faces = tuple(f for f in faces if strokes.restrokable(f))
+    families = list(dict.fromkeys(f.family for f in faces))
+    family = families[int(rng.integers(len(families)))]
+    fonts = tuple(f for f in faces if f.family == family)
+    return PageSpec("training", source, index, seed, page_text(seed), fonts,
+                    replace(params, restroked=1.0 if restroke else 0.0))
+
+
 def render(spec: PageSpec) -> PhotoPage:
     """Render a page now (no cache)."""
     return render_photo(spec.text, spec.seed, spec.fonts, spec.params)
