@@ -11,8 +11,9 @@ generated source, then the CER of all readers side by side. Pages come from the 
 
 Readers: ``--model`` takes names of ``lib.ocr.MODELS`` (``mlp``, ``cnn``, and any reader
 added there); ``--reader module:function`` adds any callable ``image -> text``.
-``--split validation`` reads the validation pages (training and validation lettering)
-instead: tune on those, never on the benchmark.
+``--split validation`` reads the validation pages (training and validation lettering, and
+pages written with the NIST36 valid split's scans of real handwriting) instead: tune on
+those, never on the benchmark.
 
 Usage::
 

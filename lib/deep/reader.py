@@ -499,7 +499,10 @@ def build_data(cfg: ReaderConfig, progress: Callable | None = None) -> ReaderDat
     all_labels.append(np.full(n_reject, REJECT, np.int64))
     x_train = normalise(all_masks, rng)
     if cfg.mined_pages:  # already normalised crops, after everything drawn from rng
-        mined_rows, mined_labels = mined_candidates(cfg.mined_pages, progress)
+        from lib.data.synthetic import unseen
+
+        specs = [unseen.training_page_spec(i) for i in range(cfg.mined_pages)]
+        mined_rows, mined_labels = mined_candidates(specs, progress)
         x_train = np.concatenate([x_train, mined_rows])
         all_labels.append(mined_labels)
         counts["candidates of segmented pages (generated)"] = len(mined_labels)
@@ -534,10 +537,10 @@ def label_candidates(boxes: np.ndarray, truth: np.ndarray, chars: list[str]) -> 
     return out
 
 
-def mined_candidates(n_pages: int, progress: Callable | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """What segmentation cuts out of ``n_pages`` generated pages in training lettering
-    (``unseen.training_page_spec``): every candidate character (every mark cut, so no
-    classifier is needed) as a normalised row, labelled by :func:`label_candidates`."""
+def mined_candidates(specs: list, progress: Callable | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """What segmentation cuts out of pages (``unseen.PageSpec``, in training lettering):
+    every candidate character (every mark cut, so no classifier is needed) as a
+    normalised row, labelled by :func:`label_candidates`."""
     from lib.data.synthetic import unseen
     from lib.ocr import detect
     from lib.ocr import segment as seg
@@ -545,10 +548,10 @@ def mined_candidates(n_pages: int, progress: Callable | None = None) -> tuple[np
 
     params = dataclasses.replace(MODEL_PARAMS["reader"], settle_p=2.0)  # cut every mark
     uniform = lambda rows: np.zeros((len(rows), len(OUTPUTS)), np.float32)  # noqa: E731
-    step = _steps(progress, n_pages, "segmented pages")
+    step = _steps(progress, len(specs), "segmented pages")
     rows, labels = [], []
-    for i in range(n_pages):
-        page = unseen.render(unseen.training_page_spec(i))
+    for spec in specs:
+        page = unseen.render(spec)
         det = detect(page.image)
         prop = seg.propose(det, uniform, params)
         step()

@@ -339,7 +339,7 @@ def _widening(model: str, n_pages: int, photos: bool) -> dict:
     without, on the validation pages and on the homework photos, and each photo's factor (cached)."""
     from lib.pipelines import ocr_unseen
 
-    pages = [ocr_unseen._page_fingerprint("validation", src, page) for src in ocr_unseen.sources("validation", photos=False)
+    pages = [ocr_unseen._page_fingerprint("validation", src, page) for src in ocr_unseen.sources("validation", scans=False)
              for page in ocr_unseen._page_names("validation", src, n_pages)]
     return _cached("ocr-widening", lambda: _widen(model, n_pages, photos), model, n_pages, photos,
                    data=(*_model_keys(model), *pages, *(_photo_digests() if photos else ())),
@@ -355,7 +355,7 @@ def _widen(model: str, n_pages: int, photos: bool) -> dict:
     options = {"widened": ReadOptions(params=own),
                "not widened": ReadOptions(params=dataclasses.replace(own, max_stretch=0.0))}
     rows = []
-    groups = [("validation pages", "validation", src) for src in ocr_unseen.sources("validation", photos=False)]
+    groups = [("validation pages", "validation", src) for src in ocr_unseen.sources("validation", scans=False)]
     if photos:
         groups.append(("homework photos", "benchmark", ocr_unseen.PHOTOS))
     for group, split, src in groups:

@@ -20,8 +20,9 @@ callable ``image -> text`` (:func:`score_pages`; never cached). Pages are cached
 ``lib.ocr``, ``lib.deep``, ``lib.nn``, the MLP modules) and of the page (a photo's file, a
 generated page's key), so changing a reader or a page re-reads, and nothing else does.
 
-The ``"validation"`` split (training and validation lettering) is read the same way for
-tuning: ``run(split="validation")``. Never choose anything on the ``"benchmark"`` split.
+The ``"validation"`` split (training and validation lettering, and pages written with the
+NIST36 valid split's scans, ``unseen.SCANNED``) is read the same way for tuning:
+``run(split="validation")``. Never choose anything on the ``"benchmark"`` split.
 
 Example (a chapter cell)::
 
@@ -56,11 +57,14 @@ WORST = "worst generated source"
 Reader = Callable[[np.ndarray], str]
 
 
-def sources(split: str = "benchmark", photos: bool = True) -> tuple[str, ...]:
-    """The sources scored, in table order: the generated ones, then the homework photos."""
+def sources(split: str = "benchmark", photos: bool = True, scans: bool = True) -> tuple[str, ...]:
+    """The sources scored, in table order: the generated ones, then the homework photos
+    (benchmark) or the pages written with NIST36 valid scans (validation, ``scans``)."""
     if split not in unseen.SPLITS:
         raise ValueError(f"split must be one of {unseen.SPLITS}, not {split!r}")
-    return (*unseen.SOURCES, *((PHOTOS,) if photos and split == "benchmark" else ()))
+    if split == "validation":
+        return (*unseen.SOURCES, *((unseen.SCANNED,) if scans else ()))
+    return (*unseen.SOURCES, *((PHOTOS,) if photos else ()))
 
 
 def _photo_truth(name: str) -> str:
@@ -175,7 +179,7 @@ def _page_fingerprint(split: str, source: str, page: str) -> str:
     """A page's content: a photo's file digest, a generated page's key (its spec, fonts and code)."""
     if source == PHOTOS:
         return cache.file_digest(config.data_dir() / "images" / f"{page}.jpg")
-    return unseen.page_key(unseen.page_spec(split, source, int(page.rsplit("-", 1)[1])))
+    return unseen.source_page_key(split, source, int(page.rsplit("-", 1)[1]))
 
 
 def _cached_read(model: str, split: str, source: str, page: str) -> dict:

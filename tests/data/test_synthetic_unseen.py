@@ -361,3 +361,71 @@ def test_a_pages_key_follows_its_spec_its_font_files_and_the_code(monkeypatch):
 def test_describe_names_the_data():
     assert "SYNTHETIC" in unseen.describe("benchmark") and "Bebas Neue" in unseen.describe("benchmark")
     assert "Kalam" in unseen.describe("validation") and "Bebas" not in unseen.describe("validation")
+
+
+# --- pages written with scanned handwriting ----------------------------------------------------
+
+def _scans(n_per_class: int = 2):
+    """Bright-on-black 28x28 'scans': an upright bar, wider for later classes, per class."""
+    labels = np.repeat(np.arange(len(S.CLASSES)), n_per_class)
+    images = np.zeros((len(labels), 28, 28), np.float32)
+    for k, label in enumerate(labels):
+        images[k, 4:24, 8: 11 + label % 10] = 1.0
+    return images, labels
+
+
+def test_a_scan_becomes_a_glyph_one_cap_height_tall_on_the_baseline():
+    from lib.data.synthetic.handwritten import glyph_from_scan
+
+    scan = np.zeros((28, 28), np.float32)
+    scan[4:24, 10:14] = 1.0                                  # 20 pixels tall, 4 wide
+    g = glyph_from_scan(scan)
+    assert g.mask.shape[0] == pytest.approx(strokes.MASTER_PX, abs=2)
+    assert g.mask.shape[1] == pytest.approx(strokes.MASTER_PX * 4 / 20, abs=3)
+    assert g.top == pytest.approx(-1.0, abs=0.02) and g.left == 0.0
+    assert 0.1 < g.stroke < 0.3
+    with pytest.raises(ValueError, match="no ink"):
+        glyph_from_scan(np.zeros((28, 28), np.float32))
+
+
+def test_a_face_of_scans_writes_each_character_with_a_scan_of_its_class():
+    from lib.data.synthetic.handwritten import specimen_face
+
+    images, labels = _scans()
+    face = specimen_face(images, labels, S.CLASSES, np.random.default_rng(0), "bars", "A7 A")
+    assert set(face.scans) == {"A", "7"}
+    seven = S.CLASSES.index("7")
+    assert any(np.array_equal(face.scans["7"], im) for im in images[labels == seven])
+    assert strokes.glyph(face, "7").mask.shape[1] > strokes.glyph(face, "A").mask.shape[1]
+    with pytest.raises(KeyError, match="bars has no scanned 'B'"):
+        face.glyph("B")
+    with pytest.raises(ValueError, match="no scanned 'B'"):
+        specimen_face(images[labels != 1], labels[labels != 1], S.CLASSES, np.random.default_rng(0), "bars", "B")
+
+
+def test_pages_of_scans_are_seeded_and_apart_from_the_scored_pages():
+    images, labels = _scans()
+    a = unseen.scanned_page_spec("validation", 5, images, labels, S.CLASSES, "bars")
+    b = unseen.scanned_page_spec("validation", 5, images, labels, S.CLASSES, "bars")
+    assert (a.seed, a.text, a.source) == (b.seed, b.text, b.source)
+    assert unseen.scanned_page_spec("training", 5, images, labels, S.CLASSES, "bars").seed != a.seed
+    scored = {unseen.BASE_SEED[s] + 1000 * n + k for s in unseen.SPLITS for n in range(len(unseen.SOURCES))
+              for k in range(1000)}
+    for use in unseen.SCANNED_SEED:
+        assert not scored & {unseen.scanned_page_spec(use, i, images, labels, S.CLASSES, "bars").seed
+                             for i in range(2000)}
+    page = unseen.render(replace(a, params=replace(a.params, height=(34.0, 38.0), zoom=(1.0, 1.2))))
+    assert len(page.boxes) == len(a.text.replace(" ", "").replace("\n", ""))
+    with pytest.raises(ValueError, match="use must be one of"):
+        unseen.scanned_page_spec("benchmark", 0, images, labels, S.CLASSES, "bars")
+
+
+def test_scanned_handwriting_is_a_validation_source_only():
+    from lib.pipelines import ocr_unseen as U
+
+    assert U.sources("validation")[-1] == unseen.SCANNED and unseen.SCANNED not in U.sources("benchmark")
+    assert U.sources("validation", scans=False) == tuple(unseen.SOURCES)
+    with pytest.raises(ValueError, match="validation split only"):
+        unseen.load_page("benchmark", unseen.SCANNED, 0)
+    assert unseen.source_page_key("validation", unseen.SCANNED, 0) != unseen.source_page_key(
+        "validation", unseen.SCANNED, 1)

@@ -115,6 +115,7 @@ def test_mined_candidates_come_from_pages_in_training_lettering():
         assert spec.split == "training" and spec.fonts and {f.name for f in spec.fonts} <= train
         assert spec.seed not in {unseen.BASE_SEED[s] + k for s in unseen.SPLITS for k in range(4000)}
     assert unseen.training_page_spec(3) == unseen.training_page_spec(3)
-    rows, labels = reader.mined_candidates(1)
+    rows, labels = reader.mined_candidates([unseen.training_page_spec(0)])
     assert rows.shape == (len(labels), 1024) and len(labels) > 10
     assert (labels == reader.REJECT).any() and (labels < reader.REJECT).mean() > 0.3
+

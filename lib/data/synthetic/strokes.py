@@ -59,7 +59,10 @@ class Glyph:
 
 @functools.lru_cache(maxsize=4096)
 def glyph(font: Font, char: str) -> Glyph:
-    """The font's ``char`` rendered by Pillow at ``MASTER_PX`` pixels per cap height."""
+    """The font's ``char`` rendered by Pillow at ``MASTER_PX`` pixels per cap height (a face
+    of scanned handwriting, ``lib.data.synthetic.handwritten``, gives its own)."""
+    if hasattr(font, "glyph"):
+        return font.glyph(char)
     cap = -fontlib.load(font, MASTER_PX).getbbox("H", anchor="ls")[1]
     px = max(8, round(MASTER_PX * MASTER_PX / cap))  # font size that makes the cap height MASTER_PX
     mask, top, left, cap = fontlib.draw(font, char, px)

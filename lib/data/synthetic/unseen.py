@@ -191,6 +191,33 @@ def training_page_spec(index: int) -> PageSpec:
                     replace(params, restroked=1.0 if restroke else 0.0))
 
 
+#: Seeds of pages written with scanned handwriting (:func:`scanned_page_spec`), per use.
+SCANNED_SEED = {"training": 310_000, "validation": 510_000}
+
+
+def scanned_page_spec(use: str, index: int, images: np.ndarray, labels: np.ndarray,
+                      classes: tuple[str, ...], name: str) -> PageSpec:
+    """Page ``index`` written with scanned handwriting (``lib.data.synthetic.handwritten``):
+    each character of its text by one scan of ``images`` (bright ink on black, labels index
+    ``classes``) drawn from the page's seed. ``use`` ("training" or "validation") keeps the
+    seeds of pages a reader learns from apart from those it is chosen on; the scans must be
+    kept apart by the caller. Sources are dealt out in turn; a source's pages are re-drawn from
+    the scans' skeletons with its probability, drawn from the seed."""
+    from lib.data.synthetic.handwritten import specimen_face
+
+    if use not in SCANNED_SEED:
+        raise ValueError(f"use must be one of {tuple(SCANNED_SEED)}, not {use!r}")
+    index = int(index)
+    seed = SCANNED_SEED[use] + index
+    source = list(SOURCES)[index % len(SOURCES)]
+    params = SOURCES[source]
+    rng = np.random.default_rng(seed)
+    restroke = bool(rng.random() < params.restroked)
+    text = page_text(seed)
+    face = specimen_face(images, labels, classes, rng, name, text)
+    return PageSpec(use, source, index, seed, text, (face,), replace(params, restroked=1.0 if restroke else 0.0))
+
+
 def render(spec: PageSpec) -> PhotoPage:
     """Render a page now (no cache)."""
     return render_photo(spec.text, spec.seed, spec.fonts, spec.params)
@@ -218,11 +245,45 @@ def _rendered(spec: PageSpec) -> dict:
             "touching": page.touching, "contact": page.contact, "text": page.text, "info": json.dumps(page.info)}
 
 
+#: A validation-only source: pages written with the NIST36 *valid* split's scans (real
+#: handwriting no reader trains on; :func:`scanned_page_spec`), its sources' styles in turn.
+SCANNED = "scanned-handwriting"
+
+
+def _nist36_valid_scans():
+    from lib.data.nist36 import CLASSES, load_nist36
+
+    rows, labels, _ = load_nist36("valid")  # dark ink on white, column-major rows
+    images = 1.0 - np.asarray(rows, np.float32).reshape(-1, 32, 32).transpose(0, 2, 1)
+    return images, np.asarray(labels, np.int64), CLASSES
+
+
+def _scanned_spec(split: str, index: int) -> PageSpec:
+    if split != "validation":
+        raise ValueError(f"the {SCANNED} pages belong to the validation split only, not {split!r}")
+    return scanned_page_spec("validation", index, *_nist36_valid_scans(), "NIST36 valid")
+
+
+def source_page_key(split: str, source: str, index: int) -> str:
+    """The cache key of page ``index`` of a split's source: :func:`page_key`, or for the
+    :data:`SCANNED` pages their index, the NIST36 files and the code that draws them."""
+    if source == SCANNED:
+        from lib.data.nist36 import nist36_fingerprint
+
+        if split != "validation":
+            _scanned_spec(split, index)
+        return cache.key("synthetic-photo-pages", SCANNED, int(index), data=[nist36_fingerprint()],
+                         code=(*PAGE_CODE, "lib.data.synthetic.handwritten"))
+    return page_key(page_spec(split, source, index))
+
+
 def _record(split: str, source: str, index: int) -> dict:
     """Page ``index`` of a split's source as the cache stores it (rendered on first use)."""
-    _require_fonts(split)
-    spec = page_spec(split, source, index)
-    return cache.load_or_compute(cache.cache_path("synthetic-photo-pages", page_key(spec)), lambda: _rendered(spec))
+    if source != SCANNED:
+        _require_fonts(split)
+    key = source_page_key(split, source, index)
+    spec = (lambda: _scanned_spec(split, index)) if source == SCANNED else (lambda: page_spec(split, source, index))
+    return cache.load_or_compute(cache.cache_path("synthetic-photo-pages", key), lambda: _rendered(spec()))
 
 
 def page_info(split: str, source: str, index: int) -> dict:
