@@ -185,7 +185,7 @@ def _gaps(boxes: np.ndarray, line: list[int], angle: float) -> np.ndarray:
     return ((along[1:] - half_w[1:]) - (along[:-1] + half_w[:-1])) / line_h
 
 
-def space_threshold(gaps: np.ndarray) -> float:
+def space_threshold(gaps: np.ndarray, min_gap: float = SPACE_GAP) -> float:
     """The gap (in line heights) above which a gap is a word space, for one page.
 
     One writer spaces letters consistently, so the page's gaps form two groups: letter
@@ -194,7 +194,7 @@ def space_threshold(gaps: np.ndarray) -> float:
     ``log(gap + SPACE_OFFSET)`` (the offset keeps touching letters, gap <= 0, finite).
     The best two-group split there (least within-group squared error: 1-D k-means, Otsu)
     is accepted only when the groups are clearly apart: word gaps on average at least twice
-    the letter gaps and ``SPACE_GAP`` line heights wider. Otherwise (a page of single words,
+    the letter gaps and ``min_gap`` wider (``SPACE_GAP`` line heights by default). Otherwise (a page of single words,
     or evenly spaced letters) a gap must exceed the median by a full line height.
     """
     raw = np.sort(np.asarray(gaps, float))
@@ -215,7 +215,7 @@ def space_threshold(gaps: np.ndarray) -> float:
             best = (cost, k)
     k = best[1]
     lo_mean, hi_mean = raw[:k].mean(), raw[k:].mean()
-    if hi_mean - lo_mean >= SPACE_GAP and hi_mean >= 2.0 * max(lo_mean, 0.1):
+    if hi_mean - lo_mean >= min_gap and hi_mean >= 2.0 * max(lo_mean, 0.1):
         return float(np.exp((g[k - 1] + g[k]) / 2) - SPACE_OFFSET)
     return fallback
 

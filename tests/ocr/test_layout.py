@@ -48,6 +48,18 @@ def test_space_threshold_two_groups_and_none():
     assert space_threshold(np.array([])) == np.inf
 
 
+def test_a_tightly_spaced_writer_keeps_word_gaps_above_the_minimum_excess():
+    # a page of scanned handwriting, in character widths: letter gaps about 0.25, word gaps
+    # about 0.72, two clear groups 0.47 apart
+    letter = [0.18, 0.19, 0.2, 0.21, 0.21, 0.22, 0.22, 0.22, 0.23, 0.23, 0.23, 0.24, 0.24, 0.24,
+              0.25, 0.26, 0.27, 0.28, 0.28, 0.28, 0.29, 0.29, 0.3, 0.3, 0.3, 0.3, 0.3, 0.32]
+    word = [0.66, 0.69, 0.7, 0.72, 0.74, 0.74, 0.75, 0.87]
+    gaps = np.array(letter + word)
+    assert space_threshold(gaps, min_gap=0.5) > gaps.max()                 # every space lost
+    assert max(letter) < space_threshold(gaps, min_gap=0.3) < min(word)    # the two groups split
+    assert space_threshold(np.array(letter), min_gap=0.3) > max(letter)    # one group stays one
+
+
 def test_split_touching_cuts_at_the_thinnest_column():
     labels = np.zeros((40, 200), np.int32)
     boxes = []
