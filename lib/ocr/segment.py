@@ -95,9 +95,8 @@ class SegmentParams:
     merge_gap: float = 0.12     # separate marks closer than this may be one character
     width_sigma: float = 0.5    # spread of the width prior (log of the width ratio)
     width_weight: float = 1.0   # weight of the width prior's log-density
-    char_bonus: float = 1.5     # added per character of a path (0.5 read touching pairs whole
-                                # as one wide letter; 1.25-2 read the validation pages alike, 3
-                                # cuts letters apart)
+    char_bonus: float = 0.5     # added per character of a path (a classifier with a "not a
+                                # character" output takes more: lib.ocr.MODEL_PARAMS)
     marginal: bool = True       # score a candidate by the probability of any class (only for
                                 # classifiers with a "not a character" output; else the best class)
     cut_cost: float = 2.0       # subtracted per cut through a mark (touching letters are rarer

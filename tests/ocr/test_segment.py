@@ -42,10 +42,7 @@ def test_broken_letters_are_joined(text, broken_at, score):
     image = word_page(text, broken_at=broken_at)
     assert len(detect(image).boxes) > len(text)  # pieces: one box each
     assert _read(image, score, segment=False).text != text
-    # the template classifier is surer of a piece than a trained one (an E's stem matches the I
-    # template exactly), so it reads with a smaller bonus per character than the default
-    params = replace(PARAMS, char_bonus=0.5)
-    assert read_detection(detect(image), score, ReadOptions(word_rule=False, params=params)).text == text
+    assert _read(image, score).text == text
 
 
 def test_letters_apart_stay_as_they_are(score):
