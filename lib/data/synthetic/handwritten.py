@@ -4,8 +4,8 @@ The page generator (``lib.data.synthetic.photo``) writes with a face: it asks
 ``strokes.glyph(face, char)`` for each character's ink at ``strokes.MASTER_PX`` pixels per cap
 height. A :class:`HandwrittenFace` answers from a scanned character (an EMNIST or NIST image),
 scaled up so that its ink is one cap height tall. The same writer, joins and camera then write
-pages in real people's handwriting, so a reader can learn what segmentation cuts out of real
-handwriting on a photo, and be validated on pages of scans it never trained on.
+pages in real people's handwriting, on which a reader is validated with scans it never
+trained on (``lib.data.synthetic.unseen.SCANNED``).
 
 >>> face = specimen_face(images, labels, classes, rng, name="EMNIST train")   # doctest: +SKIP
 >>> render_photo("HELLO 42", 7, (face,), PhotoParams(restroked=0.0))          # doctest: +SKIP

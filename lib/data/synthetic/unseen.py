@@ -191,31 +191,29 @@ def training_page_spec(index: int) -> PageSpec:
                     replace(params, restroked=1.0 if restroke else 0.0))
 
 
-#: Seeds of pages written with scanned handwriting (:func:`scanned_page_spec`), per use.
-SCANNED_SEED = {"training": 310_000, "validation": 510_000}
+#: Seed of the first page written with scanned handwriting (:func:`scanned_page_spec`).
+SCANNED_SEED = 510_000
 
 
-def scanned_page_spec(use: str, index: int, images: np.ndarray, labels: np.ndarray,
-                      classes: tuple[str, ...], name: str) -> PageSpec:
-    """Page ``index`` written with scanned handwriting (``lib.data.synthetic.handwritten``):
-    each character of its text by one scan of ``images`` (bright ink on black, labels index
-    ``classes``) drawn from the page's seed. ``use`` ("training" or "validation") keeps the
-    seeds of pages a reader learns from apart from those it is chosen on; the scans must be
-    kept apart by the caller. Sources are dealt out in turn; a source's pages are re-drawn from
-    the scans' skeletons with its probability, drawn from the seed."""
+def scanned_page_spec(index: int, images: np.ndarray, labels: np.ndarray, classes: tuple[str, ...],
+                      name: str) -> PageSpec:
+    """Validation page ``index`` written with scanned handwriting
+    (``lib.data.synthetic.handwritten``): each character of its text by one scan of ``images``
+    (bright ink on black, labels index ``classes``) drawn from the page's seed. Sources are
+    dealt out in turn; a source's pages are re-drawn from the scans' skeletons with its
+    probability, drawn from the seed."""
     from lib.data.synthetic.handwritten import specimen_face
 
-    if use not in SCANNED_SEED:
-        raise ValueError(f"use must be one of {tuple(SCANNED_SEED)}, not {use!r}")
     index = int(index)
-    seed = SCANNED_SEED[use] + index
+    seed = SCANNED_SEED + index
     source = list(SOURCES)[index % len(SOURCES)]
     params = SOURCES[source]
     rng = np.random.default_rng(seed)
     restroke = bool(rng.random() < params.restroked)
     text = page_text(seed)
     face = specimen_face(images, labels, classes, rng, name, text)
-    return PageSpec(use, source, index, seed, text, (face,), replace(params, restroked=1.0 if restroke else 0.0))
+    return PageSpec("validation", source, index, seed, text, (face,),
+                    replace(params, restroked=1.0 if restroke else 0.0))
 
 
 def render(spec: PageSpec) -> PhotoPage:
@@ -258,10 +256,9 @@ def _nist36_valid_scans():
     return images, np.asarray(labels, np.int64), CLASSES
 
 
-def _scanned_spec(split: str, index: int) -> PageSpec:
+def _only_validation(split: str) -> None:
     if split != "validation":
         raise ValueError(f"the {SCANNED} pages belong to the validation split only, not {split!r}")
-    return scanned_page_spec("validation", index, *_nist36_valid_scans(), "NIST36 valid")
 
 
 def source_page_key(split: str, source: str, index: int) -> str:
@@ -270,8 +267,7 @@ def source_page_key(split: str, source: str, index: int) -> str:
     if source == SCANNED:
         from lib.data.nist36 import nist36_fingerprint
 
-        if split != "validation":
-            _scanned_spec(split, index)
+        _only_validation(split)
         return cache.key("synthetic-photo-pages", SCANNED, int(index), data=[nist36_fingerprint()],
                          code=(*PAGE_CODE, "lib.data.synthetic.handwritten"))
     return page_key(page_spec(split, source, index))
@@ -279,10 +275,15 @@ def source_page_key(split: str, source: str, index: int) -> str:
 
 def _record(split: str, source: str, index: int) -> dict:
     """Page ``index`` of a split's source as the cache stores it (rendered on first use)."""
-    if source != SCANNED:
+    if source == SCANNED:
+        def spec() -> PageSpec:
+            return scanned_page_spec(index, *_nist36_valid_scans(), "NIST36 valid")
+    else:
         _require_fonts(split)
+
+        def spec() -> PageSpec:
+            return page_spec(split, source, index)
     key = source_page_key(split, source, index)
-    spec = (lambda: _scanned_spec(split, index)) if source == SCANNED else (lambda: page_spec(split, source, index))
     return cache.load_or_compute(cache.cache_path("synthetic-photo-pages", key), lambda: _rendered(spec()))
 
 
