@@ -175,20 +175,25 @@ def training_page_spec(index: int) -> PageSpec:
     and whether the page is re-drawn with a random pen are drawn from its seed."""
     from lib.data.synthetic import fonts as fontlib
 
-    index = int(index)
-    seed = TRAINING_SEED + index
-    source = list(SOURCES)[index % len(SOURCES)]
-    params = SOURCES[source]
-    rng = np.random.default_rng(seed)
-    restroke = bool(rng.random() < params.restroked)
+    index, seed, source, rng, params = _dealt(index, TRAINING_SEED)
     faces = fontlib.resolve(fontlib.split_fonts("train"))
-    if restroke:
+    if params.restroked:
         faces = tuple(f for f in faces if strokes.restrokable(f))
     families = list(dict.fromkeys(f.family for f in faces))
     family = families[int(rng.integers(len(families)))]
     fonts = tuple(f for f in faces if f.family == family)
-    return PageSpec("training", source, index, seed, page_text(seed), fonts,
-                    replace(params, restroked=1.0 if restroke else 0.0))
+    return PageSpec("training", source, index, seed, page_text(seed), fonts, params)
+
+
+def _dealt(index: int, base_seed: int):
+    """A page dealt out of the sources in turn: its index, seed, source, random generator and
+    parameters, re-drawn (``restroked`` 1) or not (0) as first drawn from the seed."""
+    index = int(index)
+    seed = base_seed + index
+    source = list(SOURCES)[index % len(SOURCES)]
+    rng = np.random.default_rng(seed)
+    restroke = bool(rng.random() < SOURCES[source].restroked)
+    return index, seed, source, rng, replace(SOURCES[source], restroked=1.0 if restroke else 0.0)
 
 
 #: Seed of the first page written with scanned handwriting (:func:`scanned_page_spec`).
@@ -204,16 +209,10 @@ def scanned_page_spec(index: int, images: np.ndarray, labels: np.ndarray, classe
     probability, drawn from the seed."""
     from lib.data.synthetic.handwritten import specimen_face
 
-    index = int(index)
-    seed = SCANNED_SEED + index
-    source = list(SOURCES)[index % len(SOURCES)]
-    params = SOURCES[source]
-    rng = np.random.default_rng(seed)
-    restroke = bool(rng.random() < params.restroked)
+    index, seed, source, rng, params = _dealt(index, SCANNED_SEED)
     text = page_text(seed)
-    face = specimen_face(images, labels, classes, rng, name, text)
-    return PageSpec("validation", source, index, seed, text, (face,),
-                    replace(params, restroked=1.0 if restroke else 0.0))
+    return PageSpec("validation", source, index, seed, text,
+                    (specimen_face(images, labels, classes, rng, name, text),), params)
 
 
 def render(spec: PageSpec) -> PhotoPage:
