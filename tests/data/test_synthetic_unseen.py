@@ -109,6 +109,22 @@ def test_prune_removes_a_spur_and_keeps_the_stroke():
     assert np.array_equal(strokes.prune(skeleton, 0), skeleton)
 
 
+def test_a_heavy_t_keeps_its_bar_when_redrawn():
+    from skimage.morphology import skeletonize
+
+    t = np.zeros((160, 70), bool)
+    t[:31] = True          # a bar whose arms reach less than a stroke width past the stem
+    t[:, 20:51] = True     # a stem 31 pixels wide
+    pruned = strokes.prune(skeletonize(t), int(round(0.8 * 31)))
+    assert strokes.span(pruned, 31, t.shape) < strokes.MIN_SPAN  # pruning took the bar for spurs
+    assert strokes.span(skeletonize(t), 31, t.shape) >= strokes.MIN_SPAN
+    anton = fontlib.resolve(["Anton"])[0]
+    line = strokes.centre_line(anton, "T")
+    g = strokes.glyph(anton, "T")
+    width = np.ptp(line[:, 1]) + g.stroke
+    assert width >= strokes.MIN_SPAN * g.mask.shape[1] / strokes.MASTER_PX  # a T, not an I
+
+
 def test_restroked_letters_take_the_pen_width():
     from skimage.morphology import skeletonize
 

@@ -32,6 +32,10 @@ MASTER_PX = 160
 #: Re-drawing a skeleton needs a face whose skeleton is clean: heavy faces (stroke wider than
 #: this many cap heights) grow spurs when skeletonised, so they are only written as themselves.
 MAX_RESTROKE_WEIGHT = 0.2
+#: A pruned skeleton, drawn with the face's own stroke, must span at least this share of the
+#: glyph's width and height; below it pruning took a whole stroke for a spur (the short arms
+#: of a heavy condensed T, leaving an I), and the skeleton is kept unpruned.
+MIN_SPAN = 0.8
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,10 @@ def centre_line(font: Font, char: str) -> np.ndarray:
     from skimage.morphology import skeletonize
 
     g = glyph(font, char)
-    skeleton = prune(skeletonize(g.mask), int(round(0.8 * g.stroke * MASTER_PX)))
+    full = skeletonize(g.mask)
+    skeleton = prune(full, int(round(0.8 * g.stroke * MASTER_PX)))
+    if span(skeleton, g.stroke * MASTER_PX, g.mask.shape) < MIN_SPAN:
+        skeleton = full
     rows, cols = np.nonzero(skeleton)
     pts = np.stack([rows, cols], 1).astype(np.float64)
     # midpoints of 8-connected neighbours: 4x the density along every stroke
@@ -108,6 +115,16 @@ def centre_line(font: Font, char: str) -> np.ndarray:
             extra.append(a + t * (b - a))
     pts = np.concatenate([pts, *extra]) / MASTER_PX
     return pts + np.array([g.top, g.left])
+
+
+def span(skeleton: np.ndarray, stroke: float, shape: tuple[int, int]) -> float:
+    """The smaller of the shares of ``shape``'s height and width that ``skeleton`` covers when
+    drawn with a pen ``stroke`` pixels wide (1: the glyph's whole box)."""
+    rows, cols = np.nonzero(skeleton)
+    if rows.size == 0:
+        return 0.0
+    extent = np.array([np.ptp(rows), np.ptp(cols)], float) + 1.0 + stroke
+    return float(np.min(extent / np.asarray(shape, float)))
 
 
 def _neighbours(mask: np.ndarray) -> np.ndarray:
