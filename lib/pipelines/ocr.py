@@ -414,6 +414,8 @@ def reader_summary() -> dict:
         "missing": rep.get("missing", {}), "seconds": rep.get("seconds", {}),
         "emnist_source": source("emnist") if "EMNIST" not in rep.get("missing", {}) else "",
         "first_families": reader.FIRST_FAMILIES,
+        "first_channels": reader.first_version_config().spec.channels,
+        "first_epochs": reader.first_version_config().train.epochs,
     }
 
 
