@@ -63,6 +63,23 @@ def test_best_path_takes_the_highest_total():
     assert seg.best_path(3, spans, np.array([1.0, 1.0, 2.5, 1.0, 0.0])) == [2, 3]
 
 
+def test_a_crop_read_as_many_classes_at_once_is_not_taken_for_one_character():
+    # one mark cut in two: E and T read surely apart; read whole, the classifier spreads 80%
+    # over all 36 classes (two letters run together look a little like many). The summed
+    # probability would call the whole surely one character; its best class does not.
+    ink = np.ones((50, 40), bool)
+    atoms = [seg.Atom(0, 0, ink, ink, mark=0), seg.Atom(0, 40, ink, ink, mark=0)]
+    boxes = {(0, 1): [0, 0, 50, 40], (1, 2): [0, 40, 50, 80], (0, 2): [0, 0, 50, 80]}
+    cands = [seg.Candidate(0, a, b, np.array(box), ink, (0, 0), (0,), whole=(a, b) == (0, 2))
+             for (a, b), box in boxes.items()]
+    p = np.full((3, seg.N_CLASSES + 1), 0.001)
+    p[0, seg.CLASSES.index("E")] = p[1, seg.CLASSES.index("T")] = 0.95
+    p[2, : seg.N_CLASSES], p[2, seg.N_CLASSES] = 0.8 / seg.N_CLASSES, 0.2
+    prop = seg.Proposal([atoms], cands, np.log(p / p.sum(1, keepdims=True)), np.full(3, 50.0), 0.0, 1)
+    s = seg.decide(prop, replace(seg.DEFAULT, width_weight=0.0))
+    assert "".join(seg.CLASSES[s.label[k]] for k in s.chars) == "ET"
+
+
 def test_cut_paths_find_the_thin_bridge():
     bar = np.ones((40, 6), bool)
     mask = np.zeros((40, 30), bool)
