@@ -104,6 +104,12 @@ class ReaderConfig:
                                        # pages, 60 per source: lettering 3.20% -> 2.96% (touching
                                        # 6.49% -> 5.91%), scanned handwriting 10.54% -> 10.27%;
                                        # about 6 more minutes of preparation
+    whole_width: float = 0.9           # share of a character's width a mined candidate must hold to
+                                       # be labelled as it (an O less a quarter is shaped like a C).
+                                       # 0.9 against none, validation pages, 60 per source: 4.34% ->
+                                       # 4.12% (fonts-paper 2.68% -> 2.26%, restroked 1.25% -> 1.06%,
+                                       # whiteboard 2.01% -> 1.48%, scanned handwriting 10.27% ->
+                                       # 9.65%; touching 5.91% -> 6.58%); 0.8: 4.14%
     widen_condensed: float = 0.0       # share of condensed glyphs widened back as reading widens a
                                        # condensed writing (lib.ocr.segment.widen)
     n_valid: int = 3400                # EMNIST images held out of training for validation
@@ -511,7 +517,7 @@ def build_data(cfg: ReaderConfig, progress: Callable | None = None) -> ReaderDat
         from lib.data.synthetic import unseen
 
         specs = [unseen.training_page_spec(i) for i in range(cfg.mined_pages)]
-        mined_rows, mined_labels = mined_candidates(specs, progress)
+        mined_rows, mined_labels = mined_candidates(specs, progress, cfg.whole_width)
         x_train = np.concatenate([x_train, mined_rows])
         all_labels.append(mined_labels)
         counts["candidates of segmented pages (generated)"] = len(mined_labels)
@@ -520,12 +526,17 @@ def build_data(cfg: ReaderConfig, progress: Callable | None = None) -> ReaderDat
     return ReaderData(x_train, np.concatenate(all_labels), valid, counts, missing)
 
 
-def label_candidates(boxes: np.ndarray, truth: np.ndarray, chars: list[str]) -> np.ndarray:
+def label_candidates(boxes: np.ndarray, truth: np.ndarray, chars: list[str],
+                     whole_width: float = 0.0) -> np.ndarray:
     """The class each candidate box should be read as, from the page's true character boxes
     (both ``[y1, x1, y2, x2]`` in the same pixels): the character it matches (intersection over
-    union at least 0.6); "not a character" where it holds at least half of each of two
-    characters, or only a part of one (IoU under 0.35, under 0.7 of any character); -1 (not
-    used) otherwise."""
+    union at least 0.6, holding at least ``whole_width`` of the character's width); "not a
+    character" where it holds at least half of each of two characters, or only a part of one
+    (IoU under 0.35, under 0.7 of any character); -1 (not used) otherwise.
+
+    The width matters because segmentation cuts across the line: an O less a quarter of its
+    width is shaped like a C, and a D less its bowl's right side like a serif I, so such pieces
+    are neither surely their character nor surely "not a character"."""
     from lib.metrics import box_iou
 
     if len(boxes) == 0 or len(truth) == 0:
@@ -538,7 +549,10 @@ def label_candidates(boxes: np.ndarray, truth: np.ndarray, chars: list[str]) -> 
     cover = inter / np.maximum((t[:, 2] - t[:, 0]) * (t[:, 3] - t[:, 1]), 1.0)[None, :]
     out = np.full(len(b), -1, np.int64)
     best = iou.argmax(axis=1)
-    one = iou[np.arange(len(b)), best] >= 0.6
+    matched = t[best]
+    held = (np.minimum(b[:, 3], matched[:, 3]) - np.maximum(b[:, 1], matched[:, 1])) \
+        / np.maximum(matched[:, 3] - matched[:, 1], 1.0)
+    one = (iou[np.arange(len(b)), best] >= 0.6) & (held >= whole_width)
     out[one] = [CLASSES.index(chars[k]) for k in best[one]]
     two = (cover >= 0.5).sum(axis=1) >= 2
     part = (iou.max(axis=1) < 0.35) & (cover.max(axis=1) < 0.7)
@@ -546,7 +560,8 @@ def label_candidates(boxes: np.ndarray, truth: np.ndarray, chars: list[str]) -> 
     return out
 
 
-def mined_candidates(specs: list, progress: Callable | None = None) -> tuple[np.ndarray, np.ndarray]:
+def mined_candidates(specs: list, progress: Callable | None = None,
+                     whole_width: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """What segmentation cuts out of pages (``unseen.PageSpec``, in training lettering):
     every candidate character (every mark cut, so no classifier is needed) as a
     normalised row, labelled by :func:`label_candidates`."""
@@ -567,7 +582,7 @@ def mined_candidates(specs: list, progress: Callable | None = None) -> tuple[np.
         if not prop.candidates:
             continue
         boxes = np.array([c.box for c in prop.candidates], float) * det.factor
-        y = label_candidates(boxes, page.boxes, [c for c in page.text if not c.isspace()])
+        y = label_candidates(boxes, page.boxes, [c for c in page.text if not c.isspace()], whole_width)
         keep = y >= 0
         rows.append(np.array([to_row(im) for im in prop.images[keep]], np.float32).reshape(-1, 1024))
         labels.append(y[keep])

@@ -109,6 +109,14 @@ def test_candidates_are_labelled_by_the_true_boxes():
     assert reader.label_candidates(boxes[:0], truth, ["M", "I"]).shape == (0,)
 
 
+def test_a_candidate_missing_part_of_its_characters_width_is_not_labelled_as_it():
+    truth = np.array([[0, 0, 40, 40]])  # an "O"
+    boxes = np.array([[0, 0, 40, 40], [0, 0, 40, 30]])  # the whole O; the O less its right quarter
+    o = reader.CLASSES.index("O")
+    assert reader.label_candidates(boxes, truth, ["O"], whole_width=0.9).tolist() == [o, -1]
+    assert reader.label_candidates(boxes, truth, ["O"], whole_width=0.0).tolist() == [o, o]
+
+
 def test_mined_candidates_come_from_pages_in_training_lettering():
     from lib.data.synthetic import fonts as fontlib
     from lib.data.synthetic import unseen
