@@ -55,7 +55,7 @@ class HtmlWriter(Writer):
 
     def numbered_title(self, title: list[dict], number: str, chapter: bool) -> list[dict]:
         if chapter:
-            shown, sep = (f"{chapter_word(True)} {number}", "— ") if self.appendix else (number, " ")
+            shown, sep = (f"{chapter_word(True)} {number}", " — ") if self.appendix else (number, " ")
             return [self.rawi(f'<span class="chapter-number">{shown}</span>{sep}'),
                     P.Span("", ["chapter-title"], [], title)]
         return [self.rawi(f'<span class="header-section-number">{number}</span> '), P.Span("", [], [], title)]

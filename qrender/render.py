@@ -345,8 +345,11 @@ def write_html(proj, states, labels, out_dir, html_opts, pages, with_pdf) -> Non
         blocks = _copy_blocks(st.blocks)
 
         def link(label: crossref.Label, page: str = ch.html_rel) -> str:
-            target = "" if label.page == page else html.rel(page, label.page)
-            return f"{target}#{label.ident}"
+            if label.page == page:
+                return f"#{label.ident}"
+            # a chapter is referred to by its page alone, as Quarto links it
+            target = html.rel(page, label.page)
+            return target if label.chapter_level else f"{target}#{label.ident}"
 
         locate = _locator(st, proj.root)
         crossref.resolve(blocks, labels, link, warn, ch.rel, from_unnumbered_page=ch.kind == "index",
