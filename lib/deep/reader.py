@@ -551,10 +551,9 @@ def label_candidates(boxes: np.ndarray, truth: np.ndarray, chars: list[str],
     cover = inter / np.maximum((t[:, 2] - t[:, 0]) * (t[:, 3] - t[:, 1]), 1.0)[None, :]
     out = np.full(len(b), -1, np.int64)
     best = iou.argmax(axis=1)
-    matched = t[best]
-    held = (np.minimum(b[:, 3], matched[:, 3]) - np.maximum(b[:, 1], matched[:, 1])) \
-        / np.maximum(matched[:, 3] - matched[:, 1], 1.0)
-    one = (iou[np.arange(len(b)), best] >= 0.6) & (held >= whole_width)
+    rows = np.arange(len(b))
+    held = (x2[rows, best] - x1[rows, best]) / np.maximum(t[best, 3] - t[best, 1], 1.0)
+    one = (iou[rows, best] >= 0.6) & (held >= whole_width)
     out[one] = [CLASSES.index(chars[k]) for k in best[one]]
     two = (cover >= 0.5).sum(axis=1) >= 2
     part = (iou.max(axis=1) < 0.35) & (cover.max(axis=1) < 0.7)
