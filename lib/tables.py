@@ -16,11 +16,20 @@ def _escape_pipes(value):
     return value.replace("|", "\\|") if isinstance(value, str) else value
 
 
+#: Typst reads a cell that starts with one of these as a list item (pandoc does not escape them):
+#: "+ averaging" would print as "1. averaging" in the PDF.
+LIST_MARKERS = ("+ ", "- ")
+
+
 def _cell(value) -> str:
     """One cell of a pipe table: its text as written, on one line, pipes escaped."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    return _escape_pipes(str(value).replace("\n", " "))
+    text = str(value).replace("\n", " ")
+    if text.startswith(LIST_MARKERS):
+        raise ValueError(f"table cell {text!r} starts with a list marker, which the PDF prints as a "
+                         "numbered or bulleted list: reword it")
+    return _escape_pipes(text)
 
 
 class Table:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from lib.tables import Table, table
 
@@ -20,3 +21,11 @@ def test_unnamed_index_has_an_empty_heading_named_index_keeps_its_name():
     assert Table(df)._repr_markdown_().splitlines()[0] == "|  | valid |"
     assert Table(df.rename_axis("method"))._repr_markdown_().splitlines()[0] == "| method | valid |"
     assert "<table" in Table(df)._repr_html_()
+
+
+@pytest.mark.parametrize("label", ["+ averaging", "- averaging"])
+def test_a_cell_starting_with_a_list_marker_is_refused(label):
+    # Typst would print "+ averaging" as "1. averaging": a table cell is not a list
+    with pytest.raises(ValueError, match="list marker"):
+        table(pd.DataFrame({"step": [label], "cer": ["1.0%"]}))._repr_markdown_()
+    assert "-0.5" in table(pd.DataFrame({"x": ["-0.5"]}))._repr_markdown_()

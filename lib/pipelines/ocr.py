@@ -55,9 +55,10 @@ TRUTH = {
 }
 MODELS = ("mlp", "cnn", "reader")
 MODEL_NAMES = {"mlp": "numpy MLP (ch. 3)", "cnn": "CNN (ch. 7)", "reader": "reader CNN"}
-#: Q4.4's steps, each adding one to the previous: the key of each step's texts and its label.
-STEPS = {"argmax": "network's own (argmax per box)", "averaged": "+ averaging over crop variants",
-         "segmented": "+ recognition-driven segmentation", "rule": "+ word rule (final)"}
+#: Q4.4's steps, each adding one to the previous: the key of each step's texts and its label
+#: (a label must not start with "+": in a PDF table cell Typst reads it as a numbered list).
+STEPS = {"argmax": "network's own (argmax per box)", "averaged": "then averaging over crop variants",
+         "segmented": "then recognition-driven segmentation", "rule": "then the word rule (final)"}
 #: Modules whose source the cached results depend on.
 CODE = ("lib.ocr", "lib.metrics", "lib.mlp", "lib.mlp_search", "lib.nn", "lib.data.synthetic")
 #: Generated pages of the benchmark, per profile.
