@@ -48,6 +48,16 @@ def test_space_threshold_two_groups_and_none():
     assert space_threshold(np.array([])) == np.inf
 
 
+def test_a_condensed_font_keeps_word_gaps_under_twice_its_letter_gaps():
+    # a condensed font on a validation page, in character widths: its letters stand 0.7-0.9
+    # apart and its words 1.4-1.5, under twice as far
+    letter = [0.7, 0.8, 0.75, 0.9, 0.8, 0.85, 0.7, 0.8]
+    word = [1.45, 1.5, 1.4]
+    gaps = np.array(letter + word)
+    assert max(letter) < space_threshold(gaps, min_gap=0.3) < min(word)
+    assert space_threshold(gaps, min_gap=0.3, ratio=2.0) > gaps.max()   # the old rule lost them
+
+
 def test_a_tightly_spaced_writer_keeps_word_gaps_above_the_minimum_excess():
     # a page of scanned handwriting, in character widths: letter gaps about 0.25, word gaps
     # about 0.72, two clear groups 0.47 apart
