@@ -99,13 +99,17 @@ class ReaderConfig:
     reject_fraction: float = 0.12      # generated mis-segmentations, as a fraction of the rest
     reject_touching: float = 0.5       # ... of their pairs of glyphs, the share written touching
     touching_fraction: float = 0.1     # characters cut out of touching pairs, as a fraction of the rest
-    mined_pages: int = 400             # pages in training lettering whose segmentation candidates
+    mined_pages: int = 800             # pages in training lettering whose segmentation candidates
                                        # are learnt (mined_candidates). Validation pages, 60 per
                                        # source: 200 against 100, lettering 3.20% -> 2.96% (touching
                                        # 6.49% -> 5.91%), scanned handwriting 10.54% -> 10.27%; 400
                                        # against 200, all 4.12% -> 3.85% (touching 6.58% -> 5.68%,
-                                       # fonts-paper 2.26% -> 1.90%, the others alike); each
-                                       # doubling about 6 more minutes of preparation
+                                       # fonts-paper 2.26% -> 1.90%, the others alike); 800 against
+                                       # 400, all 3.68% -> 3.60% (touching 5.05% -> 4.89%, whiteboard
+                                       # 1.37% -> 1.14%, scanned handwriting 9.42% -> 9.56%). 800
+                                       # pages cost about 15 more minutes of a first build than 400
+                                       # (preparation and training); 12 epochs instead of 8 on 400
+                                       # pages read worse (all 3.75%, touching 5.30%)
     whole_width: float = 0.9           # share of a character's width a mined candidate must hold to
                                        # be labelled as it (an O less a quarter is shaped like a C).
                                        # 0.9 against none, validation pages, 60 per source: 4.34% ->

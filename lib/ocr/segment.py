@@ -72,6 +72,7 @@ import scipy.special
 
 from lib.data.nist36 import CLASSES, to_row
 from lib.ocr.crops import EXTENT, SIDE, VARIANTS, normalize_char, stroke_width
+from lib.ocr.layout import SPACE_RATIO, space_threshold
 
 N_CLASSES = len(CLASSES)
 
@@ -127,6 +128,7 @@ class SegmentParams:
                                   # average (character widths), else its gaps are not split
                                   # (0.5 lost every space of tightly spaced writers: validation
                                   # pages of scanned handwriting 14.5% -> 11.2%, of fonts 6.0% -> 5.2%)
+    space_ratio: float = SPACE_RATIO  # ... and average at least this many times the letter gaps
     max_side: int = 64            # masks are shrunk to this size before normalisation
     final_variants: tuple = ((EXTENT, 0, 0), (EXTENT, 1, 0), (EXTENT, -1, 0), (EXTENT, 0, 1), (EXTENT, 0, -1))
                                   # the chosen characters' averaging: shifts of one normalised
@@ -141,13 +143,14 @@ DEFAULT = SegmentParams()
 #: The segmentation as first built (chapter 4 compares it with the one above): straight cuts
 #: at the minima of every wide mark's ink profile, every mark cut, the best class's
 #: probability as a candidate's evidence, every chosen character averaged, touching
-#: neighbours' gaps counted among the word gaps, one reading of each page.
+#: neighbours' gaps counted among the word gaps, word gaps at least twice the letter gaps, one
+#: reading of each page.
 FIRST_VERSION = SegmentParams(
     settle_p=2.0, split_from=0.55, min_atom=0.12, cut_ink=4.0, cut_drift=np.inf, cut_thick=1.0, cut_rows=1 << 20,
     max_atoms=4, max_width=1.9, merge_gap=0.12, width_sigma=0.5, width_weight=1.0, char_bonus=0.5,
     cut_cost=2.0, join_cost=0.5, condense_from_chosen=False, touching_share=np.inf, touching_cut_cost=2.0,
     condense_range=(0.3, 1.6), gaps_in_widths=True,
-    touch_gap=-np.inf, space_gap=0.5, max_side=64, final_p=2.0, max_stretch=2.5,
+    touch_gap=-np.inf, space_gap=0.5, space_ratio=2.0, max_side=64, final_p=2.0, max_stretch=2.5,
     final_variants=((EXTENT, 0, 0), (EXTENT, 1, 0), (EXTENT, -1, 0), (EXTENT, 0, 1), (EXTENT, 0, -1)))
 
 
@@ -682,15 +685,19 @@ def _tight_width(mark: _Mark) -> int:
     return int(cols[-1] - cols[0] + 1) if len(cols) else 0
 
 
+def _shared_marks(cands: list[Candidate], chars: list[int], line: list[int]) -> np.ndarray:
+    """For each pair of neighbours on a line of chosen characters, whether the two were cut
+    out of one mark."""
+    return np.array([bool(set(cands[chars[a]].marks) & set(cands[chars[b]].marks))
+                     for a, b in zip(line[:-1], line[1:], strict=True)], bool).reshape(-1)
+
+
 def cut_share(s: Segmentation) -> float:
     """The share of the boundaries between neighbouring chosen characters that are cuts
     through one mark (0 where a page has no two characters on a line)."""
-    cuts = bounds = 0
-    for line in s.lines:
-        for a, b in zip(line[:-1], line[1:], strict=True):
-            bounds += 1
-            cuts += bool(set(s.candidates[s.chars[a]].marks) & set(s.candidates[s.chars[b]].marks))
-    return cuts / bounds if bounds else 0.0
+    shared = [_shared_marks(s.candidates, s.chars, line) for line in s.lines]
+    bounds = sum(len(b) for b in shared)
+    return sum(int(b.sum()) for b in shared) / bounds if bounds else 0.0
 
 
 def decide(prop: Proposal, p: SegmentParams = DEFAULT) -> Segmentation:
@@ -717,8 +724,6 @@ def decide(prop: Proposal, p: SegmentParams = DEFAULT) -> Segmentation:
 def _best_paths(prop: Proposal, p: SegmentParams, condense: float | None = None) -> Segmentation:
     """One reading of the page: the best paths under the writing's condensation (``None``:
     measured on the candidates that are one whole mark)."""
-    from lib.ocr.layout import space_threshold
-
     cands, logp, all_atoms = prop.candidates, prop.logp, prop.atoms
     if not cands:
         empty = [[] for _ in range(prop.n_lines)]
@@ -756,11 +761,9 @@ def _best_paths(prop: Proposal, p: SegmentParams, condense: float | None = None)
     boxes = np.array([cands[k].box for k in chars], float).reshape(-1, 4)
     unit = condense if p.gaps_in_widths else 1.0
     gaps = [_gaps(boxes[line], prop.angle, unit) for line in lines]
-    cut = [np.array([bool(set(cands[chars[a]].marks) & set(cands[chars[b]].marks))
-                     for a, b in zip(line[:-1], line[1:], strict=True)], bool).reshape(-1) | (g <= p.touch_gap)
-           for line, g in zip(lines, gaps, strict=True)]
+    cut = [_shared_marks(cands, chars, line) | (g <= p.touch_gap) for line, g in zip(lines, gaps, strict=True)]
     free = [g[~c] for g, c in zip(gaps, cut, strict=True) if len(g)]
-    threshold = space_threshold(np.concatenate(free), p.space_gap) if free else np.inf
+    threshold = space_threshold(np.concatenate(free), p.space_gap, p.space_ratio) if free else np.inf
     spaces = [[False] + [bool(g > threshold and not c) for g, c in zip(gs, cs, strict=True)] if len(line) else []
               for line, gs, cs in zip(lines, gaps, cut, strict=True)]
     return Segmentation(cands, logp, label, scores, chars, lines, spaces, condense, p, all_atoms, None, line_h,

@@ -50,6 +50,14 @@ def test_letters_apart_stay_as_they_are(score):
     assert _read(image, score).text == "HELLO BOX"
 
 
+def test_word_gaps_under_twice_the_letter_gaps_are_kept_and_the_first_version_loses_them(score):
+    # a condensed font's spacing: words 1.8 times as far apart as letters
+    image = word_page("HELLO BOX", gap=30, word_gap=54)
+    assert _read(image, score).text == "HELLO BOX"
+    first_rule = replace(PARAMS, space_ratio=seg.FIRST_VERSION.space_ratio)
+    assert read_detection(detect(image), score, ReadOptions(word_rule=False, params=first_rule)).text == "HELLOBOX"
+
+
 def test_word_gaps_around_a_touching_pair_are_kept(score):
     # gaps are measured between the characters chosen; the touching pair's own zero gap is
     # not a letter gap that would make every other gap look like a word space
