@@ -31,9 +31,11 @@ SPACE_OFFSET = 0.5
 #: per source (the reader): 2 and 1.9 lost every space of three condensed fonts, whose word
 #: gaps are 1.3-1.8 character widths against letter gaps of 0.6-1.1 (fonts-paper 1.90%,
 #: scanned handwriting 9.42%); 1.8 and 1.7 keep them (1.06%, 8.86%); 1.5 reads fonts-paper
-#: at 0.79%. Runs of letters with no spaces (60 pages) got no space at 1.5 or above. The
-#: generated pages space letters evenly, so the middle of the working range is taken: the
-#: homework's grid of letters (02_letters), unevenly spaced, gets spaces below 1.6.
+#: at 0.79%. Runs of letters with no spaces (60 pages) got no space at 1.5 or above. The cost:
+#: one restroked page of widely and evenly spaced letters gets 10 spaces at 1.8 and below,
+#: where 2 got none (restroked-paper 0.98% either way: the lower ratio also finds 5 spaces
+#: that 2 lost). The middle of the working range is taken: the homework's grid of letters
+#: (02_letters), unevenly spaced, gets spaces below 1.6.
 SPACE_RATIO = 1.7
 MAX_ANGLE = np.deg2rad(20.0)
 
