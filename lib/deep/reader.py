@@ -106,10 +106,11 @@ class ReaderConfig:
                                        # against 200, all 4.12% -> 3.85% (touching 6.58% -> 5.68%,
                                        # fonts-paper 2.26% -> 1.90%, the others alike); 800 against
                                        # 400, all 3.68% -> 3.60% (touching 5.05% -> 4.89%, whiteboard
-                                       # 1.37% -> 1.14%, scanned handwriting 9.42% -> 9.56%). 800
-                                       # pages cost about 15 more minutes of a first build than 400
-                                       # (preparation and training); 12 epochs instead of 8 on 400
-                                       # pages read worse (all 3.75%, touching 5.30%)
+                                       # 1.37% -> 1.14%, scanned handwriting 9.42% -> 9.56%). Their
+                                       # cost is a first build's data preparation, one thread:
+                                       # 1,393 and 1,553 s for 800 pages, 734 to 1,157 s for 400
+                                       # (three runs; other jobs ran beside most of them); 12 epochs
+                                       # instead of 8 on 400 pages read worse (all 3.75%, touching 5.30%)
     whole_width: float = 0.9           # share of a character's width a mined candidate must hold to
                                        # be labelled as it (an O less a quarter is shaped like a C).
                                        # 0.9 against none, validation pages, 60 per source: 4.34% ->
@@ -536,9 +537,10 @@ def label_candidates(boxes: np.ndarray, truth: np.ndarray, chars: list[str],
                      whole_width: float = 0.0) -> np.ndarray:
     """The class each candidate box should be read as, from the page's true character boxes
     (both ``[y1, x1, y2, x2]`` in the same pixels): the character it matches (intersection over
-    union at least 0.6, holding at least ``whole_width`` of the character's width); "not a
-    character" where it holds at least half of each of two characters, or only a part of one
-    (IoU under 0.35, under 0.7 of any character); -1 (not used) otherwise.
+    union at least 0.6, holding at least ``whole_width`` of the character's width, and nearer
+    to it than to the box around it and any other character); "not a character" where it holds
+    at least half of each of two characters, or only a part of one (IoU under 0.35, under 0.7
+    of any character); -1 (not used) otherwise.
 
     The width matters because segmentation cuts across the line: an O less a quarter of its
     width is shaped like a C, and a D less its bowl's right side like a serif I, so such pieces
@@ -557,7 +559,13 @@ def label_candidates(boxes: np.ndarray, truth: np.ndarray, chars: list[str],
     best = iou.argmax(axis=1)
     rows = np.arange(len(b))
     held = (x2[rows, best] - x1[rows, best]) / np.maximum(t[best, 3] - t[best, 1], 1.0)
-    one = (iou[rows, best] >= 0.6) & (held >= whole_width)
+    # the box around its character and another one fits better than its character's own: an M
+    # with the narrow I it touches overlaps the M by 0.8 or more, but it holds two characters
+    pairs = np.concatenate([np.minimum(t[best, None, :2], t[None, :, :2]),
+                            np.maximum(t[best, None, 2:], t[None, :, 2:])], axis=2)
+    pairs[rows, best] = 0.0  # a character paired with itself is no pair
+    pair = np.array([box_iou(box, around).max() for box, around in zip(b, pairs, strict=True)]) > iou[rows, best]
+    one = (iou[rows, best] >= 0.6) & (held >= whole_width) & ~pair
     out[one] = [CLASSES.index(chars[k]) for k in best[one]]
     two = (cover >= 0.5).sum(axis=1) >= 2
     part = (iou.max(axis=1) < 0.35) & (cover.max(axis=1) < 0.7)

@@ -202,6 +202,8 @@ class Segmentation:
     boxes: np.ndarray | None = None   # full-resolution boxes of ``chars``, when known exactly
     line_h: np.ndarray | None = None  # each candidate's line height (work pixels)
     rows: int = 0                     # crops classified (all calls together)
+    shared: list[np.ndarray] = field(default_factory=list)  # per line, whether each two neighbours
+                                                             # in ``chars`` were cut out of one mark
 
 
 # ---------------------------------------------------------------------------- cut paths
@@ -695,9 +697,8 @@ def _shared_marks(cands: list[Candidate], chars: list[int], line: list[int]) -> 
 def cut_share(s: Segmentation) -> float:
     """The share of the boundaries between neighbouring chosen characters that are cuts
     through one mark (0 where a page has no two characters on a line)."""
-    shared = [_shared_marks(s.candidates, s.chars, line) for line in s.lines]
-    bounds = sum(len(b) for b in shared)
-    return sum(int(b.sum()) for b in shared) / bounds if bounds else 0.0
+    bounds = sum(len(b) for b in s.shared)
+    return sum(int(b.sum()) for b in s.shared) / bounds if bounds else 0.0
 
 
 def decide(prop: Proposal, p: SegmentParams = DEFAULT) -> Segmentation:
@@ -761,13 +762,14 @@ def _best_paths(prop: Proposal, p: SegmentParams, condense: float | None = None)
     boxes = np.array([cands[k].box for k in chars], float).reshape(-1, 4)
     unit = condense if p.gaps_in_widths else 1.0
     gaps = [_gaps(boxes[line], prop.angle, unit) for line in lines]
-    cut = [_shared_marks(cands, chars, line) | (g <= p.touch_gap) for line, g in zip(lines, gaps, strict=True)]
+    shared = [_shared_marks(cands, chars, line) for line in lines]
+    cut = [sh | (g <= p.touch_gap) for sh, g in zip(shared, gaps, strict=True)]
     free = [g[~c] for g, c in zip(gaps, cut, strict=True) if len(g)]
     threshold = space_threshold(np.concatenate(free), p.space_gap, p.space_ratio) if free else np.inf
     spaces = [[False] + [bool(g > threshold and not c) for g, c in zip(gs, cs, strict=True)] if len(line) else []
               for line, gs, cs in zip(lines, gaps, cut, strict=True)]
     return Segmentation(cands, logp, label, scores, chars, lines, spaces, condense, p, all_atoms, None, line_h,
-                        prop.rows)
+                        prop.rows, shared)
 
 
 def segment(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = DEFAULT,

@@ -109,6 +109,13 @@ def test_candidates_are_labelled_by_the_true_boxes():
     assert reader.label_candidates(boxes[:0], truth, ["M", "I"]).shape == (0,)
 
 
+def test_a_character_with_the_narrow_one_it_touches_is_not_labelled_as_it():
+    truth = np.array([[0, 0, 40, 36], [0, 34, 40, 42]])  # a wide "M", a narrow "I" run into it
+    boxes = np.array([[0, 0, 40, 36], [0, 0, 40, 42]])  # the M; the M with the I (IoU 0.86 with the M)
+    m = reader.CLASSES.index("M")
+    assert reader.label_candidates(boxes, truth, ["M", "I"]).tolist() == [m, reader.REJECT]
+
+
 def test_a_candidate_missing_part_of_its_characters_width_is_not_labelled_as_it():
     truth = np.array([[0, 0, 40, 40]])  # an "O"
     boxes = np.array([[0, 0, 40, 40], [0, 0, 40, 30]])  # the whole O; the O less its right quarter
