@@ -269,6 +269,28 @@ class UnseenResults:
             out.insert(0, "pages", pages.reindex(out.index))
         return out
 
+    def interval(self, model: str, source: str = POOLED, level: float = 0.95,
+                 resamples: int = 10_000) -> tuple[float, float]:
+        """A percentile bootstrap interval of ``model``'s CER on ``source`` (``POOLED``: over all
+        generated pages): each source's pages drawn again with replacement, as many as it has
+        (fixed seed), and the CER of the errors and characters drawn.
+
+        Written here, not with ``scipy.stats.bootstrap``, because the pooled CER needs the
+        draws made within each source: the benchmark has a fixed number of pages per source.
+        """
+        d = self.pages[self.pages["model"] == model]
+        d = d[d["source"].isin(self.generated) if source == POOLED else d["source"] == source]
+        if d.empty:
+            raise ValueError(f"no pages of {model!r} on {source!r}")
+        rng = np.random.default_rng(config.SEED)
+        errors = characters = np.zeros(resamples)
+        for _, pages in d.groupby("source", sort=True):
+            pick = rng.integers(len(pages), size=(resamples, len(pages)))
+            errors = errors + pages["errors"].to_numpy(float)[pick].sum(axis=1)
+            characters = characters + pages["characters"].to_numpy(float)[pick].sum(axis=1)
+        low, high = np.quantile(errors / np.maximum(characters, 1.0), [(1 - level) / 2, (1 + level) / 2])
+        return float(low), float(high)
+
     def worst_source(self, model: str) -> str:
         """The generated source on which ``model`` makes the most errors per character."""
         col = self.cer()[model]

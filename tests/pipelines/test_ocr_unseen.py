@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from lib.data.synthetic import heldout, unseen
@@ -64,6 +65,30 @@ def test_scores_every_source_and_pools_the_generated_ones(small_pages):
     table = r.table()
     assert list(table.index) == [*unseen.SOURCES, U.POOLED, U.WORST]
     assert table.loc[U.POOLED, "pages"] == "8" and table.loc["touching", "CER STUB"] == "18.2%"
+
+
+def _pages(errors_per_source: dict[str, list[int]], characters: int = 100):
+    rows = [{"model": "stub", "source": src, "page": f"p{i}", "errors": e, "characters": characters}
+            for src, errs in errors_per_source.items() for i, e in enumerate(errs)]
+    return U.UnseenResults("benchmark", "full", 0, pd.DataFrame(rows), ("stub",), tuple(errors_per_source))
+
+
+def test_the_bootstrap_interval_holds_the_cer_and_narrows_with_more_pages():
+    few = _pages({"touching": [2, 10], "whiteboard": [0, 1]})
+    many = _pages({"touching": [2, 10] * 8, "whiteboard": [0, 1] * 8})
+    low, high = few.interval("stub", "touching")
+    assert low < few.cer().loc["touching", "stub"] < high and 0.02 <= low and high <= 0.10
+    wide, narrow = few.interval("stub"), many.interval("stub")
+    assert narrow[1] - narrow[0] < wide[1] - wide[0]
+    assert few.interval("stub", "touching") == (low, high)  # seeded
+    assert _pages({"touching": [3, 3, 3]}).interval("stub", "touching") == pytest.approx((0.03, 0.03))
+
+
+def test_the_pooled_interval_draws_pages_within_each_source():
+    # every touching page has 10 errors, every whiteboard page none: drawn within each source,
+    # the pooled CER is always 5%; drawn across sources it would vary
+    r = _pages({"touching": [10, 10, 10], "whiteboard": [0, 0, 0]})
+    assert r.interval("stub") == pytest.approx((0.05, 0.05))
 
 
 def test_photos_are_a_source_of_the_benchmark_only():
