@@ -4,8 +4,9 @@ Reads, in one run and with fixed seeds, the benchmark's generated pages
 (``lib.data.synthetic.unseen``: lettering held out of every training and tuning step,
 photographed on paper and whiteboards, some words with touching letters) and the homework's
 four photos, with each reader given, and prints per reader a table per source (pages,
-characters, errors, CER, seconds per page) with the pooled "unseen styles" row and the worst
-generated source, then the CER of all readers side by side. Pages come from the page cache
+characters, errors, CER and its 95% bootstrap interval over the pages, seconds per page) with
+the pooled "unseen styles" row and the worst generated source, then the CER of all readers
+side by side. Pages come from the page cache
 (rendered on first use); readings are always done afresh here, so the times are this run's
 (measured on a shared machine: say so when you quote them).
 
@@ -113,7 +114,8 @@ def main(argv=None) -> int:
 
 
 def _per_source(result):
-    """pages, characters, errors, CER and seconds per page of one reader, per source."""
+    """pages, characters, errors, CER (and its bootstrap interval over the pages) and seconds per
+    page of one reader, per source."""
     import pandas as pd
 
     from lib.pipelines import ocr_unseen as U
@@ -128,13 +130,14 @@ def _per_source(result):
     out = pd.DataFrame({
         "pages": t["pages"].astype(int), "characters": t["characters"].astype(int),
         "errors": t["errors"].astype(int), "CER": (t["errors"] / t["characters"]).map(lambda v: f"{v:.2%}"),
+        "95% interval": ["{:.2%} to {:.2%}".format(*result.interval(result.models[0], s)) for s in t.index],
         "s/page": (t["seconds"] / t["pages"]).map(lambda v: f"{v:.2f}"),
         "MP/page": (t["pixels"] / t["pages"] / 1e6).map(lambda v: f"{v:.1f}"),
     }).astype(object)
     if len(gen):
         cer = gen["errors"] / gen["characters"]
         worst = cer.idxmax()
-        out.loc[U.WORST] = ["", "", "", f"{cer.max():.2%}", "", ""]
+        out.loc[U.WORST] = ["", "", "", f"{cer.max():.2%}", "", "", ""]
         out = out.rename(index={U.WORST: f"{U.WORST} ({worst})"})
     return out
 

@@ -154,7 +154,7 @@ def test_bench_script_prints_a_table_per_reader_and_side_by_side(small_pages, ca
     out = capsys.readouterr().out
     assert "== reader tests.pipelines.test_ocr_unseen:perfect" in out and "== CER side by side" in out
     assert "== CER of the generated pages by style" in out
-    assert U.POOLED in out and "s/page" in out
+    assert U.POOLED in out and "s/page" in out and "0.00% to 0.00%" in out
     assert out.strip().splitlines()[-1] == "tests.pipelines.test_ocr_unseen:perfect_cer=0.0000"
     with pytest.raises(SystemExit, match="unknown reader"):
         bench.main(["--model", "nonesuch"])
