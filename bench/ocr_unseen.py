@@ -6,9 +6,9 @@ photographed on paper and whiteboards, some words with touching letters) and the
 four photos, with each reader given, and prints per reader a table per source (pages,
 characters, errors, CER and its 95% bootstrap interval over the pages, seconds per page) with
 the pooled "unseen styles" row and the worst generated source, then the CER of all readers
-side by side. Pages come from the page cache
-(rendered on first use); readings are always done afresh here, so the times are this run's
-(measured on a shared machine: say so when you quote them).
+side by side. Pages come from the page cache (rendered on first use); readings are always
+done afresh here, so the times are this run's (measured on a shared machine: say so when you
+quote them).
 
 Readers: ``--model`` takes names of ``lib.ocr.MODELS`` (``mlp``, ``cnn``, and any reader
 added there); ``--reader module:function`` adds any callable ``image -> text``.
@@ -137,7 +137,8 @@ def _per_source(result):
     if len(gen):
         cer = gen["errors"] / gen["characters"]
         worst = cer.idxmax()
-        out.loc[U.WORST] = ["", "", "", f"{cer.max():.2%}", "", "", ""]
+        out.loc[U.WORST] = ""
+        out.loc[U.WORST, "CER"] = f"{cer.max():.2%}"
         out = out.rename(index={U.WORST: f"{U.WORST} ({worst})"})
     return out
 
