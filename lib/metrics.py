@@ -6,7 +6,8 @@ Only numpy: these functions sit behind the numpy chapters (see docs/CONVENTIONS.
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -146,6 +147,15 @@ def edit_alignment(predicted: str, truth: str) -> list[tuple[str, str]]:
             pairs.append(("", predicted[j - 1]))
             j -= 1
     return pairs[::-1]
+
+
+def edit_errors(readings: Iterable[tuple[str, str]]) -> Counter:
+    """How often each error ``(true, read)`` occurs over ``(predicted, truth)`` pairs of texts,
+    from :func:`edit_alignment` (``""`` on one side: a character missed or added)."""
+    counts: Counter = Counter()
+    for predicted, truth in readings:
+        counts.update(pair for pair in edit_alignment(predicted, truth) if pair[0] != pair[1])
+    return counts
 
 
 def cer(predicted: str, truth: str) -> float:

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from lib.metrics import cer, edit_alignment, edit_distance
+from lib.metrics import cer, edit_alignment, edit_distance, edit_errors
 
 
 @pytest.mark.parametrize("a, b, d", [
@@ -66,3 +66,10 @@ def test_edit_alignment_known_script():
     assert edit_alignment("TODO", "TO DO") == [("T", "T"), ("O", "O"), (" ", ""), ("D", "D"), ("O", "O")]
     assert edit_alignment("TOO", "TO") == [("T", "T"), ("", "O"), ("O", "O")]
     assert edit_alignment("", "") == []
+
+
+def test_edit_errors_counts_each_error_over_all_texts():
+    counts = edit_errors([("T0 D0", "TO DO"), ("TODO", "TO DO"), ("MN", "MIN")])
+    assert counts == {("O", "0"): 2, (" ", ""): 1, ("I", ""): 1}
+    assert sum(counts.values()) == edit_distance("T0 D0", "TO DO") + 1 + 1
+    assert edit_errors([]) == {}

@@ -38,7 +38,7 @@ from lib.data import (
     nist36_source,
     source,
 )
-from lib.metrics import cer, edit_alignment, edit_distance, match_boxes, recall_precision
+from lib.metrics import cer, edit_distance, edit_errors, match_boxes, recall_precision
 from lib.ocr import detect, read, read_detection, scorable, scorer
 from lib.ocr.crops import crop_rows
 from lib.ocr.recognize import ReadOptions, words_of
@@ -701,16 +701,10 @@ class OCRResults:
 
     def errors(self, model: str, rule: str = "rule") -> pd.DataFrame:
         """The model's errors on the four photos, most frequent first: true -> read, count."""
-        from collections import Counter
+        from lib.pipelines.ocr_unseen import error_table
 
-        counts: Counter = Counter()
-        for name in SAMPLE_IMAGES:
-            for t, p in edit_alignment(scorable(self.texts[model][rule][name]), truth_text(name)):
-                if t != p:
-                    counts[(t, p)] += 1
-        show = {" ": "space", "\n": "line break", "": "nothing"}
-        rows = [{"true": show.get(t, t), "read as": show.get(p, p), "times": c} for (t, p), c in counts.most_common()]
-        return pd.DataFrame(rows, columns=["true", "read as", "times"])
+        return error_table(edit_errors((scorable(self.texts[model][rule][name]), truth_text(name))
+                                       for name in SAMPLE_IMAGES))
 
     def bench_table(self) -> pd.DataFrame:
         """Totals over the generated pages."""

@@ -35,6 +35,7 @@ Example (a chapter cell)::
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -43,6 +44,7 @@ import pandas as pd
 
 from lib import cache, config, fmt
 from lib.data.synthetic import unseen
+from lib.metrics import edit_errors
 
 __all__ = ["PAGES", "PHOTOS", "Reader", "UnseenResults", "inputs", "reader_key", "run", "score_pages", "sources"]
 
@@ -224,6 +226,14 @@ def _usable(model: str) -> str | None:
 # ---------------------------------------------------------------------------- results
 
 
+def error_table(counts: Counter) -> pd.DataFrame:
+    """Errors counted as ``(true, read)`` (``lib.metrics.edit_errors``) as a table, most frequent
+    first, with spaces, line breaks and missing characters named."""
+    show = {" ": "space", "\n": "line break", "": "nothing"}
+    rows = [{"true": show.get(t, t), "read as": show.get(p, p), "times": c} for (t, p), c in counts.most_common()]
+    return pd.DataFrame(rows, columns=["true", "read as", "times"])
+
+
 @dataclass
 class UnseenResults:
     """What the benchmark measured: one row per (reader, source, page), and its tables."""
@@ -290,6 +300,12 @@ class UnseenResults:
             characters = characters + pages["characters"].to_numpy(float)[pick].sum(axis=1)
         low, high = np.quantile(errors / np.maximum(characters, 1.0), [(1 - level) / 2, (1 + level) / 2])
         return float(low), float(high)
+
+    def errors(self, model: str, source: str = POOLED) -> pd.DataFrame:
+        """``model``'s errors on ``source`` (``POOLED``: all generated pages), most frequent first."""
+        d = self.pages[self.pages["model"] == model]
+        d = d[d["source"].isin(self.generated) if source == POOLED else d["source"] == source]
+        return error_table(edit_errors(zip(d["read"], d["truth"], strict=True)))
 
     def worst_source(self, model: str) -> str:
         """The generated source on which ``model`` makes the most errors per character."""

@@ -91,6 +91,17 @@ def test_the_pooled_interval_draws_pages_within_each_source():
     assert r.interval("stub") == pytest.approx((0.05, 0.05))
 
 
+def test_errors_are_counted_per_source_and_over_all_generated_pages():
+    rows = [{"model": "stub", "source": src, "page": page, "truth": truth, "read": read}
+            for src, page, truth, read in [("touching", "p0", "MIN", "MN"), ("touching", "p1", "LI", "L"),
+                                           ("whiteboard", "p0", "TO DO", "T0 DO"), (U.PHOTOS, "01", "A", "")]]
+    r = U.UnseenResults("benchmark", "full", 2, pd.DataFrame(rows), ("stub",), ("touching", "whiteboard", U.PHOTOS))
+    touching = r.errors("stub", "touching")
+    assert touching.to_dict("records") == [{"true": "I", "read as": "nothing", "times": 2}]
+    pooled = r.errors("stub")  # the generated pages only: the photo's missing A is not among them
+    assert pooled["times"].sum() == 3 and "A" not in set(pooled["true"])
+
+
 def test_photos_are_a_source_of_the_benchmark_only():
     assert U.sources("benchmark")[-1] == U.PHOTOS
     assert U.PHOTOS not in U.sources("validation") and U.PHOTOS not in U.sources("benchmark", photos=False)
