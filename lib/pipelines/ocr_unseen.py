@@ -279,6 +279,11 @@ class UnseenResults:
             out.insert(0, "pages", pages.reindex(out.index))
         return out
 
+    def _pages_of(self, model: str, source: str) -> pd.DataFrame:
+        """``model``'s rows on ``source`` (``POOLED``: every generated source)."""
+        d = self.pages[self.pages["model"] == model]
+        return d[d["source"].isin(self.generated) if source == POOLED else d["source"] == source]
+
     def interval(self, model: str, source: str = POOLED, level: float = 0.95,
                  resamples: int = 10_000) -> tuple[float, float]:
         """A percentile bootstrap interval of ``model``'s CER on ``source`` (``POOLED``: over all
@@ -288,8 +293,7 @@ class UnseenResults:
         Written here, not with ``scipy.stats.bootstrap``, because the pooled CER needs the
         draws made within each source: the benchmark has a fixed number of pages per source.
         """
-        d = self.pages[self.pages["model"] == model]
-        d = d[d["source"].isin(self.generated) if source == POOLED else d["source"] == source]
+        d = self._pages_of(model, source)
         if d.empty:
             raise ValueError(f"no pages of {model!r} on {source!r}")
         rng = np.random.default_rng(config.SEED)
@@ -303,8 +307,7 @@ class UnseenResults:
 
     def errors(self, model: str, source: str = POOLED) -> pd.DataFrame:
         """``model``'s errors on ``source`` (``POOLED``: all generated pages), most frequent first."""
-        d = self.pages[self.pages["model"] == model]
-        d = d[d["source"].isin(self.generated) if source == POOLED else d["source"] == source]
+        d = self._pages_of(model, source)
         return error_table(edit_errors(zip(d["read"], d["truth"], strict=True)))
 
     def worst_source(self, model: str) -> str:
