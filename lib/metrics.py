@@ -176,14 +176,21 @@ def cer(predicted: str, truth: str) -> float:
 def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Pairwise intersection over union of [y1, x1, y2, x2] boxes: (len(a), len(b))."""
     a, b = np.asarray(a, float).reshape(-1, 4), np.asarray(b, float).reshape(-1, 4)
-    y1 = np.maximum(a[:, None, 0], b[None, :, 0])
-    x1 = np.maximum(a[:, None, 1], b[None, :, 1])
-    y2 = np.minimum(a[:, None, 2], b[None, :, 2])
-    x2 = np.minimum(a[:, None, 3], b[None, :, 3])
+    return broadcast_box_iou(a[:, None], b[None, :])
+
+
+def broadcast_box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Intersection over union of [y1, x1, y2, x2] boxes along their last axis, the other axes
+    broadcast as numpy does (``a`` (N, 1, 4) and ``b`` (N, M, 4) give (N, M))."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    y1 = np.maximum(a[..., 0], b[..., 0])
+    x1 = np.maximum(a[..., 1], b[..., 1])
+    y2 = np.minimum(a[..., 2], b[..., 2])
+    x2 = np.minimum(a[..., 3], b[..., 3])
     inter = np.clip(y2 - y1, 0, None) * np.clip(x2 - x1, 0, None)
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    return inter / np.maximum(area_a[:, None] + area_b[None, :] - inter, 1e-9)
+    area_a = (a[..., 2] - a[..., 0]) * (a[..., 3] - a[..., 1])
+    area_b = (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])
+    return inter / np.maximum(area_a + area_b - inter, 1e-9)
 
 
 def match_boxes(found: np.ndarray, expected: np.ndarray, threshold: float = 0.5) -> int:

@@ -5,6 +5,8 @@ import pytest
 from skimage.metrics import peak_signal_noise_ratio
 
 from lib.metrics import (
+    box_iou,
+    broadcast_box_iou,
     confusion_matrix,
     match_boxes,
     most_confused_pairs,
@@ -50,6 +52,17 @@ def test_most_confused_pairs_orders_and_sums_both_directions():
     assert [p.label for p in pairs] == ["A/B", "A/C", "B/C"]
     assert (pairs[0].a_as_b, pairs[0].b_as_a, pairs[0].total) == (1, 4, 5)
     assert most_confused_pairs(np.eye(3, dtype=int), "ABC", k=2) == []
+
+
+def test_box_iou_pairwise_and_broadcast_agree():
+    a = np.array([[0, 0, 10, 10], [0, 5, 10, 15]])
+    b = np.array([[0, 0, 10, 10], [0, 10, 10, 20], [50, 50, 60, 60]])
+    iou = box_iou(a, b)
+    assert iou.shape == (2, 3)
+    np.testing.assert_allclose(iou, [[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 0.0]])
+    # each box against boxes of its own (N, M, 4): the diagonal of the pairwise table
+    own = np.stack([b, b[::-1]])
+    np.testing.assert_allclose(broadcast_box_iou(a[:, None], own), [iou[0], box_iou(a[1:], b[::-1])[0]])
 
 
 def test_match_boxes_is_one_to_one_best_first():

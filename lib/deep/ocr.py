@@ -51,10 +51,11 @@ def restrict_scores(logits47: torch.Tensor) -> torch.Tensor:
 
 def rows_scorer(model: torch.nn.Module, to_input: Callable[[np.ndarray], torch.Tensor],
                 to_scores: Callable[[torch.Tensor], torch.Tensor], classes: tuple[str, ...],
-                name: str) -> Callable[[np.ndarray], np.ndarray]:
-    """Wrap a trained image model as ``score(rows (N, 1024)) -> (N, len(classes))`` float32
-    log-probabilities: ``to_input`` turns NIST36-convention rows into the model's images,
-    ``to_scores`` its logits into the log-probabilities of ``classes``; ``name`` opens its errors.
+                name: str, channels: int = 1) -> Callable[[np.ndarray], np.ndarray]:
+    """Wrap a trained image model as ``score(rows (N, 1024 x channels)) -> (N, len(classes))``
+    float32 log-probabilities: ``to_input`` turns NIST36-convention rows (``channels`` images of
+    each item, one after the other) into the model's images, ``to_scores`` its logits into the
+    log-probabilities of ``classes``; ``name`` opens its errors.
     """
     # channels-last convolutions are about twice as fast on a CPU for these small images
     model = model.eval().to(memory_format=torch.channels_last)
@@ -62,8 +63,8 @@ def rows_scorer(model: torch.nn.Module, to_input: Callable[[np.ndarray], torch.T
 
     def score(rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.float32)
-        if rows.ndim != 2 or rows.shape[1] != 1024:
-            raise ValueError(f"{name}: expected rows of shape (N, 1024), got {rows.shape}")
+        if rows.ndim != 2 or rows.shape[1] != 1024 * channels:
+            raise ValueError(f"{name}: expected rows of shape (N, {1024 * channels}), got {rows.shape}")
         if len(rows) == 0:
             return np.zeros((0, len(classes)), np.float32)
         x = to_input(rows)
@@ -75,6 +76,7 @@ def rows_scorer(model: torch.nn.Module, to_input: Callable[[np.ndarray], torch.T
         return torch.cat(out).numpy()
 
     score.classes = classes
+    score.channels = channels
     return score
 
 

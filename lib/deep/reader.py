@@ -27,8 +27,17 @@ recognition-driven segmentation compares candidate cuts by the classifier's log-
 with this output a half letter or a pair of letters scores low instead of being forced into
 one of the 36 classes.
 
+It reads each crop **with its neighbours**: a second 32x32 image holds the other ink of the
+crop's line in the same frame (:func:`lib.ocr.crops.normalize_pair`,
+:func:`lib.ocr.segment.context_crops`). A lone stroke is an I or a stem cut off an N, M or W;
+the crop alone cannot tell, what stands beside it can. Its training crops get the same: a
+piece of a touching pair the other piece, half of a cut glyph the other half, a candidate of a
+segmented page its line's ink, and every crop random neighbour glyphs on its line
+(:func:`beside`).
+
 ``reader_classifier()`` returns ``score(rows) -> (N, 37)`` log-probabilities (A..Z, 0..9, then
-"not a character") for rows in the homework convention; it is trained on first use and cached
+"not a character") for rows in the homework convention, the crop's and then its context's (N, 2048;
+``score.channels`` is 2); it is trained on first use and cached
 (``state_dict`` under a key of the configuration, the data fingerprints and this code).
 """
 
@@ -109,7 +118,8 @@ class ReaderConfig:
                                        # 1.37% -> 1.14%, scanned handwriting 9.42% -> 9.56%). Their
                                        # cost is a first build's data preparation, one thread:
                                        # 1,393 and 1,553 s for 800 pages, 734 to 1,157 s for 400
-                                       # (three runs; other jobs ran beside most of them); 12 epochs
+                                       # (three runs; other jobs ran beside most of them), and about
+                                       # 500 s more of training, on twice the candidates; 12 epochs
                                        # instead of 8 on 400 pages read worse (all 3.75%, touching 5.30%)
     whole_width: float = 0.9           # share of a character's width a mined candidate must hold to
                                        # be labelled as it (an O less a quarter is shaped like a C).
@@ -130,7 +140,13 @@ class ReaderConfig:
     # (32, 64, 128), 256 hidden 3.57% / 12.3% / 9.0%; (48, 96, 192) 3.46% / 12.6% / 8.7%;
     # (32, 64, 128), 256 hidden, 8 epochs 3.07% / 11.8% / 8.1%, 89.3%. Its cost is training
     # time (15 minutes on one thread, against 3); reading stays well inside the speed target.
-    spec: models.CNNSpec = models.CNNSpec(classes=len(OUTPUTS), image_size=32, channels=(32, 64, 128), hidden=256)
+    # Two input images per crop: the crop, and its line's other ink in the same frame
+    # (lib.ocr.segment.context_crops). A lone stroke is an I or a stem cut off an N, M or W, which
+    # the crop alone cannot tell: a small CNN separated the two (AUC, stem-shaped candidates of 60
+    # validation pages per source) at 0.927 / 0.929 / 0.925 (touching / fonts-paper / whiteboard)
+    # from the crop alone, 0.970 / 1.000 / 1.000 with the neighbours' ink.
+    spec: models.CNNSpec = models.CNNSpec(classes=len(OUTPUTS), image_size=32, in_channels=2, channels=(32, 64, 128),
+                                          hidden=256)
     train: train.TrainConfig = train.TrainConfig(epochs=8, batch_size=128, lr=3e-3, label_smoothing=0.05)
     online: augment.AugmentSpec = augment.AugmentSpec(rotate_deg=4.0, shear=0.05, scale=(0.95, 1.05),
                                                       translate=0.04, p_squeeze=0.0, p_thickness=0.3)
@@ -271,16 +287,18 @@ def _glue(a: np.ndarray, b: np.ndarray, overlap: int) -> np.ndarray:
 
 
 def missegmented(masks: list[np.ndarray], n: int, rng: np.random.Generator,
-                 touching: float = 0.5) -> list[np.ndarray]:
+                 touching: float = 0.5) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
     """``n`` crops that are not one character: half of them two glyphs side by side (a share
     ``touching`` of those touching as in joined writing, :func:`touch`, the rest run into each
-    other by up to a quarter of their height), half a glyph cut through."""
+    other by up to a quarter of their height), half a glyph cut through. Returns the crops and
+    the ink beside each in its frame: the rest of a cut glyph, else ``None``."""
     from lib.ocr.crops import stroke_width
 
-    out = []
+    out, beside_ink = [], []
     for _ in range(n):
         a = _crop(masks[rng.integers(len(masks))])
         u = rng.random()
+        rest = None
         if u < 0.5:
             b = _same_height(a, _crop(masks[rng.integers(len(masks))]))
             if u < 0.5 * touching:
@@ -291,11 +309,18 @@ def missegmented(masks: list[np.ndarray], n: int, rng: np.random.Generator,
             w = a.shape[1]
             if w < 6:
                 out.append(_glue(a, a, 0))
+                beside_ink.append(None)
                 continue
             cut = int(rng.uniform(0.3, 0.7) * w)
-            part = a[:, :cut] if rng.random() < 0.5 else a[:, cut:]
-            out.append(_crop(part) if part.any() else a)
-    return out
+            cols = np.arange(w)[None, :] < cut
+            part = a & (cols if rng.random() < 0.5 else ~cols)
+            if part.any():
+                out.append(part)
+                rest = a & ~part
+            else:
+                out.append(a)
+        beside_ink.append(rest)
+    return out, beside_ink
 
 
 def _same_height(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -331,12 +356,12 @@ def touching_pieces(masks: list[np.ndarray], labels: np.ndarray, n_pairs: int, r
     would cut them (:func:`lib.ocr.segment.cut_paths`: of the minimum-ink paths, the one that
     best separates the two); each piece keeps its glyph's label. A piece carries a bit of its
     neighbour and misses a bit of itself, as on a page of joined letters. Returns up to
-    ``2 n_pairs`` masks and their labels.
+    ``2 n_pairs`` masks (in the pair's frame), their labels, and the rest of the pair beside each.
     """
     from lib.ocr import segment as seg
     from lib.ocr.crops import stroke_width
 
-    out, out_y = [], []
+    out, out_y, rests = [], [], []
     for _ in range(n_pairs):
         i, j = rng.integers(len(masks), size=2)
         a, b = _crop(masks[i]), _crop(masks[j])
@@ -355,9 +380,10 @@ def touching_pieces(masks: list[np.ndarray], labels: np.ndarray, n_pairs: int, r
         left, right = seg.split_mark(pair, [paths[int(np.argmin(errors))]])
         for piece, label in ((left, labels[i]), (right, labels[j])):
             if piece.sum() >= 0.3 * min(a.sum(), b.sum()):
-                out.append(_crop(piece))
+                out.append(piece)
                 out_y.append(label)
-    return out, np.array(out_y, np.int64)
+                rests.append(pair & ~piece)
+    return out, np.array(out_y, np.int64), rests
 
 
 def widened(masks: list[np.ndarray], labels: np.ndarray, share, rng: np.random.Generator,
@@ -386,13 +412,73 @@ def widened(masks: list[np.ndarray], labels: np.ndarray, share, rng: np.random.G
     return out
 
 
-def normalise(masks: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
-    """Glyph masks -> (N, 1024) rows through reading's normalisation, at a random extent."""
-    from lib.ocr.crops import normalize_char
+def normalise(masks: list[np.ndarray], rng: np.random.Generator,
+              contexts: list[np.ndarray] | None = None) -> np.ndarray:
+    """Glyph masks -> (N, 1024) rows through reading's normalisation, at a random extent; with
+    ``contexts`` (the ink beside each, in its frame) (N, 2048) rows of both channels, as
+    reading makes them (:func:`lib.ocr.crops.normalize_pair`)."""
+    from lib.ocr.crops import normalize_char, normalize_pair
+    from lib.ocr.segment import image_rows
 
     extents = rng.choice(EXTENTS, len(masks))
-    return np.stack([to_row(normalize_char(m, extent=int(e))) for m, e in zip(masks, extents, strict=True)]
-                    ).astype(np.float32).reshape(-1, 1024)
+    if contexts is None:
+        return np.stack([to_row(normalize_char(m, extent=int(e))) for m, e in zip(masks, extents, strict=True)]
+                        ).astype(np.float32).reshape(-1, 1024)
+    images = np.stack([normalize_pair(m, c, extent=int(e)) for m, c, e in zip(masks, contexts, extents, strict=True)])
+    return image_rows(images.reshape(-1, 2, 32, 32))
+
+
+def beside(mask: np.ndarray, context: np.ndarray | None, neighbours: list[np.ndarray], rng: np.random.Generator,
+           p_neighbour: float = 0.7, gap: tuple[float, float] = (0.02, 0.35)) -> tuple[np.ndarray, np.ndarray]:
+    """A training crop on a line of writing: ``mask`` and the ``context`` in its frame (``None``:
+    none), with a neighbour glyph on each side (with probability ``p_neighbour``; ``neighbours``
+    gives two, scaled to the crop's height) set on a common baseline ``gap`` heights of free
+    paper away. Returns the crop and every other ink, in one frame.
+
+    Reading shows the reader the rest of the line beside each candidate, so a lone stem is told
+    from a stem cut off an N by what stands beside it; the training crops need the same."""
+    own = np.asarray(mask, bool)
+    rest = np.zeros_like(own) if context is None else np.asarray(context, bool)
+    ink = own | rest
+    if not ink.any():
+        return own, rest
+    rows = np.flatnonzero(ink.any(1))
+    height = int(rows[-1] - rows[0] + 1)
+    parts = [(own, rest)]
+    for side, other in zip(("left", "right"), neighbours[:2], strict=False):
+        if rng.random() >= p_neighbour:
+            continue
+        other = _crop(np.asarray(other, bool))
+        if not other.any():
+            continue
+        other = _same_height(np.ones((height, 1), bool), other)
+        space = int(round(rng.uniform(*gap) * height))
+        own, rest = parts[0]
+        h = max(own.shape[0], other.shape[0])
+        w = own.shape[1] + space + other.shape[1]
+        new_own, new_rest = np.zeros((h, w), bool), np.zeros((h, w), bool)
+        # a common baseline: the crop's lowest ink row meets the neighbour's last row
+        base = int(np.flatnonzero((own | rest).any(1))[-1]) + 1
+        top = min(max(base - other.shape[0], 0), h - other.shape[0])
+        x = 0 if side == "right" else other.shape[1] + space
+        new_own[: own.shape[0], x: x + own.shape[1]] = own
+        new_rest[: rest.shape[0], x: x + rest.shape[1]] = rest
+        ox = own.shape[1] + space if side == "right" else 0
+        new_rest[top: top + other.shape[0], ox: ox + other.shape[1]] |= other
+        parts = [(new_own, new_rest)]
+    return parts[0]
+
+
+def with_neighbours(masks: list[np.ndarray], contexts: list[np.ndarray | None], pool: list[np.ndarray],
+                    rng: np.random.Generator) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Every crop :func:`beside` two glyphs drawn from ``pool`` (its masks and their contexts)."""
+    out_masks, out_contexts = [], []
+    picks = rng.integers(len(pool), size=(len(masks), 2))
+    for m, c, (i, j) in zip(masks, contexts, picks, strict=True):
+        m, c = beside(m, c, [pool[i], pool[j]], rng)
+        out_masks.append(m)
+        out_contexts.append(c)
+    return out_masks, out_contexts
 
 
 # ----------------------------------------------------------------------------- data
@@ -511,26 +597,49 @@ def build_data(cfg: ReaderConfig, progress: Callable | None = None) -> ReaderDat
                 generated[(pick >= offsets[k]) & (pick < offsets[k + 1])] = True
         all_masks = widened(all_masks, labels, np.where(generated, cfg.widen_condensed, 0.0), rng)
     all_labels = [labels]
+    contexts: list[np.ndarray | None] = [None] * len(all_masks)
     if cfg.touching_fraction:
-        pieces, piece_labels = touching_pieces(all_masks, labels, int(cfg.touching_fraction * len(all_masks) / 2), rng)
+        pieces, piece_labels, rests = touching_pieces(all_masks, labels, int(cfg.touching_fraction * len(all_masks) / 2),
+                                                      rng)
         all_masks += pieces
+        contexts += rests
         all_labels.append(piece_labels)
         counts["cut out of touching pairs (generated)"] = len(pieces)
     n_reject = int(cfg.reject_fraction * len(all_masks))
-    all_masks += missegmented(all_masks, n_reject, rng, cfg.reject_touching)
+    bad, bad_rests = missegmented(all_masks, n_reject, rng, cfg.reject_touching)
+    all_masks += bad
+    contexts += bad_rests
     all_labels.append(np.full(n_reject, REJECT, np.int64))
-    x_train = normalise(all_masks, rng)
+    if uses_context(cfg):
+        glyphs = all_masks[: len(labels)]
+        all_masks, contexts = with_neighbours(all_masks, contexts, glyphs, rng)
+        x_train = normalise(all_masks, rng, contexts)
+    else:
+        x_train = normalise(all_masks, rng)
     if cfg.mined_pages:  # already normalised crops, after everything drawn from rng
         from lib.data.synthetic import unseen
 
         specs = [unseen.training_page_spec(i) for i in range(cfg.mined_pages)]
-        mined_rows, mined_labels = mined_candidates(specs, progress, cfg.whole_width)
+        mined_rows, mined_labels = mined_candidates(specs, progress, cfg.whole_width, cfg.spec.in_channels)
         x_train = np.concatenate([x_train, mined_rows])
         all_labels.append(mined_labels)
         counts["candidates of segmented pages (generated)"] = len(mined_labels)
-    valid = {name: (normalise(to_masks(b), rng), y) for name, (b, y) in valid_bright.items()}
+    valid = {name: (_normalised(to_masks(b), rng, cfg), y) for name, (b, y) in valid_bright.items()}
     counts["not a character (generated)"] = n_reject
     return ReaderData(x_train, np.concatenate(all_labels), valid, counts, missing)
+
+
+def uses_context(cfg: ReaderConfig) -> bool:
+    """Whether the reader under ``cfg`` reads each crop with the rest of its line beside it."""
+    return cfg.spec.in_channels == 2
+
+
+def _normalised(glyphs: list[np.ndarray], rng: np.random.Generator, cfg: ReaderConfig) -> np.ndarray:
+    """Isolated glyphs as the reader under ``cfg`` reads them (with neighbours from their own set)."""
+    if not uses_context(cfg):
+        return normalise(glyphs, rng)
+    masks, contexts = with_neighbours(glyphs, [None] * len(glyphs), glyphs, rng)
+    return normalise(masks, rng, contexts)
 
 
 def label_candidates(boxes: np.ndarray, truth: np.ndarray, chars: list[str],
@@ -545,7 +654,7 @@ def label_candidates(boxes: np.ndarray, truth: np.ndarray, chars: list[str],
     The width matters because segmentation cuts across the line: an O less a quarter of its
     width is shaped like a C, and a D less its bowl's right side like a serif I, so such pieces
     are neither surely their character nor surely "not a character"."""
-    from lib.metrics import box_iou
+    from lib.metrics import box_iou, broadcast_box_iou
 
     if len(boxes) == 0 or len(truth) == 0:
         return np.full(len(boxes), -1, np.int64)
@@ -564,7 +673,7 @@ def label_candidates(boxes: np.ndarray, truth: np.ndarray, chars: list[str],
     pairs = np.concatenate([np.minimum(t[best, None, :2], t[None, :, :2]),
                             np.maximum(t[best, None, 2:], t[None, :, 2:])], axis=2)
     pairs[rows, best] = 0.0  # a character paired with itself is no pair
-    pair = np.array([box_iou(box, around).max() for box, around in zip(b, pairs, strict=True)]) > iou[rows, best]
+    pair = broadcast_box_iou(b[:, None], pairs).max(axis=1) > iou[rows, best]
     one = (iou[rows, best] >= 0.6) & (held >= whole_width) & ~pair
     out[one] = [CLASSES.index(chars[k]) for k in best[one]]
     two = (cover >= 0.5).sum(axis=1) >= 2
@@ -573,18 +682,23 @@ def label_candidates(boxes: np.ndarray, truth: np.ndarray, chars: list[str],
     return out
 
 
-def mined_candidates(specs: list, progress: Callable | None = None,
-                     whole_width: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def mined_candidates(specs: list, progress: Callable | None = None, whole_width: float = 0.0,
+                     channels: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """What segmentation cuts out of pages (``unseen.PageSpec``, in training lettering):
     every candidate character (every mark cut, so no classifier is needed) as a
-    normalised row, labelled by :func:`label_candidates`."""
+    normalised row (of ``channels`` images: 2 adds its line's other ink), labelled by
+    :func:`label_candidates`."""
     from lib.data.synthetic import unseen
     from lib.ocr import detect
     from lib.ocr import segment as seg
     from lib.ocr.recognize import MODEL_PARAMS
 
     params = dataclasses.replace(MODEL_PARAMS["reader"], settle_p=2.0)  # cut every mark
-    uniform = lambda rows: np.zeros((len(rows), len(OUTPUTS)), np.float32)  # noqa: E731
+
+    def uniform(rows: np.ndarray) -> np.ndarray:
+        return np.zeros((len(rows), len(OUTPUTS)), np.float32)
+
+    uniform.channels = channels
     step = _steps(progress, len(specs), "segmented pages")
     rows, labels = [], []
     for spec in specs:
@@ -597,10 +711,10 @@ def mined_candidates(specs: list, progress: Callable | None = None,
         boxes = np.array([c.box for c in prop.candidates], float) * det.factor
         y = label_candidates(boxes, page.boxes, [c for c in page.text if not c.isspace()], whole_width)
         keep = y >= 0
-        rows.append(np.array([to_row(im) for im in prop.images[keep]], np.float32).reshape(-1, 1024))
+        rows.append(seg.image_rows(prop.images[keep]))
         labels.append(y[keep])
     if not rows:
-        return np.zeros((0, 1024), np.float32), np.zeros(0, np.int64)
+        return np.zeros((0, 1024 * channels), np.float32), np.zeros(0, np.int64)
     return np.concatenate(rows), np.concatenate(labels)
 
 
@@ -613,10 +727,16 @@ def _steps(progress: Callable | None, total: int, desc: str) -> Callable[[], Non
 
 # ----------------------------------------------------------------------------- model
 def to_input(rows: np.ndarray) -> torch.Tensor:
-    """Rows in the homework convention -> the network's upright bright-on-black (N, 1, 32, 32)."""
+    """Rows in the homework convention, (N, 1024) or two channels one after the other (N, 2048)
+    -> the network's upright bright-on-black (N, 1 or 2, 32, 32)."""
     from lib.data.torch_datasets import nist36_rows_to_images
 
-    return nist36_rows_to_images(rows, 32)
+    rows = np.asarray(rows, np.float32)
+    n_channels = max(rows.shape[1] // 1024, 1) if rows.ndim == 2 else 1
+    if n_channels == 1:
+        return nist36_rows_to_images(rows, 32)
+    images = nist36_rows_to_images(rows.reshape(-1, 1024), 32)
+    return images.reshape(len(rows), n_channels, 32, 32)
 
 
 @dataclass
@@ -700,7 +820,13 @@ def _report(cfg: ReaderConfig) -> dict:
 
 
 def _accuracy(model, bright: np.ndarray, y: np.ndarray, rng) -> float:
-    rows = normalise(to_masks(bright), rng)
+    cfg_channels = _in_channels(model)
+    glyphs = to_masks(bright)
+    if cfg_channels == 2:
+        masks, contexts = with_neighbours(glyphs, [None] * len(glyphs), glyphs, rng)
+        rows = normalise(masks, rng, contexts)
+    else:
+        rows = normalise(glyphs, rng)
     pred = train.predict(model, to_input(rows))[:, :REJECT].argmax(1).numpy()
     return float((pred == np.asarray(y)).mean())
 
@@ -734,9 +860,15 @@ def report(cfg: ReaderConfig | None = None) -> dict:
     return cache.load_or_compute(cache.cache_path("reader-report", key), lambda: _report(cfg))
 
 
+def _in_channels(model: torch.nn.Module) -> int:
+    return next(m for m in model.modules() if isinstance(m, torch.nn.Conv2d)).in_channels
+
+
 def classifier_from(model: torch.nn.Module) -> Callable[[np.ndarray], np.ndarray]:
-    """Wrap the reader as ``rows (N, 1024) -> (N, 37)`` log-probabilities (36 classes + reject)."""
-    return rows_scorer(model, to_input, lambda logits: torch.log_softmax(logits, dim=1), OUTPUTS, "reader")
+    """Wrap the reader as ``rows (N, 1024 x channels) -> (N, 37)`` log-probabilities (36 classes +
+    reject); ``score.channels`` tells reading how many images of each crop to give it."""
+    return rows_scorer(model, to_input, lambda logits: torch.log_softmax(logits, dim=1), OUTPUTS, "reader",
+                       channels=_in_channels(model))
 
 
 def reader_classifier(progress: Callable | None = None) -> Callable[[np.ndarray], np.ndarray]:

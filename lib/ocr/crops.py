@@ -64,11 +64,39 @@ def normalize_char(mask: np.ndarray, extent: int = EXTENT, stroke: float = STROK
     ``thin`` times thicker are redrawn along the skeleton at ``stroke`` (``None``: left as
     they are).
     """
+    return _normalized(mask, extent, stroke, softness, thin)[0]
+
+
+def normalize_pair(mask: np.ndarray, context: np.ndarray, extent: int = EXTENT, stroke: float = STROKE,
+                   softness: float = SOFTNESS) -> np.ndarray:
+    """A character and the ink around it -> (2, 32, 32): the character as :func:`normalize_char`
+    makes it, and ``context`` (a mask of the same shape: the neighbours' ink, say) in the very
+    square the character was mapped from, with the same stroke growth and softness.
+
+    The neighbours tell apart what a crop alone cannot: a lone stroke is an I, or a stem cut
+    off an N, by what stands beside it.
+    """
+    image, (top, left, side, grow) = _normalized(mask, extent, stroke, softness, THIN)
+    context = np.asarray(context, bool)
+    if context.shape != np.shape(mask):
+        raise ValueError(f"context of shape {context.shape} does not match the mask's {np.shape(mask)}")
+    window = np.zeros((side, side), bool)
+    ys, xs = slice(max(top, 0), min(top + side, context.shape[0])), slice(max(left, 0), min(left + side, context.shape[1]))
+    if ys.start < ys.stop and xs.start < xs.stop:
+        window[ys.start - top: ys.stop - top, xs.start - left: xs.stop - left] = context[ys, xs]
+    return np.stack([image, _to_image(window, grow, softness) if window.any() else np.ones_like(image)])
+
+
+def _normalized(mask: np.ndarray, extent: int, stroke: float, softness: float, thin: float | None
+                ) -> tuple[np.ndarray, tuple[int, int, int, float]]:
+    """:func:`normalize_char`'s image, and the square it maps to 32x32 in the mask's own pixels
+    (top, left, side) with the stroke growth applied (pixels; 0 where none)."""
     mask = np.asarray(mask, bool)
     out = np.ones((SIDE, SIDE), np.float32)
     if not mask.any():
-        return out
+        return out, (0, 0, max(mask.shape + (1,)), 0.0)
     rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+    top, left = int(rows[0]), int(cols[0])
     mask = mask[rows[0]: rows[-1] + 1, cols[0]: cols[-1] + 1]
     scale = extent / max(mask.shape)  # 32x32 pixels per source pixel
     # thicken thin strokes so they come out ``stroke`` pixels wide after scaling
@@ -79,23 +107,37 @@ def normalize_char(mask: np.ndarray, extent: int = EXTENT, stroke: float = STROK
         # a marker's heavy strokes, redrawn with the training pen along their skeleton
         mask = ndi.distance_transform_edt(~skel) <= target / 2.0
         rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+        top, left = top + int(rows[0]), left + int(cols[0])
         mask = mask[rows[0]: rows[-1] + 1, cols[0]: cols[-1] + 1]
         scale = extent / max(mask.shape)
+        grow = 0.0
     elif grow > 0.5:
         pad = int(np.ceil(grow)) + 1
         padded = np.pad(mask, pad)
         mask = ndi.distance_transform_edt(~padded) <= grow
         rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+        top, left = top - pad + int(rows[0]), left - pad + int(cols[0])
         mask = mask[rows[0]: rows[-1] + 1, cols[0]: cols[-1] + 1]
         scale = extent / max(mask.shape)
+    else:
+        grow = 0.0
     # square canvas around the bounding-box centre, with the training margin
     side = int(round(SIDE / scale))
-    canvas = np.zeros((side, side), np.float32)
+    canvas = np.zeros((side, side), bool)
     h, w = mask.shape
     y0, x0 = (side - h) // 2, (side - w) // 2
     canvas[max(y0, 0): max(y0, 0) + min(h, side), max(x0, 0): max(x0, 0) + min(w, side)] = \
         mask[max(-y0, 0): max(-y0, 0) + min(h, side), max(-x0, 0): max(-x0, 0) + min(w, side)]
-    ink = skimage.transform.resize(canvas, (SIDE, SIDE), order=1, anti_aliasing=side > SIDE,
+    return _to_image(canvas, 0.0, softness), (top - y0, left - x0, side, grow)
+
+
+def _to_image(canvas: np.ndarray, grow: float, softness: float) -> np.ndarray:
+    """A square binary canvas -> 32x32, ink 0 on 1: strokes grown by ``grow`` pixels, resized
+    with anti-aliasing, softened like the training scans."""
+    if grow > 0.5:
+        canvas = ndi.distance_transform_edt(~canvas) <= grow
+    side = canvas.shape[0]
+    ink = skimage.transform.resize(canvas.astype(np.float32), (SIDE, SIDE), order=1, anti_aliasing=side > SIDE,
                                    preserve_range=True)
     if softness > 0:
         ink = ndi.gaussian_filter(ink, softness)

@@ -23,7 +23,10 @@ dynamic programming**, is implemented here for each line:
    character, unless it is wider than ``max_width`` line heights or joins atoms further apart
    than ``merge_gap`` line heights (separate marks that close are possibly one broken
    character). Each candidate is cropped and normalised like any character
-   (:func:`lib.ocr.crops.normalize_char`) and classified, all in one call.
+   (:func:`lib.ocr.crops.normalize_char`) and classified, all in one call. A classifier that
+   reads two images per character (:func:`channels`: chapter 4's reader) also gets the other
+   ink of the candidate's line in the same frame (:func:`context_crops`): whether a lone stroke
+   is an I or the stem of an N shows beside it.
 4. **Width prior from the line's other characters.** A writer's letters keep their
    proportions: an *M* is about three times as wide as an *I* in every hand, and a condensed
    hand makes them all narrower together. The prior compares a candidate's width with the
@@ -70,8 +73,8 @@ import numpy as np
 import scipy.ndimage as ndi
 import scipy.special
 
-from lib.data.nist36 import CLASSES, to_row
-from lib.ocr.crops import EXTENT, SIDE, VARIANTS, normalize_char, stroke_width
+from lib.data.nist36 import CLASSES
+from lib.ocr.crops import EXTENT, SIDE, VARIANTS, normalize_char, normalize_pair, stroke_width
 from lib.ocr.layout import SPACE_RATIO, space_threshold
 
 N_CLASSES = len(CLASSES)
@@ -508,16 +511,65 @@ def crops(masks: list[np.ndarray], max_side: int | None = None, stretch: float =
     return out
 
 
+def channels(score: Callable[[np.ndarray], np.ndarray]) -> int:
+    """How many 32x32 images a classifier reads per character: 1 (the crop), or 2 (the crop
+    and its line's other ink in the same frame, ``score.channels``; :func:`context_crops`)."""
+    return int(getattr(score, "channels", 1))
+
+
+def context_crops(det, masks: list[np.ndarray], origins: list[tuple[int, int]], lines: list[int],
+                  max_side: int | None = None, stretch: float = 1.0, extent: int | None = None) -> np.ndarray:
+    """(N, 2, 32, 32): each character mask (at ``origin`` of the detection's work scale, on text
+    line ``lines[i]``) normalised as :func:`crops` does, with a second image of the other ink of
+    its line in the same frame (:func:`lib.ocr.crops.normalize_pair`).
+
+    The other ink is every pixel of the line's marks that is not the character's own, so a
+    piece cut off a mark sees the rest of that mark. The window around the character is shrunk
+    and widened with the character, in the same blocks.
+    """
+    line_of = np.full(len(det.boxes) + 1, -1, np.int64)
+    for li, line in enumerate(det.lines):
+        line_of[np.asarray(line, np.int64) + 1] = li
+    labels = det.crop_labels
+    out = np.empty((len(masks), 2, SIDE, SIDE), np.float32)
+    widening = max(stretch, 1.0) if stretch > 1.01 else 1.0
+    for i, (m, (y0, x0), li) in enumerate(zip(masks, origins, lines, strict=True)):
+        h, w = m.shape
+        f = max(int(np.ceil(max(h, w) / max_side)), 1) if max_side else 1
+        # the square normalize_pair maps reaches about 2/3 of the longer side (widened) past the
+        # centre, and a little more where thin strokes grow; whole blocks keep the shrinking aligned
+        reach = 0.8 * max(h, w * widening) + 2 * f
+        ry, rx = int(np.ceil(reach / f)) * f, int(np.ceil(reach / widening / f)) * f
+        window = np.zeros((h + 2 * ry, w + 2 * rx), np.int64)
+        ya, xa = max(y0 - ry, 0), max(x0 - rx, 0)
+        yb, xb = min(y0 + h + ry, labels.shape[0]), min(x0 + w + rx, labels.shape[1])
+        if ya < yb and xa < xb:
+            window[ya - (y0 - ry): yb - (y0 - ry), xa - (x0 - rx): xb - (x0 - rx)] = labels[ya:yb, xa:xb]
+        own = np.zeros(window.shape, bool)
+        own[ry: ry + h, rx: rx + w] = m
+        context = (line_of[window] == li) & ~own
+        if f > 1:
+            own, context = _shrink_float(own, f) >= 0.5, _shrink_float(context, f) >= 0.5
+        if widening > 1.0:
+            own, context = widen(own, widening), widen(context, widening)
+        out[i] = normalize_pair(own, context, EXTENT if extent is None else extent)
+    return out
+
+
+def image_rows(images: np.ndarray) -> np.ndarray:
+    """(N, [2,] 32, 32) upright images -> rows in the homework's column-major convention, one
+    channel after the other: (N, 1024) or (N, 2048)."""
+    return np.ascontiguousarray(np.swapaxes(images, -1, -2)).reshape(len(images), -1).astype(np.float32, copy=False)
+
+
 def classify_crops(images: np.ndarray, score: Callable[[np.ndarray], np.ndarray],
                    variants=((None, 0, 0),)) -> np.ndarray:
-    """(N, C) log-probabilities of normalised crops, averaged over shifts ``(_, dy, dx)``
-    of each (the variants' extents are the crops' own: see :func:`classify_masks`)."""
+    """(N, C) log-probabilities of normalised crops (N, [2,] 32, 32), averaged over shifts
+    ``(_, dy, dx)`` of each (the variants' extents are the crops' own: see :func:`classify_masks`)."""
     n = len(images)
-    stack = np.empty((len(variants), n, SIDE * SIDE), np.float32)
-    for v, (_, dy, dx) in enumerate(variants):
-        for i, image in enumerate(images):
-            stack[v, i] = to_row(np.roll(image, (dy, dx), axis=(0, 1)) if dy or dx else image)
-    return _scores(stack.reshape(-1, SIDE * SIDE), score).reshape(len(variants), n, -1).mean(axis=0)
+    stack = np.stack([image_rows(np.roll(images, (dy, dx), axis=(-2, -1)) if dy or dx else images)
+                      for _, dy, dx in variants]) if n else np.zeros((len(variants), 0, SIDE * SIDE), np.float32)
+    return _scores(stack.reshape(len(variants) * n, -1), score).reshape(len(variants), n, -1).mean(axis=0)
 
 
 def _scores(flat: np.ndarray, score: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
@@ -528,6 +580,22 @@ def _scores(flat: np.ndarray, score: Callable[[np.ndarray], np.ndarray]) -> np.n
     return log_probabilities(scores)
 
 
+def _averaged(images_at: Callable[[int | None], np.ndarray], n: int, score: Callable[[np.ndarray], np.ndarray],
+              variants) -> np.ndarray:
+    """(n, C) log-probabilities averaged over ``variants`` ``(extent, dy, dx)``: the crops of
+    each extent made once (``images_at(extent)``), all variants classified in one call."""
+    variants = tuple(variants) if variants else ((None, 0, 0),)
+    by_extent: dict = {}
+    rows = []
+    for extent, dy, dx in variants:
+        if extent not in by_extent:
+            by_extent[extent] = images_at(extent)
+        images = by_extent[extent]
+        rows.append(image_rows(np.roll(images, (dy, dx), axis=(-2, -1)) if dy or dx else images))
+    stack = np.stack(rows)
+    return _scores(stack.reshape(len(variants) * n, -1), score).reshape(len(variants), n, -1).mean(axis=0)
+
+
 def classify_masks(masks: list[np.ndarray], score: Callable[[np.ndarray], np.ndarray],
                    variants=VARIANTS, max_side: int | None = None, stretch: float = 1.0) -> np.ndarray:
     """(N, C) log-probabilities of character masks, averaged over the test-time variants
@@ -535,19 +603,11 @@ def classify_masks(masks: list[np.ndarray], score: Callable[[np.ndarray], np.nda
 
     ``variants`` of ``None`` or ``()`` classifies the plain crop only (no averaging);
     ``max_side`` shrinks larger masks first (:func:`shrink`), ``stretch`` widens every mask
-    (:func:`widen`).
+    (:func:`widen`). For a classifier of one image per character (:func:`channels`).
     """
     if not masks:
         return np.zeros((0, N_CLASSES))
-    variants = tuple(variants) if variants else ((None, 0, 0),)
-    by_extent: dict = {}
-    stack = np.empty((len(variants), len(masks), SIDE * SIDE), np.float32)
-    for v, (extent, dy, dx) in enumerate(variants):
-        if extent not in by_extent:
-            by_extent[extent] = crops(masks, max_side, stretch, extent)
-        for i, image in enumerate(by_extent[extent]):
-            stack[v, i] = to_row(np.roll(image, (dy, dx), axis=(0, 1)) if dy or dx else image)
-    return _scores(stack.reshape(-1, SIDE * SIDE), score).reshape(len(variants), len(masks), -1).mean(axis=0)
+    return _averaged(lambda extent: crops(masks, max_side, stretch, extent), len(masks), score, variants)
 
 
 def width_log_prior(widths: np.ndarray, line_h: np.ndarray, condense: float, sigma: float) -> np.ndarray:
@@ -601,7 +661,8 @@ class Proposal:
     angle: float
     n_lines: int
     stretch: float = 1.0        # horizontal stretch applied to every crop (condensed writing)
-    images: np.ndarray | None = None  # (N, 32, 32) each candidate's normalised crop
+    images: np.ndarray | None = None  # (N, [2,] 32, 32) each candidate's normalised crop (and
+                                      # its line's other ink, for a classifier of two channels)
     rows: int = 0               # crops classified
 
 
@@ -646,8 +707,9 @@ def propose(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = D
         h = [(b[2] - b[0]) / det.factor for b in det.boxes[line]]
         heights.append(float(np.median(h)) if h else 1.0)
     marks = [m for line in lines for m in line]
+    images_of = _images_maker(det, score, p, stretch)
     # 1. every mark whole
-    whole_images = crops([m.loose for m in marks], p.max_side, stretch)
+    whole_images = images_of([m.loose for m in marks], [(m.y0, m.x0) for m in marks], [m.line for m in marks])
     whole_logp = classify_crops(whole_images, score) if marks else np.zeros((0, N_CLASSES))
     rows = len(marks)
     tight_w = np.array([_tight_width(m) for m in marks], float)
@@ -668,17 +730,27 @@ def propose(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = D
         known += [whole_of[c.marks[0]] if c.whole else -1 for c in line_cands]
     known = np.array(known, np.int64)
     logp = np.zeros((len(cands), whole_logp.shape[1] if marks else N_CLASSES))
-    images = np.empty((len(cands), SIDE, SIDE), np.float32)
+    images = np.empty((len(cands), *whole_images.shape[1:]), np.float32)
     old = known >= 0
     logp[old] = whole_logp[known[old]]
     images[old] = whole_images[known[old]]
     new = np.flatnonzero(~old)
     if len(new):
-        images[new] = crops([cands[k].mask for k in new], p.max_side, stretch)
+        images[new] = images_of([cands[k].mask for k in new], [cands[k].origin for k in new],
+                                [cands[k].line for k in new])
         logp[new] = classify_crops(images[new], score)
         rows += len(new)
     return Proposal(all_atoms, cands, logp, np.array(line_heights, float), det.angle, len(det.lines), stretch,
                     images, rows)
+
+
+def _images_maker(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams, stretch: float,
+                  extent: int | None = None) -> Callable[[list, list, list], np.ndarray]:
+    """``images(masks, origins, lines)``: the normalised crops the classifier ``score`` reads,
+    one image each or two with the line's other ink (:func:`channels`)."""
+    if channels(score) == 2:
+        return lambda masks, origins, lines: context_crops(det, masks, origins, lines, p.max_side, stretch, extent)
+    return lambda masks, origins, lines: crops(masks, p.max_side, stretch, extent).reshape(-1, SIDE, SIDE)
 
 
 def _tight_width(mark: _Mark) -> int:
@@ -795,8 +867,10 @@ def segment(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = D
     plain_variant = [v for v in p.final_variants if v[0] in (None, EXTENT) and v[1:] == (0, 0)]
     variants = tuple(v for v in p.final_variants if v not in plain_variant)
     images = {EXTENT: prop.images[redo]}
+    redone = [s.candidates[k] for k in redo]
     for extent in {v[0] for v in variants} - {None, EXTENT}:
-        images[extent] = crops([s.candidates[k].mask for k in redo], p.max_side, prop.stretch, extent)
+        images[extent] = _images_maker(det, score, p, prop.stretch, extent)(
+            [c.mask for c in redone], [c.origin for c in redone], [c.line for c in redone])
     total_logp = s.logp[redo] * len(plain_variant)
     for extent, group in _by_extent(variants).items():
         total_logp = total_logp + classify_crops(images[extent], score, group) * len(group)
@@ -832,7 +906,12 @@ def one_per_box(det, score: Callable[[np.ndarray], np.ndarray], variants=VARIANT
             origin = (0, 0) if sl is None else (sl[0].start, sl[1].start)
             box = np.asarray(det.boxes[i]) // max(det.factor, 1)
             cands.append(Candidate(li, i, i + 1, box, mask, origin, (i,), True))
-    logp = classify_masks([c.mask for c in cands], score, variants)
+    if channels(score) == 2:
+        logp = _averaged(lambda extent: _images_maker(det, score, replace(DEFAULT, max_side=0), 1.0, extent)(
+            [c.mask for c in cands], [c.origin for c in cands], [c.line for c in cands]), len(cands), score,
+            variants) if cands else np.zeros((0, N_CLASSES))
+    else:
+        logp = classify_masks([c.mask for c in cands], score, variants)
     order = [i for line in det.lines for i in line]
     chars = list(range(len(cands)))
     lines, k = [], 0
@@ -884,7 +963,7 @@ def _page_stroke(det) -> float:
     return float(np.median(widths)) if widths else 1.0
 
 
-__all__ = ["ASPECT", "Atom", "Candidate", "SegmentParams", "Segmentation", "best_path", "candidates",
-           "classify_crops", "classify_masks", "crops", "cut_paths", "cut_paths_many", "cut_share", "decide",
-           "full_resolution", "log_probabilities", "one_per_box", "propose", "segment", "settled", "split_mark",
-           "width_log_prior"]
+__all__ = ["ASPECT", "Atom", "Candidate", "SegmentParams", "Segmentation", "best_path", "candidates", "channels",
+           "classify_crops", "classify_masks", "context_crops", "crops", "cut_paths", "cut_paths_many", "cut_share",
+           "decide", "full_resolution", "image_rows", "log_probabilities", "one_per_box", "propose", "segment",
+           "settled", "split_mark", "width_log_prior"]

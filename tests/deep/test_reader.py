@@ -36,11 +36,44 @@ def test_restyle_changes_width_and_pen():
 def test_missegmented_crops_and_normalised_rows():
     masks = reader.to_masks(np.stack([_letter_t(), _letter_t()[:, ::-1]]))
     rng = np.random.default_rng(1)
-    bad = reader.missegmented(masks, 6, rng)
-    assert len(bad) == 6 and all(b.any() for b in bad)
+    bad, rests = reader.missegmented(masks, 6, rng)
+    assert len(bad) == len(rests) == 6 and all(b.any() for b in bad)
+    assert all(r is None or (r.shape == b.shape and not (r & b).any()) for b, r in zip(bad, rests, strict=True))
     rows = reader.normalise(masks + bad, rng)
     assert rows.shape == (8, 1024) and rows.dtype == np.float32
     assert 0.0 <= rows.min() and rows.max() <= 1.0 and (rows < 0.5).any()
+    beside, contexts = reader.with_neighbours(masks + bad, [None, None, *rests], masks, rng)
+    both = reader.normalise(beside, rng, contexts)
+    assert both.shape == (8, 2048) and np.allclose(both[:, :1024].min(axis=1), rows.min(axis=1), atol=0.2)
+
+
+def test_beside_sets_neighbours_on_the_line_outside_the_crop():
+    mask = _bar(40, 8)
+    own, rest = reader.beside(mask, None, [_bar(20, 6), _bar(20, 6)], np.random.default_rng(0), p_neighbour=1.0,
+                              gap=(0.25, 0.25))
+    assert own.sum() == mask.sum() and not (own & rest).any()
+    cols = np.flatnonzero(own.any(0))
+    left, right = rest[:, : cols[0]], rest[:, cols[-1] + 1:]
+    assert left.any() and right.any()  # one neighbour on each side, scaled to the crop's height ...
+    assert np.flatnonzero(left.any(1)).size == 40 and not rest[:, cols[0] - 10: cols[-1] + 11].any()  # ... 10 px away
+    alone, nothing = reader.beside(mask, None, [_bar(), _bar()], np.random.default_rng(0), p_neighbour=0.0)
+    assert np.array_equal(alone, mask) and not nothing.any()
+
+
+def test_the_context_channel_is_the_neighbours_ink_in_the_crops_frame():
+    """A stroke with a neighbour drawn right of it: the second image shows ink right of the
+    first image's stroke, and nothing where the stroke is."""
+    from lib.ocr.crops import normalize_pair
+
+    own, rest = np.zeros((40, 60), bool), np.zeros((40, 60), bool)
+    own[:, 20:26] = True
+    rest[:, 36:42] = True
+    crop, context = normalize_pair(own, rest)
+    stroke_cols = np.flatnonzero((crop < 0.5).any(0))
+    context_cols = np.flatnonzero((context < 0.5).any(0))
+    assert len(context_cols) and context_cols.min() > stroke_cols.max()
+    assert np.array_equal(normalize_pair(own, np.zeros_like(own))[0], crop)
+    assert (normalize_pair(own, np.zeros_like(own))[1] == 1.0).all()
 
 
 def test_classifier_returns_37_log_probabilities():
@@ -49,10 +82,11 @@ def test_classifier_returns_37_log_probabilities():
 
     torch.manual_seed(0)
     score = reader.classifier_from(models.build(spec).eval())
-    out = score(np.ones((3, 1024), np.float32))
+    assert score.channels == spec.in_channels == 2
+    out = score(np.ones((3, 2048), np.float32))
     assert out.shape == (3, 37)
     assert np.allclose(np.exp(out).sum(1), 1.0, atol=1e-5)
-    assert score(np.zeros((0, 1024), np.float32)).shape == (0, 37)
+    assert score(np.zeros((0, 2048), np.float32)).shape == (0, 37)
     assert reader.OUTPUTS[-1] == "not a character" and reader.REJECT == 36
 
 
@@ -71,9 +105,11 @@ def test_touch_makes_the_strokes_meet_and_keeps_the_truth():
 
 def test_touching_pieces_are_labelled_halves_of_touching_pairs():
     masks = reader.to_masks(np.stack([_letter_t(), _letter_t()[:, ::-1]]))
-    pieces, labels = reader.touching_pieces(masks, np.array([3, 7]), 6, np.random.default_rng(2))
-    assert 0 < len(pieces) <= 12 and len(pieces) == len(labels)
+    pieces, labels, rests = reader.touching_pieces(masks, np.array([3, 7]), 6, np.random.default_rng(2))
+    assert 0 < len(pieces) <= 12 and len(pieces) == len(labels) == len(rests)
     assert set(labels.tolist()) <= {3, 7} and all(p.any() for p in pieces)
+    # the rest of the pair beside each piece: the other piece, touching it
+    assert all(r.shape == p.shape and r.any() and not (r & p).any() for p, r in zip(pieces, rests, strict=True))
 
 
 def test_widened_widens_only_condensed_glyphs():
@@ -87,7 +123,8 @@ def test_widened_widens_only_condensed_glyphs():
 def test_first_version_config_differs_in_the_training_data_and_the_network_size():
     first, now = reader.first_version_config(), reader.reader_config()
     assert first.spec.channels == (16, 32, 64) and first.spec.hidden == 128
-    assert replace(first.spec, channels=now.spec.channels, hidden=now.spec.hidden) == now.spec
+    assert first.spec.in_channels == 1 and now.spec.in_channels == 2  # the crop alone; with its line's ink
+    assert replace(first.spec, channels=now.spec.channels, hidden=now.spec.hidden, in_channels=2) == now.spec
     assert replace(first.train, epochs=now.train.epochs) == now.train
     assert first.styled_per_class == 0 and first.touching_fraction == 0 and first.families
     assert first.mined_pages == 0 < now.mined_pages
