@@ -251,3 +251,42 @@ def test_the_condensation_is_measured_again_on_the_characters_chosen():
     assert _text(s) == "ETET" and s.condense == pytest.approx(chosen)
     once = seg.decide(prop, replace(seg.DEFAULT, char_bonus=1.5, condense_from_chosen=False, touching_share=np.inf))
     assert once.condense == pytest.approx(whole) and whole > 1.3 * chosen
+
+
+def _two_channel(score):
+    """The template classifier reading the first of two images per crop (a stand-in for the reader)."""
+
+    def both(rows):
+        assert rows.shape[1] == 2048
+        return score(rows[:, :1024])
+
+    both.channels = 2
+    return both
+
+
+def test_a_two_channel_classifier_gets_each_crop_with_its_lines_other_ink(score):
+    det = detect(word_page("HI T", word_gap=80))
+    lines = seg._marks(det)
+    marks = [m for line in lines for m in line]
+    plain = seg.crops([m.loose for m in marks])
+    pairs = seg.context_crops(det, [m.loose for m in marks], [(m.y0, m.x0) for m in marks], [m.line for m in marks])
+    assert pairs.shape == (len(marks), 2, 32, 32)
+    np.testing.assert_array_equal(pairs[:, 0], plain)  # the crop is the crop reading always makes
+    first, last = pairs[0], pairs[-1]
+    ink_cols = lambda image: np.flatnonzero((image < 0.5).any(0))  # noqa: E731
+    # the H sees the I close on its right; the T, a word gap away, sees nothing
+    assert len(ink_cols(first[1])) and ink_cols(first[1]).min() > ink_cols(first[0]).max()
+    assert (last[1] == 1.0).all()
+    # and the reading is the one-image classifier's, segmentation and all
+    both = _two_channel(score)
+    assert read_detection(det, both, ReadOptions(word_rule=False, params=PARAMS)).text == "HI T"
+    assert read_detection(det, both, ReadOptions(word_rule=False, params=PARAMS, segment=False)).text == "HI T"
+
+
+def test_a_piece_cut_off_a_mark_sees_the_rest_of_the_mark(score):
+    det = detect(word_page("MI", touching=(0,)))
+    prop = seg.propose(det, _two_channel(score), replace(PARAMS, settle_p=2.0))
+    pieces = [k for k, c in enumerate(prop.candidates) if not c.whole]
+    assert pieces and prop.images.shape[1:] == (2, 32, 32)
+    # a piece of the one mark: the rest of the mark is ink beside it, touching it
+    assert all((prop.images[k, 1] < 0.5).any() for k in pieces)
