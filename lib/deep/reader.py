@@ -800,7 +800,7 @@ def _report(cfg: ReaderConfig) -> dict:
     try:
         (ex, _, _), (vx, vy, _) = _emnist_capitals(cfg.seed, cfg.n_valid)
         out["counts"]["EMNIST stand-in, train split (capitals, digits)"] = len(ex)
-        out["valid_acc"]["EMNIST stand-in, held out of its train split"] = _accuracy(model, vx, vy, rng)
+        out["valid_acc"]["EMNIST stand-in, held out of its train split"] = _accuracy(model, vx, vy, rng, cfg)
         out["valid_n"] = {"EMNIST stand-in, held out of its train split": len(vy)}
     except DataError as exc:
         out["missing"]["EMNIST"] = str(exc).split("\n")[0]
@@ -810,23 +810,17 @@ def _report(cfg: ReaderConfig) -> dict:
     if cfg.styled_per_class:
         out["counts"]["generated, training fonts, styled"] = cfg.styled_per_class * len(CLASSES)
     vx, vy = _synthetic(cfg.valid_synthetic_per_class, cfg.seed * 1000 + 12, "valid")
-    out["valid_acc"]["generated, validation font"] = _accuracy(model, vx, vy, rng)
+    out["valid_acc"]["generated, validation font"] = _accuracy(model, vx, vy, rng, cfg)
     out["valid_n"]["generated, validation font"] = len(vy)
     X, y, _ = load_nist36("valid")
-    out["nist36_valid_acc_not_held_out"] = _accuracy(model, rows_to_bright(X), np.asarray(y), rng)
+    out["nist36_valid_acc_not_held_out"] = _accuracy(model, rows_to_bright(X), np.asarray(y), rng, cfg)
     out["seconds"] = reader_seconds(cfg)
     out["prepared_counts"] = prepared_counts(cfg)
     return out
 
 
-def _accuracy(model, bright: np.ndarray, y: np.ndarray, rng) -> float:
-    cfg_channels = _in_channels(model)
-    glyphs = to_masks(bright)
-    if cfg_channels == 2:
-        masks, contexts = with_neighbours(glyphs, [None] * len(glyphs), glyphs, rng)
-        rows = normalise(masks, rng, contexts)
-    else:
-        rows = normalise(glyphs, rng)
+def _accuracy(model, bright: np.ndarray, y: np.ndarray, rng, cfg: ReaderConfig) -> float:
+    rows = _normalised(to_masks(bright), rng, cfg)
     pred = train.predict(model, to_input(rows))[:, :REJECT].argmax(1).numpy()
     return float((pred == np.asarray(y)).mean())
 

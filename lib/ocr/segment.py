@@ -532,7 +532,7 @@ def context_crops(det, masks: list[np.ndarray], origins: list[tuple[int, int]], 
         line_of[np.asarray(line, np.int64) + 1] = li
     labels = det.crop_labels
     out = np.empty((len(masks), 2, SIDE, SIDE), np.float32)
-    widening = max(stretch, 1.0) if stretch > 1.01 else 1.0
+    widening = stretch if stretch > 1.01 else 1.0
     for i, (m, (y0, x0), li) in enumerate(zip(masks, origins, lines, strict=True)):
         h, w = m.shape
         f = max(int(np.ceil(max(h, w) / max_side)), 1) if max_side else 1
@@ -559,17 +559,15 @@ def context_crops(det, masks: list[np.ndarray], origins: list[tuple[int, int]], 
 def image_rows(images: np.ndarray) -> np.ndarray:
     """(N, [2,] 32, 32) upright images -> rows in the homework's column-major convention, one
     channel after the other: (N, 1024) or (N, 2048)."""
-    return np.ascontiguousarray(np.swapaxes(images, -1, -2)).reshape(len(images), -1).astype(np.float32, copy=False)
+    size = int(np.prod(images.shape[1:]))
+    return np.ascontiguousarray(np.swapaxes(images, -1, -2)).reshape(len(images), size).astype(np.float32, copy=False)
 
 
 def classify_crops(images: np.ndarray, score: Callable[[np.ndarray], np.ndarray],
                    variants=((None, 0, 0),)) -> np.ndarray:
     """(N, C) log-probabilities of normalised crops (N, [2,] 32, 32), averaged over shifts
     ``(_, dy, dx)`` of each (the variants' extents are the crops' own: see :func:`classify_masks`)."""
-    n = len(images)
-    stack = np.stack([image_rows(np.roll(images, (dy, dx), axis=(-2, -1)) if dy or dx else images)
-                      for _, dy, dx in variants]) if n else np.zeros((len(variants), 0, SIDE * SIDE), np.float32)
-    return _scores(stack.reshape(len(variants) * n, -1), score).reshape(len(variants), n, -1).mean(axis=0)
+    return _averaged(lambda _extent: images, len(images), score, variants)
 
 
 def _scores(flat: np.ndarray, score: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
@@ -592,8 +590,8 @@ def _averaged(images_at: Callable[[int | None], np.ndarray], n: int, score: Call
             by_extent[extent] = images_at(extent)
         images = by_extent[extent]
         rows.append(image_rows(np.roll(images, (dy, dx), axis=(-2, -1)) if dy or dx else images))
-    stack = np.stack(rows)
-    return _scores(stack.reshape(len(variants) * n, -1), score).reshape(len(variants), n, -1).mean(axis=0)
+    scores = _scores(np.concatenate(rows), score)
+    return scores.reshape(len(variants), n, scores.shape[1]).mean(axis=0)
 
 
 def classify_masks(masks: list[np.ndarray], score: Callable[[np.ndarray], np.ndarray],

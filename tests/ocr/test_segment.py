@@ -290,3 +290,22 @@ def test_a_piece_cut_off_a_mark_sees_the_rest_of_the_mark(score):
     assert pieces and prop.images.shape[1:] == (2, 32, 32)
     # a piece of the one mark: the rest of the mark is ink beside it, touching it
     assert all((prop.images[k, 1] < 0.5).any() for k in pieces)
+
+
+
+def test_crops_are_classified_as_rows_of_their_images_averaged_over_shifts(score):
+    calls = []
+
+    def spy(rows):
+        calls.append(rows.shape)
+        return score(rows[:, :1024])
+
+    images = np.stack([seg.crops([glyph(c) > 0.5 for c in "HI"])] * 2, axis=1)  # two images per crop
+    spy.channels = 2
+    plain = seg.classify_crops(images, spy)
+    shifted = seg.classify_crops(images, spy, ((None, 0, 0), (None, 1, 0)))
+    assert calls == [(2, 2048), (4, 2048)] and plain.shape == shifted.shape and len(plain) == 2
+    moved = seg.classify_crops(np.roll(images, 1, axis=-2), spy)
+    assert np.allclose(shifted, (plain + moved) / 2)
+    assert np.array_equal(seg.image_rows(images)[:, :1024], seg.image_rows(images[:, 0]))
+    assert seg.classify_crops(images[:0], spy).shape == (0, plain.shape[1])  # an empty page
