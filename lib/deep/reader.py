@@ -66,8 +66,9 @@ OUTPUTS = (*CLASSES, "not a character")
 CODE = ("lib.deep.reader", "lib.deep.augment", "lib.ocr.crops", "lib.data.torch_datasets", "lib.data.synthetic")
 #: ... and where the training data imitates the segmentation (touching pieces, widening), its code too.
 SEGMENT_CODE = (*CODE, "lib.ocr.segment")
-#: ... and where it learns what segmentation cuts out of whole pages, detection's and reading's too.
-PAGES_CODE = (*SEGMENT_CODE, "lib.ocr.detect", "lib.ocr.recognize")
+#: ... and where it learns what segmentation cuts out of whole pages, detection's too (the
+#: parameters the pages are cut with are part of the data's fingerprint: mining_params).
+PAGES_CODE = (*SEGMENT_CODE, "lib.ocr.detect")
 
 
 def code_for(cfg: ReaderConfig) -> tuple[str, ...]:
@@ -541,6 +542,10 @@ def data_fingerprint(cfg: ReaderConfig) -> str:
 
     parts = [nist36_fingerprint(), cache.source_hash("lib.data.synthetic"),
              synthetic.split_fonts("train"), synthetic.split_fonts("valid")]
+    if cfg.mined_pages:
+        from lib.ocr import segment as seg
+
+        parts.append(seg.proposal_of(mining_params()))
     try:
         from lib.data import torch_datasets as td
 
@@ -682,6 +687,16 @@ def label_candidates(boxes: np.ndarray, truth: np.ndarray, chars: list[str],
     return out
 
 
+def mining_params():
+    """The segmentation parameters pages are mined with: the reader's own
+    (``lib.ocr.recognize.MODEL_PARAMS``), every mark cut. Only their proposal values
+    (``segment.PROPOSAL_FIELDS``) shape the candidates, and only those are in the data's
+    fingerprint: the parameters that choose among candidates change without training again."""
+    from lib.ocr.recognize import MODEL_PARAMS
+
+    return dataclasses.replace(MODEL_PARAMS["reader"], settle_p=2.0)
+
+
 def mined_candidates(specs: list, progress: Callable | None = None, whole_width: float = 0.0,
                      channels: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """What segmentation cuts out of pages (``unseen.PageSpec``, in training lettering):
@@ -691,9 +706,8 @@ def mined_candidates(specs: list, progress: Callable | None = None, whole_width:
     from lib.data.synthetic import unseen
     from lib.ocr import detect
     from lib.ocr import segment as seg
-    from lib.ocr.recognize import MODEL_PARAMS
 
-    params = dataclasses.replace(MODEL_PARAMS["reader"], settle_p=2.0)  # cut every mark
+    params = mining_params()
 
     def uniform(rows: np.ndarray) -> np.ndarray:
         return np.zeros((len(rows), len(OUTPUTS)), np.float32)

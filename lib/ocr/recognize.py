@@ -7,7 +7,8 @@ with :class:`ReadOptions`, so that chapter 4 can show what each one changes:
 * **raw**: one character per detected box, the classifier's argmax on the plain crop;
 * **averaging**: the log-probabilities averaged over small changes of the crop's scale and
   position (``lib.ocr.crops.VARIANTS``);
-* **segmentation**: recognition-driven segmentation (:mod:`lib.ocr.segment`): touching
+* **segmentation**: recognition-driven segmentation (:mod:`lib.ocr.segment` proposes the
+  candidate characters, :mod:`lib.ocr.choose` chooses among them): touching
   characters split and broken ones joined where the classifier and the width prior say so,
   word gaps measured between the characters chosen;
 * **word rule**: the letter/digit consistency rule below;
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from lib.data.nist36 import CLASSES
+from lib.ocr import choose
 from lib.ocr import segment as seg
 from lib.ocr.classify import MODELS, Scorer, classifier, kind_of, scorer
 from lib.ocr.crops import SIDE, VARIANTS, normalize_char
@@ -148,7 +150,7 @@ class Reading:
     text_raw: str
     text: str
     options: ReadOptions = field(default_factory=ReadOptions)
-    segmentation: seg.Segmentation | None = None
+    segmentation: choose.Segmentation | None = None
     corrections: list[tuple[str, str]] = field(default_factory=list)  # lexicon: (read, corrected)
     text_before_lexicon: str = ""
 
@@ -193,10 +195,10 @@ def read_detection(det: Detection, model: str | Scorer = "mlp", options: ReadOpt
     options = _resolved(options, model, tta)
     score = scorer(model) if isinstance(model, str) else model
     if options.segment:
-        s = seg.segment(det, score, options.params, options.average)
+        s = choose.segment(det, score, options.params, options.average)
     else:
-        s = seg.one_per_box(det, score, VARIANTS if options.average else ())
-    boxes = seg.full_resolution(s, det)
+        s = choose.one_per_box(det, score, VARIANTS if options.average else ())
+    boxes = choose.full_resolution(s, det)
     logp = s.logp[s.chars] if s.chars else np.zeros((0, s.logp.shape[1] if s.logp.ndim == 2 else N_CLASSES))
     raw = s.label[s.chars].astype(np.int64) if s.chars else np.zeros(0, np.int64)
     labels = word_rule(raw, logp[:, :N_CLASSES], words_of(s.lines, s.spaces)) if options.word_rule else raw.copy()

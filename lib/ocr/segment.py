@@ -4,13 +4,15 @@ The detector's boxes (``lib.ocr.detect``) are one connected mark each, cut only 
 is clearly wider than two characters. Handwriting breaks that rule both ways: neighbours
 touch (a wide *M* run into a narrow *I* is one mark) and one character comes in pieces (a
 pen lifted inside an *E*). The classic answer for handwriting, **over-segmentation and
-dynamic programming**, is implemented here for each line:
+dynamic programming**, is implemented for each line in two halves: this module proposes the
+candidate characters and classifies them (steps 1-3), :mod:`lib.ocr.choose` chooses among them
+(steps 4-6 and the word gaps).
 
 1. **Every mark read whole.** All marks of the page are classified at once. A mark that the
    classifier reads with probability at least ``settle_p`` and whose width is within a
    factor ``exp(settle_width)`` of the width its class has in this writing (the width prior
-   below) is *settled*: it is one character and gets no cuts. Most marks of neat writing
-   are settled, which keeps the search small.
+   of :mod:`lib.ocr.choose`) is *settled*: it is one character and gets no cuts. Most marks
+   of neat writing are settled, which keeps the search small.
 2. **Cut paths.** Every other mark wide enough to hold two characters (``split_from`` line
    heights) gets candidate cuts: **minimum-ink paths** from its top to its bottom, found by
    dynamic programming over its pixels (one column per row; a sideways step costs
@@ -27,37 +29,11 @@ dynamic programming**, is implemented here for each line:
    reads two images per character (:func:`channels`: chapter 4's reader) also gets the other
    ink of the candidate's line in the same frame (:func:`context_crops`): whether a lone stroke
    is an I or the stem of an N shows beside it.
-4. **Width prior from the line's other characters.** A writer's letters keep their
-   proportions: an *M* is about three times as wide as an *I* in every hand, and a condensed
-   hand makes them all narrower together. The prior compares a candidate's width with the
-   width its class has in this writing: ``ASPECT[c]`` (the class's median width/height) times
-   the line height times the writing's own condensation factor, the median over the page's
-   marks of their width over the width expected for the class they are read as. It is
-   Gaussian in the log of the ratio, with spread ``width_sigma``.
-5. **Best path.** A segmentation of the line is a path through the atoms; its score is the
-   sum over its characters of ``max_c [log p(c | crop) + width_weight * log prior(width | c)]``
-   plus ``char_bonus`` per character (without it the sum of log-probabilities, all negative,
-   would favour fewer characters), minus ``cut_cost`` for each cut through a mark and
-   ``join_cost`` for each pair of separate marks read as one character: touching and broken
-   letters are the exception, so a path needs the classifier's evidence to take them.
-   Dynamic programming finds the best path exactly.
-6. **The page's own writing, measured on the first reading.** The best paths are found
-   twice. The condensation of step 4 is measured again on the characters the first paths
-   chose (a page of touching writing has few single letters among its whole marks, and two
-   letters read as one wide one make every class look wider than it is). And a page whose
-   first paths cut through a mark at ``touching_share`` of the boundaries between characters
-   or more is written with touching letters: there a cut is the rule, not the exception, and
-   it costs ``touching_cut_cost`` instead of ``cut_cost``.
 
-A classifier with a 37th output, "not a character" (``lib.deep.reader``), makes a half
-letter or two letters run together score low; with 36 outputs the width prior does that
-work alone.
-
-**Word gaps use the same evidence**: gaps are measured between the characters the best path
-chose, not between the detector's marks, and in units of the writing's character width
-(the line height times the condensation factor), so condensed lettering with small word
-gaps keeps them. The page's gaps are then split into letter gaps and word gaps as before
-(:func:`lib.ocr.layout.space_threshold`).
+The halves follow the reader's training (:mod:`lib.deep.reader`): it learns what this module
+cuts out of pages, so this code is part of its cache key and the values of the parameters that
+steps 1-3 read (:data:`PROPOSAL_FIELDS`) part of its data's fingerprint; how the candidates are
+chosen is neither, and changes without training it again.
 
 Every parameter was chosen on generated pages in the training and validation font families
 (``lib.data.synthetic.unseen.validation_pages``) and on pages written with the NIST36 valid
@@ -67,7 +43,7 @@ split's scans (``unseen.SCANNED``), never on the sample photos or on held-out st
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.ndimage as ndi
@@ -75,7 +51,7 @@ import scipy.special
 
 from lib.data.nist36 import CLASSES
 from lib.ocr.crops import EXTENT, SIDE, VARIANTS, normalize_char, normalize_pair, stroke_width
-from lib.ocr.layout import SPACE_RATIO, space_threshold
+from lib.ocr.layout import SPACE_RATIO
 
 N_CLASSES = len(CLASSES)
 
@@ -157,6 +133,17 @@ FIRST_VERSION = SegmentParams(
     final_variants=((EXTENT, 0, 0), (EXTENT, 1, 0), (EXTENT, -1, 0), (EXTENT, 0, 1), (EXTENT, 0, -1)))
 
 
+#: The fields of :class:`SegmentParams` that steps 1-3 read (:func:`propose`); the others only
+#: choose among the candidates (:mod:`lib.ocr.choose`).
+PROPOSAL_FIELDS = ("settle_p", "settle_width", "condense_range", "split_from", "min_atom", "cut_ink", "cut_drift",
+                   "cut_thick", "cut_rows", "max_atoms", "max_width", "merge_gap", "max_side", "max_stretch")
+
+
+def proposal_of(p: SegmentParams) -> dict:
+    """The values of ``p`` that decide :func:`propose`'s candidates and crops."""
+    return {name: getattr(p, name) for name in PROPOSAL_FIELDS}
+
+
 @dataclass
 class Atom:
     """A piece of one mark (between two cut paths), at the detector's work scale."""
@@ -180,33 +167,6 @@ class Candidate:
     origin: tuple[int, int]
     marks: tuple[int, ...]
     whole: bool = False  # exactly one whole mark
-
-
-@dataclass
-class Segmentation:
-    """The chosen characters of a page and everything considered on the way.
-
-    ``chars`` index ``candidates``; ``lines`` lists, per text line, positions in ``chars``;
-    ``logp`` holds every candidate's log-probabilities (36 classes, or 37 with "not a
-    character" last), ``score`` its DP score and ``label`` its best class under the width
-    prior; ``condense`` is the writing's condensation factor.
-    """
-
-    candidates: list[Candidate]
-    logp: np.ndarray
-    label: np.ndarray
-    score: np.ndarray
-    chars: list[int]
-    lines: list[list[int]]
-    spaces: list[list[bool]]
-    condense: float
-    params: SegmentParams = DEFAULT
-    atoms: list[list[Atom]] = field(default_factory=list)
-    boxes: np.ndarray | None = None   # full-resolution boxes of ``chars``, when known exactly
-    line_h: np.ndarray | None = None  # each candidate's line height (work pixels)
-    rows: int = 0                     # crops classified (all calls together)
-    shared: list[np.ndarray] = field(default_factory=list)  # per line, whether each two neighbours
-                                                             # in ``chars`` were cut out of one mark
 
 
 # ---------------------------------------------------------------------------- cut paths
@@ -567,7 +527,7 @@ def classify_crops(images: np.ndarray, score: Callable[[np.ndarray], np.ndarray]
                    variants=((None, 0, 0),)) -> np.ndarray:
     """(N, C) log-probabilities of normalised crops (N, [2,] 32, 32), averaged over shifts
     ``(_, dy, dx)`` of each (the variants' extents are the crops' own: see :func:`classify_masks`)."""
-    return _averaged(lambda _extent: images, len(images), score, variants)
+    return averaged_scores(lambda _extent: images, len(images), score, variants)
 
 
 def _scores(flat: np.ndarray, score: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
@@ -578,7 +538,7 @@ def _scores(flat: np.ndarray, score: Callable[[np.ndarray], np.ndarray]) -> np.n
     return log_probabilities(scores)
 
 
-def _averaged(images_at: Callable[[int | None], np.ndarray], n: int, score: Callable[[np.ndarray], np.ndarray],
+def averaged_scores(images_at: Callable[[int | None], np.ndarray], n: int, score: Callable[[np.ndarray], np.ndarray],
               variants) -> np.ndarray:
     """(n, C) log-probabilities averaged over ``variants`` ``(extent, dy, dx)``: the crops of
     each extent made once (``images_at(extent)``), all variants classified in one call."""
@@ -605,14 +565,7 @@ def classify_masks(masks: list[np.ndarray], score: Callable[[np.ndarray], np.nda
     """
     if not masks:
         return np.zeros((0, N_CLASSES))
-    return _averaged(lambda extent: crops(masks, max_side, stretch, extent), len(masks), score, variants)
-
-
-def width_log_prior(widths: np.ndarray, line_h: np.ndarray, condense: float, sigma: float) -> np.ndarray:
-    """(N, 36) log-density (up to a constant) of each candidate's width under each class."""
-    ratio = np.log(np.maximum(widths, 1.0) / np.maximum(line_h, 1.0))[:, None]
-    expected = np.log(condense * ASPECT)[None, :]
-    return -0.5 * ((ratio - expected) / sigma) ** 2
+    return averaged_scores(lambda extent: crops(masks, max_side, stretch, extent), len(masks), score, variants)
 
 
 def condensation(widths: np.ndarray, line_h: np.ndarray, labels: np.ndarray, p: SegmentParams = DEFAULT) -> float:
@@ -621,31 +574,6 @@ def condensation(widths: np.ndarray, line_h: np.ndarray, labels: np.ndarray, p: 
         return 1.0
     ratio = widths / np.maximum(line_h, 1.0) / ASPECT[labels]
     return float(np.clip(np.median(ratio), *p.condense_range))
-
-
-# ---------------------------------------------------------------------------- DP
-def best_path(n_atoms: int, spans: list[tuple[int, int]], scores: np.ndarray) -> list[int]:
-    """Indices of the spans (start, stop) that tile 0..n_atoms with the highest total score."""
-    best = np.full(n_atoms + 1, -np.inf)
-    best[0] = 0.0
-    back = np.full(n_atoms + 1, -1)
-    ending: dict[int, list[int]] = {}
-    for k, (_, stop) in enumerate(spans):
-        ending.setdefault(stop, []).append(k)
-    for stop in range(1, n_atoms + 1):
-        for k in ending.get(stop, []):
-            start = spans[k][0]
-            value = best[start] + scores[k]
-            if value > best[stop]:
-                best[stop], back[stop] = value, k
-    if n_atoms and back[n_atoms] < 0:  # cannot happen: every single atom is a candidate
-        raise RuntimeError("no segmentation covers the line")
-    path, at = [], n_atoms
-    while at > 0:
-        k = int(back[at])
-        path.append(k)
-        at = spans[k][0]
-    return path[::-1]
 
 
 @dataclass
@@ -705,7 +633,7 @@ def propose(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = D
         h = [(b[2] - b[0]) / det.factor for b in det.boxes[line]]
         heights.append(float(np.median(h)) if h else 1.0)
     marks = [m for line in lines for m in line]
-    images_of = _images_maker(det, score, p, stretch)
+    images_of = images_maker(det, score, p, stretch)
     # 1. every mark whole
     whole_images = images_of([m.loose for m in marks], [(m.y0, m.x0) for m in marks], [m.line for m in marks])
     whole_logp = classify_crops(whole_images, score) if marks else np.zeros((0, N_CLASSES))
@@ -742,7 +670,7 @@ def propose(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = D
                     images, rows)
 
 
-def _images_maker(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams, stretch: float,
+def images_maker(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams, stretch: float,
                   extent: int | None = None) -> Callable[[list, list, list], np.ndarray]:
     """``images(masks, origins, lines)``: the normalised crops the classifier ``score`` reads,
     one image each or two with the line's other ink (:func:`channels`)."""
@@ -757,198 +685,6 @@ def _tight_width(mark: _Mark) -> int:
     return int(cols[-1] - cols[0] + 1) if len(cols) else 0
 
 
-def _shared_marks(cands: list[Candidate], chars: list[int], line: list[int]) -> np.ndarray:
-    """For each pair of neighbours on a line of chosen characters, whether the two were cut
-    out of one mark."""
-    return np.array([bool(set(cands[chars[a]].marks) & set(cands[chars[b]].marks))
-                     for a, b in zip(line[:-1], line[1:], strict=True)], bool).reshape(-1)
-
-
-def cut_share(s: Segmentation) -> float:
-    """The share of the boundaries between neighbouring chosen characters that are cuts
-    through one mark (0 where a page has no two characters on a line)."""
-    bounds = sum(len(b) for b in s.shared)
-    return sum(int(b.sum()) for b in s.shared) / bounds if bounds else 0.0
-
-
-def decide(prop: Proposal, p: SegmentParams = DEFAULT) -> Segmentation:
-    """The best path through each line's candidates, and the word spaces between its characters,
-    found again with the writing measured on the first paths' characters (module doc, step 6).
-
-    ``params`` of the result are those of the last paths: ``cut_cost`` is
-    ``touching_cut_cost`` on a page written with touching letters."""
-    first = _best_paths(prop, p)
-    if not first.chars:
-        return first
-    condense = first.condense
-    if p.condense_from_chosen:
-        chosen = np.array(first.chars)
-        widths = np.array([first.candidates[k].box[3] - first.candidates[k].box[1] for k in chosen], float)
-        condense = condensation(widths, prop.line_h[chosen], first.label[chosen], p)
-    if cut_share(first) >= p.touching_share:
-        p = replace(p, cut_cost=p.touching_cut_cost)
-    elif condense == first.condense:
-        return first
-    return _best_paths(prop, p, condense)
-
-
-def _best_paths(prop: Proposal, p: SegmentParams, condense: float | None = None) -> Segmentation:
-    """One reading of the page: the best paths under the writing's condensation (``None``:
-    measured on the candidates that are one whole mark)."""
-    cands, logp, all_atoms = prop.candidates, prop.logp, prop.atoms
-    if not cands:
-        empty = [[] for _ in range(prop.n_lines)]
-        return Segmentation([], logp, np.zeros(0, np.int64), np.zeros(0), [], empty, [list(e) for e in empty],
-                            1.0, p, all_atoms, rows=prop.rows)
-    widths = np.array([c.box[3] - c.box[1] for c in cands], float)
-    line_h = prop.line_h
-    if condense is None:  # the writing's condensation, from the candidates that are one whole mark
-        whole = np.array([c.whole for c in cands])
-        plain = logp[:, :N_CLASSES].argmax(1)
-        condense = condensation(widths[whole], line_h[whole], plain[whole], p) if whole.any() else 1.0
-    total = logp[:, :N_CLASSES] + p.width_weight * width_log_prior(widths, line_h, condense, p.width_sigma)
-    label = total.argmax(axis=1)
-    # the best class's evidence, not all 36 classes' together: a crop of two letters run
-    # together is read as many classes at once, each improbable, and their sum would count
-    # it as surely one character (the reader's validation pages, 60 per source: touching
-    # 7.19% -> 6.79%, scanned handwriting 11.06% -> 10.43%, the other sources alike)
-    scores = total[np.arange(len(cands)), label] + p.char_bonus
-    for k, c in enumerate(cands):
-        atoms = all_atoms[c.line]
-        joins = sum(atoms[j].mark != atoms[j - 1].mark for j in range(c.start + 1, c.stop))
-        cut = c.stop < len(atoms) and atoms[c.stop].mark == atoms[c.stop - 1].mark
-        scores[k] -= p.join_cost * joins + p.cut_cost * cut
-    line_of = np.array([c.line for c in cands])
-    chars, lines = [], []
-    for li, atoms in enumerate(all_atoms):
-        ks = np.flatnonzero(line_of == li)
-        spans = [(cands[k].start, cands[k].stop) for k in ks]
-        path = best_path(len(atoms), spans, scores[ks]) if atoms else []
-        lines.append(list(range(len(chars), len(chars) + len(path))))
-        chars += [int(ks[k]) for k in path]
-    # word gaps between the chosen characters, in character widths of this writing; two
-    # characters cut out of one mark, or touching or overlapping, are no evidence about
-    # word spaces (a page of joined words would make every other gap look like one)
-    boxes = np.array([cands[k].box for k in chars], float).reshape(-1, 4)
-    unit = condense if p.gaps_in_widths else 1.0
-    gaps = [_gaps(boxes[line], prop.angle, unit) for line in lines]
-    shared = [_shared_marks(cands, chars, line) for line in lines]
-    cut = [sh | (g <= p.touch_gap) for sh, g in zip(shared, gaps, strict=True)]
-    free = [g[~c] for g, c in zip(gaps, cut, strict=True) if len(g)]
-    threshold = space_threshold(np.concatenate(free), p.space_gap, p.space_ratio) if free else np.inf
-    spaces = [[False] + [bool(g > threshold and not c) for g, c in zip(gs, cs, strict=True)] if len(line) else []
-              for line, gs, cs in zip(lines, gaps, cut, strict=True)]
-    return Segmentation(cands, logp, label, scores, chars, lines, spaces, condense, p, all_atoms, None, line_h,
-                        prop.rows, shared)
-
-
-def segment(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = DEFAULT,
-            average: bool = True) -> Segmentation:
-    """Over-segment every line of a detection, classify the candidates, choose the best paths.
-
-    The search compares candidates on their plain crops (each normalised once); with
-    ``average`` the characters chosen are then read again, averaged over
-    ``p.final_variants`` (shifts of the same crop; those read at least ``p.final_p``
-    probably keep their plain reading), and their classes taken from those scores with the
-    same width prior.
-    """
-    prop = propose(det, score, p)
-    s = decide(prop, p)
-    if not (average and s.chars and p.final_variants):
-        return s
-    chars = np.array(s.chars)
-    plain = s.logp[chars]
-    redo = chars[np.exp(plain[:, :N_CLASSES].max(axis=1)) < p.final_p]
-    if not len(redo):
-        return s
-    # the plain crop, read in the search, is one of the variants: its reading is reused
-    plain_variant = [v for v in p.final_variants if v[0] in (None, EXTENT) and v[1:] == (0, 0)]
-    variants = tuple(v for v in p.final_variants if v not in plain_variant)
-    images = {EXTENT: prop.images[redo]}
-    redone = [s.candidates[k] for k in redo]
-    for extent in {v[0] for v in variants} - {None, EXTENT}:
-        images[extent] = _images_maker(det, score, p, prop.stretch, extent)(
-            [c.mask for c in redone], [c.origin for c in redone], [c.line for c in redone])
-    total_logp = s.logp[redo] * len(plain_variant)
-    for extent, group in _by_extent(variants).items():
-        total_logp = total_logp + classify_crops(images[extent], score, group) * len(group)
-    final = total_logp / len(p.final_variants)
-    s.rows += len(redo) * len(variants)
-    cands = [s.candidates[k] for k in redo]
-    widths = np.array([c.box[3] - c.box[1] for c in cands], float)
-    total = final[:, :N_CLASSES] + p.width_weight * width_log_prior(widths, s.line_h[redo], s.condense,
-                                                                     p.width_sigma)
-    s.logp = s.logp.astype(np.float64, copy=True)
-    s.label = s.label.copy()
-    s.logp[redo] = final
-    s.label[redo] = total.argmax(axis=1)
-    return s
-
-
-def _by_extent(variants) -> dict:
-    out: dict = {}
-    for v in variants:
-        out.setdefault(EXTENT if v[0] is None else v[0], []).append(v)
-    return out
-
-
-def one_per_box(det, score: Callable[[np.ndarray], np.ndarray], variants=VARIANTS) -> Segmentation:
-    """No segmentation: each detected box is one character, the detector's lines and spaces."""
-    n = len(det.boxes)
-    slices = ndi.find_objects(det.crop_labels, max_label=n)
-    cands = []
-    for li, line in enumerate(det.lines):
-        for i in line:
-            sl = slices[i]
-            mask = np.zeros((1, 1), bool) if sl is None else det.crop_labels[sl] == i + 1
-            origin = (0, 0) if sl is None else (sl[0].start, sl[1].start)
-            box = np.asarray(det.boxes[i]) // max(det.factor, 1)
-            cands.append(Candidate(li, i, i + 1, box, mask, origin, (i,), True))
-    if channels(score) == 2:
-        logp = _averaged(lambda extent: _images_maker(det, score, replace(DEFAULT, max_side=0), 1.0, extent)(
-            [c.mask for c in cands], [c.origin for c in cands], [c.line for c in cands]), len(cands), score,
-            variants) if cands else np.zeros((0, N_CLASSES))
-    else:
-        logp = classify_masks([c.mask for c in cands], score, variants)
-    order = [i for line in det.lines for i in line]
-    chars = list(range(len(cands)))
-    lines, k = [], 0
-    for line in det.lines:
-        lines.append(list(range(k, k + len(line))))
-        k += len(line)
-    label = logp[:, :N_CLASSES].argmax(axis=1) if len(cands) else np.zeros(0, np.int64)
-    boxes = np.asarray(det.boxes, int).reshape(-1, 4)[order] if order else np.zeros((0, 4), int)
-    return Segmentation(cands, logp, label, np.zeros(len(cands)), chars, lines, [list(s) for s in det.spaces],
-                        1.0, DEFAULT, [], boxes, rows=len(cands) * len(tuple(variants or ((None, 0, 0),))))
-
-
-def full_resolution(s: Segmentation, det) -> np.ndarray:
-    """The chosen characters' boxes in full-resolution pixels, [y1, x1, y2, x2]."""
-    if s.boxes is not None:
-        return s.boxes
-    if not s.chars:
-        return np.zeros((0, 4), int)
-    f = max(int(det.factor), 1)
-    H, W = det.bw.shape[:2]
-    boxes = np.array([s.candidates[k].box for k in s.chars], int) * f
-    boxes[:, 2] = np.minimum(boxes[:, 2], H)
-    boxes[:, 3] = np.minimum(boxes[:, 3], W)
-    return boxes
-
-
-def _gaps(boxes: np.ndarray, angle: float, condense: float) -> np.ndarray:
-    """Gaps between neighbours along the text direction, in units of the writing's
-    character width (line height times the condensation factor)."""
-    if len(boxes) < 2:
-        return np.zeros(0)
-    cy = (boxes[:, 0] + boxes[:, 2]) / 2.0
-    cx = (boxes[:, 1] + boxes[:, 3]) / 2.0
-    along = cx * np.cos(angle) + cy * np.sin(angle)
-    half_w = (boxes[:, 3] - boxes[:, 1]) / 2.0
-    line_h = max(float(np.median(boxes[:, 2] - boxes[:, 0])), 1.0)
-    return ((along[1:] - half_w[1:]) - (along[:-1] + half_w[:-1])) / (line_h * condense)
-
-
 def _page_stroke(det) -> float:
     """The writing's stroke width at work scale (median over a few marks)."""
     n = len(det.boxes)
@@ -961,7 +697,7 @@ def _page_stroke(det) -> float:
     return float(np.median(widths)) if widths else 1.0
 
 
-__all__ = ["ASPECT", "Atom", "Candidate", "SegmentParams", "Segmentation", "best_path", "candidates", "channels",
-           "classify_crops", "classify_masks", "context_crops", "crops", "cut_paths", "cut_paths_many", "cut_share",
-           "decide", "full_resolution", "image_rows", "log_probabilities", "one_per_box", "propose", "segment",
-           "settled", "split_mark", "width_log_prior"]
+__all__ = ["ASPECT", "DEFAULT", "FIRST_VERSION", "PROPOSAL_FIELDS", "Atom", "Candidate", "Proposal", "SegmentParams",
+           "averaged_scores", "candidates", "channels", "classify_crops", "classify_masks", "condensation",
+           "context_crops", "crops", "cut_paths", "cut_paths_many", "image_rows", "images_maker", "log_probabilities",
+           "proposal_of", "propose", "settled", "split_mark", "writing_stretch"]

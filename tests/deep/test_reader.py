@@ -175,3 +175,17 @@ def test_mined_candidates_come_from_pages_in_training_lettering():
     assert rows.shape == (len(labels), 1024) and len(labels) > 10
     assert (labels == reader.REJECT).any() and (labels < reader.REJECT).mean() > 0.3
 
+
+
+def test_how_candidates_are_chosen_is_not_part_of_the_readers_training(monkeypatch):
+    from lib.ocr import recognize
+
+    cfg = reader.reader_config()
+    assert "lib.ocr.segment" in reader.code_for(cfg)
+    assert not {"lib.ocr.choose", "lib.ocr.recognize"} & set(reader.code_for(cfg))
+    before = reader.data_fingerprint(cfg)
+    params = recognize.MODEL_PARAMS["reader"]
+    monkeypatch.setitem(recognize.MODEL_PARAMS, "reader", replace(params, char_bonus=params.char_bonus + 1.0))
+    assert reader.data_fingerprint(cfg) == before
+    monkeypatch.setitem(recognize.MODEL_PARAMS, "reader", replace(params, min_atom=params.min_atom + 0.01))
+    assert reader.data_fingerprint(cfg) != before

@@ -65,29 +65,6 @@ def test_word_gaps_around_a_touching_pair_are_kept(score):
     assert _read(image, score).text == "HELLO LL BOX"
 
 
-def test_best_path_takes_the_highest_total():
-    spans = [(0, 1), (1, 2), (0, 2), (2, 3), (1, 3)]
-    assert seg.best_path(3, spans, np.array([1.0, 1.0, 1.5, 1.0, 3.5])) == [0, 4]
-    assert seg.best_path(3, spans, np.array([1.0, 1.0, 2.5, 1.0, 0.0])) == [2, 3]
-
-
-def test_a_crop_read_as_many_classes_at_once_is_not_taken_for_one_character():
-    # one mark cut in two: E and T read surely apart; read whole, the classifier spreads 80%
-    # over all 36 classes (two letters run together look a little like many). The summed
-    # probability would call the whole surely one character; its best class does not.
-    ink = np.ones((50, 40), bool)
-    atoms = [seg.Atom(0, 0, ink, ink, mark=0), seg.Atom(0, 40, ink, ink, mark=0)]
-    boxes = {(0, 1): [0, 0, 50, 40], (1, 2): [0, 40, 50, 80], (0, 2): [0, 0, 50, 80]}
-    cands = [seg.Candidate(0, a, b, np.array(box), ink, (0, 0), (0,), whole=(a, b) == (0, 2))
-             for (a, b), box in boxes.items()]
-    p = np.full((3, seg.N_CLASSES + 1), 0.001)
-    p[0, seg.CLASSES.index("E")] = p[1, seg.CLASSES.index("T")] = 0.95
-    p[2, : seg.N_CLASSES], p[2, seg.N_CLASSES] = 0.8 / seg.N_CLASSES, 0.2
-    prop = seg.Proposal([atoms], cands, np.log(p / p.sum(1, keepdims=True)), np.full(3, 50.0), 0.0, 1)
-    s = seg.decide(prop, replace(seg.DEFAULT, width_weight=0.0))
-    assert "".join(seg.CLASSES[s.label[k]] for k in s.chars) == "ET"
-
-
 def test_cut_paths_find_the_thin_bridge():
     bar = np.ones((40, 6), bool)
     mask = np.zeros((40, 30), bool)
@@ -145,12 +122,6 @@ def test_settled_marks_are_not_cut(score):
     assert len(reading.segmentation.candidates) == 4
 
 
-def test_width_prior_prefers_the_class_width():
-    prior = seg.width_log_prior(np.array([44.0, 144.0]), np.array([100.0, 100.0]), 1.0, 0.35)
-    i, m = seg.CLASSES.index("I"), seg.CLASSES.index("M")
-    assert prior[0, i] > prior[0, m] and prior[1, m] > prior[1, i]
-
-
 def test_condensation_is_the_median_width_ratio():
     labels = np.array([seg.CLASSES.index(c) for c in "MOM"])
     widths = 0.5 * seg.ASPECT[labels] * 50
@@ -192,67 +163,6 @@ def test_a_cut_may_follow_the_middle_of_two_strokes_side_by_side():
     assert seg._seam_ink(ink, stroke=3.0, thick=0.25).min() == 1.0  # 16 px is five strokes: no seam
 
 
-def _line_proposal(marks: list[int], reads: dict[tuple[int, int], dict[str, float]], width: int = 40,
-                   height: int = 50) -> seg.Proposal:
-    """One line of atoms ``width`` wide side by side (``marks``: the mark each atom belongs to;
-    marks apart by a gap), its candidates the spans of ``reads``, each read as the classes given
-    with the rest of the probability on "not a character"."""
-    ink = np.ones((height, width), bool)
-    x, atoms = 0, []
-    for k, mark in enumerate(marks):
-        x += 20 if k and mark != marks[k - 1] else 0
-        atoms.append(seg.Atom(0, x, ink, ink, mark=mark))
-        x += width
-    cands, rows = [], []
-    for (a, b), read in reads.items():
-        box = np.array([0, atoms[a].x0, height, atoms[b - 1].x0 + width])
-        owners = tuple(sorted({t.mark for t in atoms[a:b]}))
-        whole = len(owners) == 1 and marks.count(owners[0]) == b - a
-        cands.append(seg.Candidate(0, a, b, box, ink, (0, 0), owners, whole))
-        p = np.full(seg.N_CLASSES + 1, 1e-6)
-        for c, q in read.items():
-            p[seg.CLASSES.index(c)] = q
-        p[seg.N_CLASSES] = max(1.0 - sum(read.values()), 1e-6)
-        rows.append(np.log(p / p.sum()))
-    return seg.Proposal([atoms], cands, np.array(rows), np.full(len(cands), float(height)), 0.0, 1)
-
-
-def _text(s: seg.Segmentation) -> str:
-    return "".join(seg.CLASSES[s.label[k]] for k in s.chars)
-
-
-def test_a_page_written_with_touching_letters_pays_less_per_cut():
-    # mark 0 is surely E and T touching; mark 1 reads as an H (0.6) whole or as A and B (0.9
-    # each) cut apart: worth a cut at the touching page's cost, not at the usual one
-    reads = {(0, 1): {"E": 0.95}, (1, 2): {"T": 0.95}, (0, 2): {"H": 0.05},
-             (2, 3): {"A": 0.9}, (3, 4): {"B": 0.9}, (2, 4): {"H": 0.6}}
-    p = replace(seg.DEFAULT, width_weight=0.0, char_bonus=1.5)
-    touching = _line_proposal([0, 0, 1, 1], reads)
-    s = seg.decide(touching, p)
-    assert seg.cut_share(s) > p.touching_share and _text(s) == "ETAB"
-    assert s.params.cut_cost == p.touching_cut_cost
-    assert _text(seg.decide(touching, replace(p, touching_share=np.inf))) == "ETH"
-    # the same mark on a page of letters apart keeps the usual cost
-    apart = _line_proposal([0, 0], {(0, 1): {"A": 0.9}, (1, 2): {"B": 0.9}, (0, 2): {"H": 0.6}})
-    s = seg.decide(apart, p)
-    assert seg.cut_share(s) == 0.0 and _text(s) == "H" and s.params.cut_cost == p.cut_cost
-
-
-def test_the_condensation_is_measured_again_on_the_characters_chosen():
-    # two marks of touching E and T, each read whole as a wide M: the whole marks alone would
-    # make this writing look 1.4 times wider than the E's and T's it is written with
-    reads = {(0, 1): {"E": 0.95}, (1, 2): {"T": 0.95}, (0, 2): {"M": 0.2},
-             (2, 3): {"E": 0.95}, (3, 4): {"T": 0.95}, (2, 4): {"M": 0.2}}
-    prop = _line_proposal([0, 0, 1, 1], reads)
-    labels = np.array([seg.CLASSES.index(c) for c in "ETET"])
-    chosen = seg.condensation(np.full(4, 40.0), np.full(4, 50.0), labels)
-    whole = seg.condensation(np.full(2, 80.0), np.full(2, 50.0), np.full(2, seg.CLASSES.index("M")))
-    s = seg.decide(prop, replace(seg.DEFAULT, char_bonus=1.5))
-    assert _text(s) == "ETET" and s.condense == pytest.approx(chosen)
-    once = seg.decide(prop, replace(seg.DEFAULT, char_bonus=1.5, condense_from_chosen=False, touching_share=np.inf))
-    assert once.condense == pytest.approx(whole) and whole > 1.3 * chosen
-
-
 def _two_channel(score):
     """The template classifier reading the first of two images per crop (a stand-in for the reader)."""
 
@@ -290,7 +200,6 @@ def test_a_piece_cut_off_a_mark_sees_the_rest_of_the_mark(score):
     assert pieces and prop.images.shape[1:] == (2, 32, 32)
     # a piece of the one mark: the rest of the mark is ink beside it, touching it
     assert all((prop.images[k, 1] < 0.5).any() for k in pieces)
-
 
 
 def test_crops_are_classified_as_rows_of_their_images_averaged_over_shifts(score):
