@@ -542,10 +542,12 @@ def data_fingerprint(cfg: ReaderConfig) -> str:
 
     parts = [nist36_fingerprint(), cache.source_hash("lib.data.synthetic"),
              synthetic.split_fonts("train"), synthetic.split_fonts("valid")]
-    if cfg.mined_pages:
-        from lib.ocr import segment as seg
+    from lib.ocr import segmentation_params as sp
 
-        parts.append(seg.proposal_of(mining_params()))
+    if code_for(cfg) != CODE:  # cut and widened with the segmentation's defaults (touching_pieces, widened)
+        parts.append(sp.proposal_of(sp.DEFAULT))
+    if cfg.mined_pages:
+        parts.append(sp.proposal_of(mining_params()))
     try:
         from lib.data import torch_datasets as td
 
@@ -690,7 +692,7 @@ def label_candidates(boxes: np.ndarray, truth: np.ndarray, chars: list[str],
 def mining_params():
     """The segmentation parameters pages are mined with: the reader's own
     (``lib.ocr.recognize.MODEL_PARAMS``), every mark cut. Only their proposal values
-    (``segment.PROPOSAL_FIELDS``) shape the candidates, and only those are in the data's
+    (``segmentation_params.PROPOSAL_FIELDS``) shape the candidates, and only those are in the data's
     fingerprint: the parameters that choose among candidates change without training again."""
     from lib.ocr.recognize import MODEL_PARAMS
 

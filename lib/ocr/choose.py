@@ -55,12 +55,10 @@ from lib.ocr.crops import EXTENT, VARIANTS
 from lib.ocr.layout import space_threshold
 from lib.ocr.segment import (
     ASPECT,
-    DEFAULT,
     N_CLASSES,
     Atom,
     Candidate,
     Proposal,
-    SegmentParams,
     averaged_scores,
     channels,
     classify_crops,
@@ -69,6 +67,7 @@ from lib.ocr.segment import (
     images_maker,
     propose,
 )
+from lib.ocr.segmentation_params import DEFAULT, SegmentParams
 
 
 @dataclass

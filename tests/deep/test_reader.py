@@ -182,10 +182,24 @@ def test_how_candidates_are_chosen_is_not_part_of_the_readers_training(monkeypat
 
     cfg = reader.reader_config()
     assert "lib.ocr.segment" in reader.code_for(cfg)
-    assert not {"lib.ocr.choose", "lib.ocr.recognize"} & set(reader.code_for(cfg))
+    assert not {"lib.ocr.choose", "lib.ocr.recognize", "lib.ocr.segmentation_params"} & set(reader.code_for(cfg))
     before = reader.data_fingerprint(cfg)
     params = recognize.MODEL_PARAMS["reader"]
     monkeypatch.setitem(recognize.MODEL_PARAMS, "reader", replace(params, char_bonus=params.char_bonus + 1.0))
     assert reader.data_fingerprint(cfg) == before
     monkeypatch.setitem(recognize.MODEL_PARAMS, "reader", replace(params, min_atom=params.min_atom + 0.01))
+    assert reader.data_fingerprint(cfg) != before
+
+
+def test_the_segmentation_defaults_training_cuts_with_are_part_of_its_data(monkeypatch):
+    # touching_pieces and widened cut and widen with segmentation_params.DEFAULT, which is not in the
+    # code key: its proposal values must be in the data's fingerprint, its choosing values not
+    from lib.ocr import segmentation_params
+
+    cfg = reader.reader_config()
+    before = reader.data_fingerprint(cfg)
+    default = segmentation_params.DEFAULT
+    monkeypatch.setattr(segmentation_params, "DEFAULT", replace(default, char_bonus=default.char_bonus + 1.0))
+    assert reader.data_fingerprint(cfg) == before
+    monkeypatch.setattr(segmentation_params, "DEFAULT", replace(default, cut_ink=default.cut_ink + 1.0))
     assert reader.data_fingerprint(cfg) != before
