@@ -61,7 +61,6 @@ from lib.ocr.segment import (
     Proposal,
     averaged_scores,
     channels,
-    classify_crops,
     classify_masks,
     condensation,
     images_maker,
@@ -241,17 +240,19 @@ def segment(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = D
     # the plain crop, read in the search, is one of the variants: its reading is reused
     plain_variant = [v for v in p.final_variants if v[0] in (None, EXTENT) and v[1:] == (0, 0)]
     variants = tuple(v for v in p.final_variants if v not in plain_variant)
-    images = {EXTENT: prop.images[redo]}
-    redone = [s.candidates[k] for k in redo]
-    for extent in {v[0] for v in variants} - {None, EXTENT}:
-        images[extent] = images_maker(det, score, p, prop.stretch, extent)(
-            [c.mask for c in redone], [c.origin for c in redone], [c.line for c in redone])
+    cands = [s.candidates[k] for k in redo]
+
+    def images_at(extent: int | None) -> np.ndarray:
+        if extent in (None, EXTENT):  # the search's own crops
+            return prop.images[redo]
+        return images_maker(det, score, p, prop.stretch, extent)(
+            [c.mask for c in cands], [c.origin for c in cands], [c.line for c in cands])
+
     total_logp = s.logp[redo] * len(plain_variant)
-    for extent, group in _by_extent(variants).items():
-        total_logp = total_logp + classify_crops(images[extent], score, group) * len(group)
+    if variants:
+        total_logp = total_logp + averaged_scores(images_at, len(redo), score, variants) * len(variants)
     final = total_logp / len(p.final_variants)
     s.rows += len(redo) * len(variants)
-    cands = [s.candidates[k] for k in redo]
     widths = np.array([c.box[3] - c.box[1] for c in cands], float)
     total = final[:, :N_CLASSES] + p.width_weight * width_log_prior(widths, s.line_h[redo], s.condense,
                                                                      p.width_sigma)
@@ -260,13 +261,6 @@ def segment(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = D
     s.logp[redo] = final
     s.label[redo] = total.argmax(axis=1)
     return s
-
-
-def _by_extent(variants) -> dict:
-    out: dict = {}
-    for v in variants:
-        out.setdefault(EXTENT if v[0] is None else v[0], []).append(v)
-    return out
 
 
 def one_per_box(det, score: Callable[[np.ndarray], np.ndarray], variants=VARIANTS) -> Segmentation:
