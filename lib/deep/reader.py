@@ -73,7 +73,7 @@ PAGES_CODE = (*SEGMENT_CODE, "lib.ocr.detect")
 
 def code_for(cfg: ReaderConfig) -> tuple[str, ...]:
     """The modules whose source the reader trained under ``cfg`` depends on."""
-    if cfg.mined_pages:
+    if mined_specs(cfg):
         return PAGES_CODE
     uses_segment = cfg.touching_fraction or cfg.widen_condensed or cfg.style.p_widen
     return SEGMENT_CODE if uses_segment else CODE
@@ -122,6 +122,8 @@ class ReaderConfig:
                                        # (three runs; other jobs ran beside most of them), and about
                                        # 500 s more of training, on twice the candidates; 12 epochs
                                        # instead of 8 on 400 pages read worse (all 3.75%, touching 5.30%)
+    mined_touching: int = 300          # ... and further pages of touching writing only (the next
+                                       # ones dealt to that source), whose letters are cut apart
     whole_width: float = 0.9           # share of a character's width a mined candidate must hold to
                                        # be labelled as it (an O less a quarter is shaped like a C).
                                        # 0.9 against none, validation pages, 60 per source: 4.34% ->
@@ -159,7 +161,7 @@ def reader_config() -> ReaderConfig:
     base = ReaderConfig()
     if config.is_quick():
         return dataclasses.replace(base, synthetic_per_class=40, styled_per_class=20, subset=4000,
-                                   valid_synthetic_per_class=10, mined_pages=4,
+                                   valid_synthetic_per_class=10, mined_pages=4, mined_touching=1,
                                    train=dataclasses.replace(base.train, epochs=1))
     return base
 
@@ -176,7 +178,7 @@ def first_version_config() -> ReaderConfig:
     its narrower network (channels 16, 32, 64; 128 hidden units) trained for four epochs."""
     first = ReaderConfig(
         families=FIRST_FAMILIES, synthetic_per_class=300, styled_per_class=0, styled_fraction=0.6,
-        reject_fraction=0.08, reject_touching=0.0, touching_fraction=0.0, widen_condensed=0.0, mined_pages=0,
+        reject_fraction=0.08, reject_touching=0.0, touching_fraction=0.0, widen_condensed=0.0, mined_pages=0, mined_touching=0,
         style=StyleSpec(pen=(0.04, 0.22), p_pen=0.75, condense=(0.35, 1.15), p_condense=0.6, slant=0.4,
                         rotate_deg=6.0, p_widen=0.0, elastic=0.0),
         spec=models.CNNSpec(classes=len(OUTPUTS), image_size=32, channels=(16, 32, 64), hidden=128),
@@ -546,7 +548,7 @@ def data_fingerprint(cfg: ReaderConfig) -> str:
 
     if code_for(cfg) != CODE:  # cut and widened with the segmentation's defaults (touching_pieces, widened)
         parts.append(sp.proposal_of(sp.DEFAULT))
-    if cfg.mined_pages:
+    if mined_specs(cfg):
         parts.append(sp.proposal_of(mining_params()))
     try:
         from lib.data import torch_datasets as td
@@ -623,10 +625,8 @@ def build_data(cfg: ReaderConfig, progress: Callable | None = None) -> ReaderDat
         x_train = normalise(all_masks, rng, contexts)
     else:
         x_train = normalise(all_masks, rng)
-    if cfg.mined_pages:  # already normalised crops, after everything drawn from rng
-        from lib.data.synthetic import unseen
-
-        specs = [unseen.training_page_spec(i) for i in range(cfg.mined_pages)]
+    specs = mined_specs(cfg)
+    if specs:  # already normalised crops, after everything drawn from rng
         mined_rows, mined_labels = mined_candidates(specs, progress, cfg.whole_width, cfg.spec.in_channels)
         x_train = np.concatenate([x_train, mined_rows])
         all_labels.append(mined_labels)
@@ -647,6 +647,18 @@ def _normalised(glyphs: list[np.ndarray], rng: np.random.Generator, cfg: ReaderC
         return normalise(glyphs, rng)
     masks, contexts = with_neighbours(glyphs, [None] * len(glyphs), glyphs, rng)
     return normalise(masks, rng, contexts)
+
+
+def mined_specs(cfg: ReaderConfig) -> list:
+    """The pages (``unseen.PageSpec``) whose segmentation candidates the reader under ``cfg``
+    learns: the first ``mined_pages`` training pages, dealt out of the sources in turn, then
+    ``mined_touching`` more of the touching source's."""
+    from lib.data.synthetic import unseen
+
+    step = len(unseen.SOURCES)
+    first = cfg.mined_pages + (list(unseen.SOURCES).index("touching") - cfg.mined_pages) % step
+    indices = [*range(cfg.mined_pages), *range(first, first + step * cfg.mined_touching, step)]
+    return [unseen.training_page_spec(i) for i in indices]
 
 
 def label_candidates(boxes: np.ndarray, truth: np.ndarray, chars: list[str],
