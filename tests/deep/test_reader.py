@@ -176,6 +176,16 @@ def test_mined_candidates_come_from_pages_in_training_lettering():
     assert (labels == reader.REJECT).any() and (labels < reader.REJECT).mean() > 0.3
 
 
+def test_mined_pages_are_dealt_in_turn_then_more_of_touching_writing():
+    from lib.data.synthetic import unseen
+
+    cfg = replace(reader.reader_config(), mined_pages=6, mined_touching=3)
+    specs = reader.mined_specs(cfg)
+    assert [s.source for s in specs[:4]] == list(unseen.SOURCES)
+    assert [s.source for s in specs[6:]] == ["touching"] * 3
+    assert len({s.seed for s in specs}) == 9 and specs[:6] == reader.mined_specs(replace(cfg, mined_touching=0))
+    assert reader.mined_specs(replace(cfg, mined_pages=0, mined_touching=0)) == []
+
 
 def test_how_candidates_are_chosen_is_not_part_of_the_readers_training(monkeypatch):
     from lib.ocr import recognize
