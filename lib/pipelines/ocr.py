@@ -409,7 +409,7 @@ def reader_summary() -> dict:
         "available": True, "counts": counts, "total": n_train, "subset": cfg.subset,
         "reject": int(prepared.get("not a character (generated)", cfg.reject_fraction * n_train)),
         "styled": cfg.styled_fraction, "touching_pieces": cfg.touching_fraction, "mined_pages": cfg.mined_pages,
-        "whole_width": cfg.whole_width,
+        "mined_touching": cfg.mined_touching, "whole_width": cfg.whole_width,
         "pen": cfg.style.pen, "condense": cfg.style.condense, "slant": cfg.style.slant,
         "rotate": cfg.style.rotate_deg, "channels": cfg.spec.channels, "hidden": cfg.spec.hidden,
         "epochs": cfg.train.epochs, "valid": pd.DataFrame(rows).set_index("data").rename_axis(None),
