@@ -96,14 +96,16 @@ class Segmentation:
                                                              # in ``chars`` were cut out of one mark
 
 
+def _widths(cands: list[Candidate]) -> np.ndarray:
+    """The candidates' ink widths (work pixels)."""
+    return np.array([c.box[3] - c.box[1] for c in cands], float)
+
 
 def width_log_prior(widths: np.ndarray, line_h: np.ndarray, condense: float, sigma: float) -> np.ndarray:
     """(N, 36) log-density (up to a constant) of each candidate's width under each class."""
     ratio = np.log(np.maximum(widths, 1.0) / np.maximum(line_h, 1.0))[:, None]
     expected = np.log(condense * ASPECT)[None, :]
     return -0.5 * ((ratio - expected) / sigma) ** 2
-
-
 
 
 # ---------------------------------------------------------------------------- DP
@@ -129,8 +131,6 @@ def best_path(n_atoms: int, spans: list[tuple[int, int]], scores: np.ndarray) ->
         path.append(k)
         at = spans[k][0]
     return path[::-1]
-
-
 
 
 def _shared_marks(cands: list[Candidate], chars: list[int], line: list[int]) -> np.ndarray:
@@ -159,7 +159,7 @@ def decide(prop: Proposal, p: SegmentParams = DEFAULT) -> Segmentation:
     condense = first.condense
     if p.condense_from_chosen:
         chosen = np.array(first.chars)
-        widths = np.array([first.candidates[k].box[3] - first.candidates[k].box[1] for k in chosen], float)
+        widths = _widths([first.candidates[k] for k in chosen])
         condense = condensation(widths, prop.line_h[chosen], first.label[chosen], p)
     if cut_share(first) >= p.touching_share:
         p = replace(p, cut_cost=p.touching_cut_cost)
@@ -176,7 +176,7 @@ def _best_paths(prop: Proposal, p: SegmentParams, condense: float | None = None)
         empty = [[] for _ in range(prop.n_lines)]
         return Segmentation([], logp, np.zeros(0, np.int64), np.zeros(0), [], empty, [list(e) for e in empty],
                             1.0, p, all_atoms, rows=prop.rows)
-    widths = np.array([c.box[3] - c.box[1] for c in cands], float)
+    widths = _widths(cands)
     line_h = prop.line_h
     if condense is None:  # the writing's condensation, from the candidates that are one whole mark
         whole = np.array([c.whole for c in cands])
@@ -253,7 +253,7 @@ def segment(det, score: Callable[[np.ndarray], np.ndarray], p: SegmentParams = D
         total_logp = total_logp + averaged_scores(images_at, len(redo), score, variants) * len(variants)
     final = total_logp / len(p.final_variants)
     s.rows += len(redo) * len(variants)
-    widths = np.array([c.box[3] - c.box[1] for c in cands], float)
+    widths = _widths(cands)
     total = final[:, :N_CLASSES] + p.width_weight * width_log_prior(widths, s.line_h[redo], s.condense,
                                                                      p.width_sigma)
     s.logp = s.logp.astype(np.float64, copy=True)
