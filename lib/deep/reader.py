@@ -73,7 +73,7 @@ PAGES_CODE = (*SEGMENT_CODE, "lib.ocr.detect")
 
 def code_for(cfg: ReaderConfig) -> tuple[str, ...]:
     """The modules whose source the reader trained under ``cfg`` depends on."""
-    if mined_specs(cfg):
+    if mines_pages(cfg):
         return PAGES_CODE
     uses_segment = cfg.touching_fraction or cfg.widen_condensed or cfg.style.p_widen
     return SEGMENT_CODE if uses_segment else CODE
@@ -548,7 +548,7 @@ def data_fingerprint(cfg: ReaderConfig) -> str:
 
     if code_for(cfg) != CODE:  # cut and widened with the segmentation's defaults (touching_pieces, widened)
         parts.append(sp.proposal_of(sp.DEFAULT))
-    if mined_specs(cfg):
+    if mines_pages(cfg):
         parts.append(sp.proposal_of(mining_params()))
     try:
         from lib.data import torch_datasets as td
@@ -647,6 +647,12 @@ def _normalised(glyphs: list[np.ndarray], rng: np.random.Generator, cfg: ReaderC
         return normalise(glyphs, rng)
     masks, contexts = with_neighbours(glyphs, [None] * len(glyphs), glyphs, rng)
     return normalise(masks, rng, contexts)
+
+
+def mines_pages(cfg: ReaderConfig) -> bool:
+    """Whether the reader under ``cfg`` learns segmentation candidates of whole pages (cheap:
+    the keys ask this, and ``mined_specs`` draws every page's text)."""
+    return cfg.mined_pages > 0 or cfg.mined_touching > 0
 
 
 def mined_specs(cfg: ReaderConfig) -> list:

@@ -52,6 +52,7 @@ import numpy as np
 import scipy.ndimage as ndi
 
 from lib.ocr.crops import EXTENT, VARIANTS
+from lib.ocr.detect import full_resolution_boxes
 from lib.ocr.layout import space_threshold
 from lib.ocr.segment import (
     ASPECT,
@@ -299,12 +300,7 @@ def full_resolution(s: Segmentation, det) -> np.ndarray:
         return s.boxes
     if not s.chars:
         return np.zeros((0, 4), int)
-    f = max(int(det.factor), 1)
-    H, W = det.bw.shape[:2]
-    boxes = np.array([s.candidates[k].box for k in s.chars], int) * f
-    boxes[:, 2] = np.minimum(boxes[:, 2], H)
-    boxes[:, 3] = np.minimum(boxes[:, 3], W)
-    return boxes
+    return full_resolution_boxes([s.candidates[k].box for k in s.chars], max(int(det.factor), 1), det.shape)
 
 
 def _gaps(boxes: np.ndarray, angle: float, condense: float) -> np.ndarray:

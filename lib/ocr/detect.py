@@ -80,7 +80,8 @@ class Detection:
     """Everything ``find_letters`` found, for the layout and crop stages and for figures."""
 
     boxes: np.ndarray                     # (N, 4) int [y1, x1, y2, x2], full resolution
-    bw: np.ndarray                        # (H, W) float32, ink 0, paper 1
+    shape: tuple[int, int]                # (H, W) of the photo, full resolution
+    ink: np.ndarray                       # (h, w) bool, the characters' kept ink at work scale
     labels: np.ndarray                    # (h, w) int32 character labels at work scale
     crop_labels: np.ndarray               # the same, before the half-maximum edge (for crops)
     dark: np.ndarray                      # (h, w) float32 darkness at work scale
@@ -89,6 +90,19 @@ class Detection:
     lines: list[list[int]] = field(default_factory=list)  # indices into boxes, reading order
     angle: float = 0.0                    # estimated text-line angle (radians)
     spaces: list[list[bool]] = field(default_factory=list)  # space before each box of a line
+
+    @property
+    def bw(self) -> np.ndarray:
+        """(H, W) float32, ink 0 and paper 1: the kept ink upsampled, a block of ``factor`` x
+        ``factor`` pixels per work-scale pixel. Made on demand: reading needs only the work
+        scale, and a 12-megapixel float image costs a fifth of a second to allocate and fill."""
+        H, W = self.shape
+        ink = self.ink
+        if self.factor > 1:
+            ink = np.repeat(np.repeat(ink, self.factor, axis=0), self.factor, axis=1)
+        full = np.zeros((H, W), bool)
+        full[: ink.shape[0], : ink.shape[1]] = ink[:H, :W]
+        return np.where(full, np.float32(0.0), np.float32(1.0))
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -105,7 +119,8 @@ def to_gray(image: np.ndarray) -> np.ndarray:
         if arr.dtype in (np.float32, np.float64):
             lo, hi = float(arr.min()), float(arr.max())
             if np.isfinite(lo) and np.isfinite(hi) and lo >= -1e-6 and hi <= 1 + 1e-6:
-                return np.clip(arr.astype(np.float32, copy=False) @ _LUMA, 0.0, 1.0)
+                gray = arr.astype(np.float32, copy=False) @ _LUMA
+                return np.clip(gray, 0.0, 1.0, out=gray)
     rgb = as_float_rgb(arr, source="find_letters(image)")
     return rgb @ _LUMA
 
@@ -252,8 +267,9 @@ def _detect_scaled(gray: np.ndarray, f: int, params: DetectParams) -> Detection:
                 runs = _long_runs(mask, p.rule_length, min_length=int(p.rule_chars * h0))
             mask &= ~runs
     labels, boxes, area, strength = _components(mask, dark)
-    empty = Detection(np.zeros((0, 4), int), np.ones((H, W), np.float32), np.zeros_like(labels),
-                      np.zeros_like(labels), dark, f, 0.0)
+    empty = Detection(boxes=np.zeros((0, 4), int), shape=(H, W), ink=np.zeros(labels.shape, bool),
+                      labels=np.zeros_like(labels), crop_labels=np.zeros_like(labels), dark=dark, factor=f,
+                      char_height=0.0)
     if len(boxes) == 0:
         return empty
 
@@ -303,25 +319,19 @@ def _detect_scaled(gray: np.ndarray, f: int, params: DetectParams) -> Detection:
     char_labels, crop_labels = lay.labels, lay.crop_labels
     small_boxes = lay.boxes
 
-    # back to full resolution: the kept ink, upsampled (a block of f x f pixels per pixel)
-    bw, boxes_full = _full_resolution((H, W), mask, char_labels, small_boxes, f)
-    return Detection(boxes=boxes_full, bw=bw, labels=char_labels, crop_labels=crop_labels, dark=dark, factor=f,
-                     char_height=h * f, lines=lay.lines, angle=lay.angle, spaces=lay.spaces)
+    # back to full resolution (the black-and-white image only on demand: Detection.bw)
+    return Detection(boxes=full_resolution_boxes(small_boxes, f, (H, W)), shape=(H, W), ink=mask & (char_labels > 0), labels=char_labels,
+                     crop_labels=crop_labels, dark=dark, factor=f, char_height=h * f, lines=lay.lines,
+                     angle=lay.angle, spaces=lay.spaces)
 
 
-def _full_resolution(shape, mask, char_labels, small_boxes, f):
-    """``bw`` at full size (kept ink, upsampled) and boxes scaled back to full resolution."""
-    H, W = shape
-    ink = mask & (char_labels > 0)
-    if f > 1:
-        ink = np.repeat(np.repeat(ink, f, axis=0), f, axis=1)
-    full = np.zeros((H, W), bool)
-    full[: ink.shape[0], : ink.shape[1]] = ink[:H, :W]
-    bw = np.where(full, np.float32(0.0), np.float32(1.0))
-    boxes = np.asarray(small_boxes, int).reshape(-1, 4) * f
-    boxes[:, 2] = np.minimum(boxes[:, 2], H)
-    boxes[:, 3] = np.minimum(boxes[:, 3], W)
-    return bw, boxes
+def full_resolution_boxes(boxes, factor: int, shape: tuple[int, int]) -> np.ndarray:
+    """Work-scale ``[y1, x1, y2, x2]`` boxes in the photo's pixels (``factor`` times larger,
+    clipped to its ``shape``)."""
+    full = np.asarray(boxes, int).reshape(-1, 4) * factor
+    full[:, 2] = np.minimum(full[:, 2], shape[0])
+    full[:, 3] = np.minimum(full[:, 3], shape[1])
+    return full
 
 
 def find_letters(image: np.ndarray, params: DetectParams = DetectParams()):
