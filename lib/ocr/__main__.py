@@ -11,7 +11,8 @@ Output: the text of each photo (``== name`` before each when there are several),
 ``--json`` one JSON document, ``{"box_format": ..., "model": ..., "photos": [...]}``, with per
 photo its lines, words, characters, boxes (full-resolution pixels), each character's
 confidence and alternatives, the candidates the segmentation considered, and its seconds
-(``load``: waiting for the photo's decoding, which runs while the previous photo is read;
+(``load``: waiting for the photo's decoding, which runs while the model loads for the first
+photo and while the previous photo is read for the others;
 ``detect``; ``read``).
 
 With several photos ``--boxes OUT.png`` saves one figure per photo, ``OUT-<photo name>.png``.
@@ -26,6 +27,7 @@ import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from lib.data.errors import DataError
@@ -168,16 +170,23 @@ def load_model(kind: str):
     return scorer(kind)
 
 
-def _prefetched(paths: list[Path], load) -> Iterator[Future]:
-    """``load(path)`` of each path as a future, the next photo decoding in a background thread
-    while the current one is detected and read (decoding a 12-megapixel JPEG takes a good part
-    of a second, and Pillow and numpy release the GIL while they work)."""
+@contextmanager
+def _prefetched(paths: list[Path], load) -> Iterator[Iterator[Future]]:
+    """``load(path)`` of each path as a future, decoded one photo ahead in a background thread:
+    the first photo at once, while the model loads, and each further one while the photo before
+    it is detected and read (decoding a 12-megapixel JPEG takes a good part of a second, and
+    Pillow and numpy release the GIL while they work)."""
     with ThreadPoolExecutor(max_workers=1) as pool:
-        ahead = pool.submit(load, paths[0]) if paths else None
-        for k in range(len(paths)):
-            current = ahead
-            ahead = pool.submit(load, paths[k + 1]) if k + 1 < len(paths) else None
-            yield current
+        first = pool.submit(load, paths[0]) if paths else None
+
+        def in_turn() -> Iterator[Future]:
+            ahead = first
+            for k in range(len(paths)):
+                current = ahead
+                ahead = pool.submit(load, paths[k + 1]) if k + 1 < len(paths) else None
+                yield current
+
+        yield in_turn()
 
 
 def run(args) -> int:
@@ -198,40 +207,41 @@ def run(args) -> int:
         from lib.ocr.lexicon import load as load_lexicon
 
         lexicon = load_lexicon()
-    try:
-        score = load_model(args.model)
-    except DataError as exc:
-        print(f"{PROG}: cannot load the {args.model!r} model: {exc}", file=sys.stderr)
-        return 1
-    status, photos = 0, []
-    for path, target, pending in zip(images, targets, _prefetched(images, load_image), strict=True):
-        start = time.perf_counter()
+    with _prefetched(images, load_image) as pending_photos:
         try:
-            image = pending.result()
+            score = load_model(args.model)
         except DataError as exc:
-            print(f"{PROG}: {exc}", file=sys.stderr)
-            status = 1
-            continue
-        loaded = time.perf_counter()
-        det = detect(image)
-        detected = time.perf_counter()
-        reading = read_detection(det, score, options, lexicon=lexicon)
-        done = time.perf_counter()
-        if target is not None:
+            print(f"{PROG}: cannot load the {args.model!r} model: {exc}", file=sys.stderr)
+            return 1
+        status, photos = 0, []
+        for path, target, pending in zip(images, targets, pending_photos, strict=True):
+            start = time.perf_counter()
             try:
-                save_boxes(image, reading, target)
-            except OSError as exc:
-                print(f"{PROG}: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+                image = pending.result()
+            except DataError as exc:
+                print(f"{PROG}: {exc}", file=sys.stderr)
                 status = 1
-        if args.json:
-            entry = export.as_dict(reading, str(path))
-            entry["seconds"] = {"load": round(loaded - start, 3), "detect": round(detected - loaded, 3),
-                                "read": round(done - detected, 3)}
-            photos.append(entry)
-        else:
-            if len(images) > 1:
-                print(f"== {path}")
-            print(reading.text, flush=True)
+                continue
+            loaded = time.perf_counter()
+            det = detect(image)
+            detected = time.perf_counter()
+            reading = read_detection(det, score, options, lexicon=lexicon)
+            done = time.perf_counter()
+            if target is not None:
+                try:
+                    save_boxes(image, reading, target)
+                except OSError as exc:
+                    print(f"{PROG}: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+                    status = 1
+            if args.json:
+                entry = export.as_dict(reading, str(path))
+                entry["seconds"] = {"load": round(loaded - start, 3), "detect": round(detected - loaded, 3),
+                                    "read": round(done - detected, 3)}
+                photos.append(entry)
+            else:
+                if len(images) > 1:
+                    print(f"== {path}")
+                print(reading.text, flush=True)
     if args.json:
         json.dump({"box_format": export.BOX_FORMAT, "model": args.model, "photos": photos}, sys.stdout, indent=1)
         print()

@@ -157,25 +157,31 @@ def test_raw_prints_the_networks_own_transcription(tmp_path, monkeypatch, capsys
 
 
 def test_photos_are_decoded_one_ahead_in_order_and_errors_stay_with_their_photo():
+    import threading
     from pathlib import Path
 
     from lib.data.errors import DataError
 
     started = []
+    first_started = threading.Event()
 
     def load(path):
         started.append(path.name)
+        first_started.set()
         if path.name == "bad":
             raise DataError(f"{path} is not an image")
         return path.name.upper()
 
     paths = [Path("a"), Path("bad"), Path("c")]
     results = []
-    for k, future in enumerate(cli._prefetched(paths, load)):
-        assert len(started) <= k + 2  # never more than one photo ahead
-        try:
-            results.append(future.result())
-        except DataError as exc:
-            results.append(str(exc))
+    with cli._prefetched(paths, load) as pending:
+        assert first_started.wait(5)  # the first photo decodes at once, while the model loads
+        for k, future in enumerate(pending):
+            assert len(started) <= k + 2  # never more than one photo ahead
+            try:
+                results.append(future.result())
+            except DataError as exc:
+                results.append(str(exc))
     assert results == ["A", "bad is not an image", "C"]
-    assert list(cli._prefetched([], load)) == []
+    with cli._prefetched([], load) as pending:
+        assert list(pending) == []

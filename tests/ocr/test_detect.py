@@ -59,6 +59,23 @@ def test_bw_is_float_black_characters_on_white():
     assert (ink == (image < 0.5)).mean() > 0.99
 
 
+def test_a_detection_holds_only_work_scale_images_and_makes_bw_on_demand():
+    from lib.ocr.detect import full_resolution_boxes
+
+    image, _ = draw_page(TEXT, h=240)  # a large photo: read at a reduced work scale
+    det = detect(image)
+    assert det.factor > 1 and det.shape == image.shape[:2]
+    arrays = {name: v for name, v in vars(det).items() if isinstance(v, np.ndarray) and name != "boxes"}
+    assert arrays and all(v.shape == det.labels.shape for v in arrays.values())  # nothing full-size kept
+    bw = det.bw
+    assert bw.shape == image.shape[:2] and bw.dtype == np.float32
+    assert np.array_equal(bw, find_letters(image)[1])
+    f = det.factor
+    assert np.array_equal(bw[::f, ::f][: det.ink.shape[0], : det.ink.shape[1]] == 0, det.ink)
+    assert np.array_equal(full_resolution_boxes([[1, 2, 3, 4]], f, det.shape), [[f, 2 * f, 3 * f, 4 * f]])
+    assert full_resolution_boxes([[0, 0, 10**6, 10**6]], f, det.shape)[0, 2:].tolist() == list(det.shape)
+
+
 def test_lines_and_spaces_of_drawn_page():
     image, _ = draw_page(TEXT)
     det = detect(image)
