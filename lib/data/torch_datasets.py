@@ -103,16 +103,22 @@ def _files_fingerprint(files: list[Path]) -> str:
     return ",".join(f"{p.name}:{_digest(str(p), p.stat().st_size, p.stat().st_mtime_ns)}" for p in files)
 
 
+def _require_whole(kind: str) -> None:
+    """A DataError unless every file of ``"mnist"`` or ``"emnist"`` is in the data directory."""
+    if not layout.whole(kind):  # a partial set raises here, naming the missing files
+        raise DataError(
+            f"{torchvision_root() / ('MNIST' if kind == 'mnist' else 'EMNIST') / 'raw'}: no "
+            f"{layout.DATASETS[kind].title} files "
+            f"(expected {', '.join(Path(f).name for f in layout.DATASETS[kind].files)}). {HOW_TO_GET}"
+        )
+
+
 def _torchvision_dataset(kind: str, train: bool):
     """torchvision's MNIST/EMNIST from the data directory (``download=False``), whole or not at all."""
     import torchvision
 
     title = layout.DATASETS[kind].title
-    if not layout.whole(kind):  # a partial set raises here, naming the missing files
-        raise DataError(
-            f"{torchvision_root() / ('MNIST' if kind == 'mnist' else 'EMNIST') / 'raw'}: no {title} files "
-            f"(expected {', '.join(Path(f).name for f in layout.DATASETS[kind].files)}). {HOW_TO_GET}"
-        )
+    _require_whole(kind)
     try:
         if kind == "mnist":
             return torchvision.datasets.MNIST(torchvision_root(), train=train, download=False)
@@ -130,8 +136,11 @@ def _as_split(ds, classes, name: str, split: str, files: list[Path], transpose: 
         data = data.transpose(1, 2)  # EMNIST: stored transposed -> upright
     x = data.unsqueeze(1).to(torch.float32).div_(255.0).contiguous()
     y = torch.as_tensor(ds.targets, dtype=torch.int64).clone()
-    fp = f"{name}:{split}:{'upright' if transpose else 'asis'}:{_files_fingerprint(files)}"
-    return TensorSplit(x, y, tuple(classes), name, split, fp)
+    return TensorSplit(x, y, tuple(classes), name, split, _split_fingerprint(name, split, files, transpose))
+
+
+def _split_fingerprint(name: str, split: str, files: list[Path], transpose: bool) -> str:
+    return f"{name}:{split}:{'upright' if transpose else 'asis'}:{_files_fingerprint(files)}"
 
 
 @functools.lru_cache(maxsize=4)
@@ -150,6 +159,14 @@ def emnist(split: str = "train") -> TensorSplit:
     if list(ds.classes) != list(EMNIST_BALANCED_CLASSES):
         raise DataError(f"torchvision's EMNIST balanced classes {ds.classes} differ from {EMNIST_BALANCED_CLASSES}")
     return _as_split(ds, EMNIST_BALANCED_CLASSES, "emnist", split, _split_files("emnist", split), transpose=True)
+
+
+def emnist_fingerprint(split: str = "train") -> str:
+    """``emnist(split).fingerprint`` without reading the images or importing torchvision (the
+    reader's cache key needs it each time the model is loaded)."""
+    _check(split)
+    _require_whole("emnist")
+    return _split_fingerprint("emnist", split, _split_files("emnist", split), transpose=True)
 
 
 def _check(split: str) -> None:

@@ -553,7 +553,7 @@ def data_fingerprint(cfg: ReaderConfig) -> str:
     try:
         from lib.data import torch_datasets as td
 
-        parts.append(td.emnist("train").fingerprint)
+        parts.append(td.emnist_fingerprint("train"))
     except DataError:
         parts.append("no-emnist")
     return cache.fingerprint("reader-data", cfg.seed, cfg.n_valid, *parts)
