@@ -27,6 +27,21 @@ def test_emnist_is_upright_after_loading():
     assert mean_7[4:9, :].sum() > mean_7[19:24, :].sum()  # bar at the top
 
 
+@pytest.mark.skipif(not _have("EMNIST"), reason="EMNIST not in HW5_DATA")
+def test_emnist_fingerprint_is_the_loaded_splits_without_loading_it():
+    for split in ("train", "test"):
+        assert td.emnist_fingerprint(split) == td.emnist(split).fingerprint
+    assert td.emnist_fingerprint("train") != td.emnist_fingerprint("test")
+
+
+def test_emnist_fingerprint_of_missing_files_is_a_data_error(data_dir):
+    with pytest.raises(DataError, match="make data"):
+        td.emnist_fingerprint("train")
+    _touch(data_dir, "emnist", keep=lambda rel: "train" in rel)
+    with pytest.raises(DataError, match="incomplete"):
+        td.emnist_fingerprint("train")
+
+
 @pytest.mark.skipif(not _have("MNIST"), reason="MNIST not in HW5_DATA")
 def test_mnist_test_split():
     test = td.mnist("test")

@@ -187,6 +187,24 @@ def test_mined_pages_are_dealt_in_turn_then_more_of_touching_writing():
     assert reader.mined_specs(replace(cfg, mined_pages=0, mined_touching=0)) == []
 
 
+def test_the_readers_key_neither_draws_the_mined_pages_nor_loads_emnist(monkeypatch):
+    # loading the reader for reading computes its key: it must stay cheap (python -m lib.ocr's start-up)
+    from lib.data import torch_datasets as td
+
+    cfg = reader.reader_config()
+    key = reader.training_key(cfg)
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("computing the reader's key must not build its training data")
+
+    monkeypatch.setattr(reader, "mined_specs", forbidden)
+    monkeypatch.setattr(td, "emnist", forbidden)
+    assert reader.training_key(cfg) == key
+    assert reader.code_for(cfg) == reader.PAGES_CODE and reader.mines_pages(cfg)
+    assert reader.code_for(replace(cfg, mined_pages=0, mined_touching=1)) == reader.PAGES_CODE
+    assert not reader.mines_pages(replace(cfg, mined_pages=0, mined_touching=0))
+
+
 def test_how_candidates_are_chosen_is_not_part_of_the_readers_training(monkeypatch):
     from lib.ocr import recognize
 
