@@ -202,12 +202,12 @@ def run(args) -> int:
     if args.raw and args.lexicon:
         raise UsageError("--raw and --lexicon exclude each other (the raw transcription is not corrected)")
     options = ReadOptions.raw() if args.raw else ReadOptions(lexicon=args.lexicon)
-    lexicon = None
-    if args.lexicon:
-        from lib.ocr.lexicon import load as load_lexicon
-
-        lexicon = load_lexicon()
     with _prefetched(images, load_image) as pending_photos:
+        lexicon = None
+        if args.lexicon:
+            from lib.ocr.lexicon import load as load_lexicon
+
+            lexicon = load_lexicon()
         try:
             score = load_model(args.model)
         except DataError as exc:
