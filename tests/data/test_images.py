@@ -29,6 +29,13 @@ def test_sixteen_bit_is_scaled_by_its_own_maximum():
     assert np.allclose(out, 32768 / 65535)
 
 
+def test_signed_integers_are_scaled_by_their_maximum_and_negative_ones_refused():
+    out = as_float_rgb(np.full((4, 5, 3), 16384, np.int16))
+    assert out.dtype == np.float32 and np.allclose(out, 16384 / 32767)
+    with pytest.raises(DataError, match="negative pixel values in a int16 image"):
+        as_float_rgb(np.full((4, 5, 3), -1, np.int16))
+
+
 def test_rgba_is_composited_on_white():
     rgba = np.zeros((4, 5, 4), np.uint8)  # black, fully transparent
     assert np.allclose(as_float_rgb(rgba), 1.0)
