@@ -192,7 +192,6 @@ def _prefetched(paths: list[Path], load) -> Iterator[Iterator[Future]]:
 def run(args) -> int:
     from lib.data.images import load_image
     from lib.ocr import export
-    from lib.ocr.detect import detect
     from lib.ocr.recognize import ReadOptions, read_detection
 
     images = [Path(p) for p in args.images]
@@ -213,39 +212,56 @@ def run(args) -> int:
         except DataError as exc:
             print(f"{PROG}: cannot load the {args.model!r} model: {exc}", file=sys.stderr)
             return 1
+
+        def read(det):
+            return read_detection(det, score, options, lexicon=lexicon)
+
         status, photos = 0, []
         for path, target, pending in zip(images, targets, pending_photos, strict=True):
-            start = time.perf_counter()
-            try:
-                image = pending.result()
-            except DataError as exc:
-                print(f"{PROG}: {exc}", file=sys.stderr)
-                status = 1
-                continue
-            loaded = time.perf_counter()
-            det = detect(image)
-            detected = time.perf_counter()
-            reading = read_detection(det, score, options, lexicon=lexicon)
-            done = time.perf_counter()
-            if target is not None:
-                try:
-                    save_boxes(image, reading, target)
-                except OSError as exc:
-                    print(f"{PROG}: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
-                    status = 1
-            if args.json:
-                entry = export.as_dict(reading, str(path))
-                entry["seconds"] = {"load": round(loaded - start, 3), "detect": round(detected - loaded, 3),
-                                    "read": round(done - detected, 3)}
+            photo_status, entry = _read_photo(path, target, pending, read, args.json, len(images) > 1)
+            status = max(status, photo_status)
+            if entry is not None:
                 photos.append(entry)
-            else:
-                if len(images) > 1:
-                    print(f"== {path}")
-                print(reading.text, flush=True)
     if args.json:
         json.dump({"box_format": export.BOX_FORMAT, "model": args.model, "photos": photos}, sys.stdout, indent=1)
         print()
     return status
+
+
+def _read_photo(path: Path, target: Path | None, pending: Future, read, as_json: bool,
+                several: bool) -> tuple[int, dict | None]:
+    """Detect and read one photo once its decoding is done, save its figure, and print its text
+    (or, with ``as_json``, return its JSON entry). Returns the exit status (0 or 1) and the entry."""
+    from lib.ocr import export
+    from lib.ocr.detect import detect
+
+    start = time.perf_counter()
+    try:
+        image = pending.result()
+    except DataError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1, None
+    loaded = time.perf_counter()
+    det = detect(image)
+    detected = time.perf_counter()
+    reading = read(det)
+    done = time.perf_counter()
+    status = 0
+    if target is not None:
+        try:
+            save_boxes(image, reading, target)
+        except OSError as exc:
+            print(f"{PROG}: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+            status = 1
+    if not as_json:
+        if several:
+            print(f"== {path}")
+        print(reading.text, flush=True)
+        return status, None
+    entry = export.as_dict(reading, str(path))
+    entry["seconds"] = {"load": round(loaded - start, 3), "detect": round(detected - loaded, 3),
+                        "read": round(done - detected, 3)}
+    return status, entry
 
 
 def main(argv: list[str] | None = None) -> int:

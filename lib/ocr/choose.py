@@ -300,7 +300,7 @@ def full_resolution(s: Segmentation, det) -> np.ndarray:
         return s.boxes
     if not s.chars:
         return np.zeros((0, 4), int)
-    return full_resolution_boxes([s.candidates[k].box for k in s.chars], max(int(det.factor), 1), det.shape)
+    return full_resolution_boxes([s.candidates[k].box for k in s.chars], det.factor, det.shape)
 
 
 def _gaps(boxes: np.ndarray, angle: float, condense: float) -> np.ndarray:
